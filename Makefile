@@ -1,0 +1,33 @@
+# «Куратор»: the two commands are `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB ?= demo/demo.db
+
+.PHONY: run test lint bench stress clean demo
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/curator demo --db $(DEMO_DB)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest -n auto -m "not stress"
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+stress: $(STAMP)
+	$(BIN)/pytest -m stress
+
+clean:
+	rm -rf $(VENV) demo build dist .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""«Куратор»: offline-first tool for the «500+» school support programme."""
