@@ -1,0 +1,77 @@
+"""Application services: the few workflows that join importers, store and sync.
+
+Used by both faces of the program (the `curator` command and the Textual app), so that the
+same action does the same thing whichever face the user is looking at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from curator_tui.domain.models import ParsedRoadmap, Schedule
+from curator_tui.importers import RoadmapImportError, read_roadmap
+from curator_tui.store.roadmaps import ImportSummary, save_roadmap
+from curator_tui.store.store import Store
+
+DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
+
+
+@dataclass
+class RoadmapImport:
+    parsed: ParsedRoadmap
+    summary: ImportSummary
+
+
+def import_roadmap_file(
+    store: Store,
+    path: Path,
+    *,
+    organisation: str | None = None,
+    year: int | None = None,
+    today: date | None = None,
+) -> RoadmapImport:
+    """Read a roadmap document and record it; the database is untouched on any error."""
+    parsed = read_roadmap(path, organisation=organisation, year=year)
+    if not parsed.activities:
+        raise RoadmapImportError(f"В файле {path.name} не найдено ни одного мероприятия")
+    if parsed.year is None and parsed.school_year is None:
+        parsed.year = (today or date.today()).year
+        parsed.warnings.append(
+            f"Год дорожной карты не указан в документе: принят {parsed.year} "
+            "(укажите --year, если это не так)"
+        )
+    if not parsed.organisation:
+        parsed.organisation = path.stem
+        parsed.warnings.append(
+            f"Организация не найдена в документе: принято «{parsed.organisation}» "
+            "(укажите --school)"
+        )
+    summary = save_roadmap(store, parsed)
+    return RoadmapImport(parsed=parsed, summary=summary)
+
+
+def activity_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The scripting view of one activity (`curator activities --json`)."""
+    schedule = Schedule.from_json(row["schedule"])
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "section": row.get("section") or "",
+        "parent_number": row.get("parent_number"),
+        "title": row["title"],
+        "responsible": row["responsible"],
+        "deadline_text": row["deadline_text"],
+        "schedule": schedule.to_json(),
+        "due_date": row["due_date"],
+        "indicator": row["indicator"],
+        "result": row["result"],
+        "levels": row["levels"],
+        "publicity": row["publicity"],
+        "extra": row["extra"],
+        "status": row["status"],
+        "evidence_count": row["evidence_count"],
+        "warnings": row["warnings"] + ([schedule.warning] if schedule.warning else []),
+    }

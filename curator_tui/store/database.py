@@ -1,0 +1,118 @@
+"""Opening SQLite files: pragmas for two processes on one file, and schema migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """A problem with the database file, worded for the user (in Russian)."""
+
+
+def migrations_dir() -> Path:
+    """`db/` in a checkout, or its copy inside the installed wheel."""
+    packaged = resources.files("curator_tui") / "_migrations"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "db"
+
+
+def migration_files() -> list[tuple[int, Path]]:
+    found = []
+    for path in sorted(migrations_dir().glob("*.sql")):
+        version = int(path.name.split("_", 1)[0])
+        found.append((version, path))
+    return found
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """Open (creating if needed) a database file with WAL and a busy timeout."""
+    try:
+        # Autocommit mode: every transaction is opened explicitly by `transaction()`.
+        conn = sqlite3.connect(
+            str(path),
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"Не удалось открыть базу данных {path}: {describe_sqlite_error(exc)}"
+        ) from exc
+    return sqlite_utils.Database(conn)
+
+
+def describe_sqlite_error(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "база занята другой программой, повторите попытку позже"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return "файл повреждён или не является базой «Куратора»"
+    if "readonly" in text or "read-only" in text:
+        return "нет прав на запись"
+    if "disk" in text and "full" in text:
+        return "на диске не осталось места"
+    if "unable to open" in text:
+        return "файл недоступен"
+    return str(exc)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "schema_version" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply every migration newer than the file's version, each in one transaction."""
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
+    )
+    current = schema_version(db)
+    for version, path in migration_files():
+        if version <= current:
+            continue
+        script = path.read_text(encoding="utf-8")
+        with transaction(db):
+            # executescript would commit on its own; run statements inside our transaction.
+            for statement in split_sql(script):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, datetime('now'))",
+                (version,),
+            )
+        current = version
+    return current
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements (ours hold no semicolons inside literals)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,128 @@
+"""The content-addressed evidence store beside a database: files named by their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+CHUNK = 1024 * 1024
+HEX = set("0123456789abcdef")
+
+Progress = Callable[[int, int], None]
+
+
+class EvidenceFileError(Exception):
+    """A file could not be copied into the store; the message is for the user (Russian)."""
+
+
+def is_sha256(text: str) -> bool:
+    return len(text) == 64 and set(text) <= HEX
+
+
+class EvidenceFiles:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        if not is_sha256(sha256):
+            raise ValueError(f"not a SHA-256: {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return is_sha256(sha256) and self.path_for(sha256).is_file()
+
+    def ingest(self, source: Path, progress: Progress | None = None) -> tuple[str, int]:
+        """Copy `source` in, hashing while copying; returns (sha256, size).
+
+        The copy lands under a temporary name, is flushed to disk and only then renamed to
+        its hash, so an interrupted copy never leaves a file under a real name.
+        """
+        check_readable_file(source)
+        total = source.stat().st_size
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
+        tmp = Path(tmp_name)
+        try:
+            digest, size = copy_hashing(source, fd, total, progress)
+            return self.commit(tmp, digest, size)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise EvidenceFileError(describe_os_error(source, exc)) from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def ingest_verified(self, staged: Path, sha256: str) -> None:
+        """Adopt a file already checked against its hash (from a verified bundle)."""
+        if self.has(sha256):
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
+        tmp = Path(tmp_name)
+        try:
+            digest, size = copy_hashing(staged, fd, staged.stat().st_size, None)
+            if digest != sha256:
+                raise EvidenceFileError(f"Файл {staged.name} изменился во время импорта")
+            self.commit(tmp, digest, size)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def commit(self, tmp: Path, digest: str, size: int) -> tuple[str, int]:
+        final = self.path_for(digest)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+        fsync_dir(final.parent)
+        return digest, size
+
+    def discard(self, sha256: str) -> None:
+        """Remove a blob no record refers to (used to undo a failed attach)."""
+        if self.has(sha256):
+            self.path_for(sha256).unlink()
+
+
+def check_readable_file(source: Path) -> None:
+    if not source.exists():
+        raise EvidenceFileError(f"Файл не найден: {source}")
+    if source.is_dir():
+        raise EvidenceFileError(f"Это папка, а не файл: {source}")
+    if not os.access(source, os.R_OK):
+        raise EvidenceFileError(f"Нет прав на чтение файла: {source}")
+
+
+def copy_hashing(source: Path, fd: int, total: int, progress: Progress | None) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    done = 0
+    with source.open("rb") as src, os.fdopen(fd, "wb") as dst:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            dst.write(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+        dst.flush()
+        os.fsync(dst.fileno())
+    return digest.hexdigest(), done
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def describe_os_error(source: Path, exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return f"На диске не осталось места: файл {source.name} не сохранён"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"Нет прав на чтение или запись: {source}"
+    if exc.errno == errno.ENOENT:
+        return f"Файл исчез во время копирования: {source}"
+    return f"Не удалось скопировать файл {source}: {exc.strerror or exc}"
