@@ -25,15 +25,14 @@ class RoadmapImport:
     summary: ImportSummary
 
 
-def import_roadmap_file(
-    store: Store,
+def prepare_roadmap(
     path: Path,
     *,
     organisation: str | None = None,
     year: int | None = None,
     today: date | None = None,
-) -> RoadmapImport:
-    """Read a roadmap document and record it; the database is untouched on any error."""
+) -> ParsedRoadmap:
+    """Read and check a roadmap document before anything touches a database."""
     parsed = read_roadmap(path, organisation=organisation, year=year)
     if not parsed.activities:
         raise RoadmapImportError(f"В файле {path.name} не найдено ни одного мероприятия")
@@ -49,8 +48,20 @@ def import_roadmap_file(
             f"Организация не найдена в документе: принято «{parsed.organisation}» "
             "(укажите --school)"
         )
-    summary = save_roadmap(store, parsed)
-    return RoadmapImport(parsed=parsed, summary=summary)
+    return parsed
+
+
+def import_roadmap_file(
+    store: Store,
+    path: Path,
+    *,
+    organisation: str | None = None,
+    year: int | None = None,
+    today: date | None = None,
+) -> RoadmapImport:
+    """Read a roadmap document and record it; the database is untouched on any error."""
+    parsed = prepare_roadmap(path, organisation=organisation, year=year, today=today)
+    return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
 
 
 def activity_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from curator_tui.domain.errors import UserFacingError
+
 BUSY_TIMEOUT_MS = 5000
 
 
-class StoreError(Exception):
+class StoreError(UserFacingError):
     """A problem with the database file, worded for the user (in Russian)."""
 
 

@@ -8,13 +8,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from curator_tui.domain.errors import UserFacingError
+
 CHUNK = 1024 * 1024
 HEX = set("0123456789abcdef")
 
 Progress = Callable[[int, int], None]
 
 
-class EvidenceFileError(Exception):
+class EvidenceFileError(UserFacingError):
     """A file could not be copied into the store; the message is for the user (Russian)."""
 
 

@@ -1,0 +1,84 @@
+"""Commands that open the Textual app: the user's own database, any file, or the demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from curator_tui.cli.common import EXIT_OK, default_db_path
+from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.services import DEMO_ROADMAP, import_roadmap_file
+from curator_tui.store.store import Store
+
+DEMO_DB = Path("demo") / "demo.db"
+
+
+def ensure_demo(db: Path) -> None:
+    """Build the demo database from the bundled roadmap the first time."""
+    if db.exists():
+        return
+    with Store.open(db, create=True) as store:
+        import_roadmap_file(store, DEMO_ROADMAP)
+        seed_demo_progress(store)
+
+
+def seed_demo_progress(store: Store) -> None:
+    """Some progress so the demo looks like a roadmap in use, not a blank form."""
+    rows = store.activities()
+    for row in rows[:8]:
+        store.set_status(row["id"], Status.DONE)
+    for row in rows[8:12]:
+        store.set_status(row["id"], Status.IN_PROGRESS)
+    if rows:
+        store.add_note(rows[0]["id"], "Программа утверждена, приказ размещён на сайте.")
+        store.attach_link(
+            rows[0]["id"],
+            "https://example.org/prikaz-91-1",
+            kind=EvidenceKind.ORDER,
+            title="Приказ № 91/1 от 21.03.2023",
+        )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    db = Path(args.db)
+    ensure_demo(db)
+    return run_app(db, args)
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    return run_app(Path(args.database), args)
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    return run_app(default_db_path(), args)
+
+
+def run_app(db: Path, args: argparse.Namespace) -> int:
+    if getattr(args, "print", False) or not sys.stdout.isatty():
+        return print_activities(db)
+    from curator_tui.tui.app import build_app
+
+    build_app(db).run()
+    return EXIT_OK
+
+
+def print_activities(db: Path) -> int:
+    with Store.open(db) as store:
+        for row in store.activities():
+            number = row["number"] or "—"
+            print(f"{number:>6}  {row['deadline_text'][:30]:<30}  {row['title'][:70]}")
+    return EXIT_OK
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("demo", help="открыть демонстрационную дорожную карту")
+    p.set_defaults(handler=cmd_demo)
+    p.add_argument("--db", default=str(DEMO_DB), help="файл демо-базы")
+    p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")
+
+    p = sub.add_parser("open", help="открыть базу данных в приложении")
+    p.set_defaults(handler=cmd_open)
+    p.add_argument("database", help="файл базы данных")
+    p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")

@@ -1,0 +1,59 @@
+"""What every group of `curator` commands shares: finding the database, errors, lookups."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_path
+
+from curator_tui.domain.errors import UserFacingError
+from curator_tui.store.store import Store
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+class CliError(UserFacingError):
+    """A failure to report to the user (message in Russian) with a non-zero exit."""
+
+
+def default_db_path() -> Path:
+    """The user's own database (CURATOR_DB overrides, for scripts and tests)."""
+    override = os.environ.get("CURATOR_DB")
+    if override:
+        return Path(override)
+    return user_data_path("curator", appauthor=False) / "curator.db"
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="файл базы данных (по умолчанию — ваша личная база)")
+
+
+def db_arg(args: argparse.Namespace) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def open_store(args: argparse.Namespace, *, create: bool = False) -> Store:
+    return Store.open(db_arg(args), create=create)
+
+
+def resolve_activity(store: Store, reference: str) -> dict[str, Any]:
+    """The one activity an id or printed number names; a clear error when it is ambiguous."""
+    found = store.find_activities(reference)
+    if not found:
+        raise CliError(f"Мероприятие «{reference}» не найдено")
+    if len(found) > 1:
+        lines = "\n".join(candidate_line(a) for a in found)
+        raise CliError(
+            f"Номер «{reference}» неоднозначен: подходят {len(found)} мероприятия. "
+            f"Укажите id:\n{lines}"
+        )
+    return found[0]
+
+
+def candidate_line(activity: dict[str, Any]) -> str:
+    section = activity.get("section") or "без раздела"
+    return f"  {activity['id']}  № {activity['number']}  [{section}]  {activity['title'][:60]}"

@@ -1,0 +1,190 @@
+"""Commands on one replica's roadmap: import, list, status, notes, evidence, checks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from curator_tui.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    add_db_option,
+    open_store,
+    resolve_activity,
+)
+from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.services import activity_json, prepare_roadmap
+from curator_tui.store.roadmaps import save_roadmap
+
+
+def cmd_import_roadmap(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    # Parse first: a file that is not a roadmap must not even create the database.
+    parsed = prepare_roadmap(path, organisation=args.school, year=args.year)
+    with open_store(args, create=True) as store:
+        summary = save_roadmap(store, parsed)
+    period = (
+        f"{parsed.school_year}/{parsed.school_year + 1} уч. год"
+        if parsed.school_year
+        else (f"{parsed.year} год")
+    )
+    print(f"Дорожная карта: {parsed.title or path.name}")
+    print(f"Организация: {summary.organisation} ({parsed.level.label}), {period}")
+    if summary.amended:
+        print(
+            f"Обновлена: новых мероприятий {summary.created}, изменено {summary.updated}, "
+            f"без изменений {summary.unchanged}, исключено {summary.removed}"
+        )
+    else:
+        print(f"Импортировано мероприятий: {summary.created}, разделов: {summary.sections}")
+    report_warnings(summary.warnings + activity_warnings(parsed))
+    return EXIT_OK
+
+
+def activity_warnings(parsed: Any) -> list[str]:
+    return [f"№ {a.number or '—'}: {w}" for a in parsed.activities for w in a.warnings]
+
+
+def report_warnings(warnings: list[str]) -> None:
+    if not warnings:
+        return
+    print(f"Требует проверки ({len(warnings)}):")
+    for warning in warnings:
+        print(f"  • {warning}")
+
+
+def cmd_activities(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        rows = [activity_json(r) for r in store.activities()]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return EXIT_OK
+    for row in rows:
+        due = row["due_date"] or "—"
+        status = Status(row["status"]).label
+        print(f"{row['number'] or '—':>6}  {due:>10}  {status:<10}  {row['title'][:80]}")
+    return EXIT_OK
+
+
+def cmd_set_status(args: argparse.Namespace) -> int:
+    try:
+        status = Status.parse(args.status)
+    except ValueError:
+        allowed = ", ".join(f"{s.value} ({s.label})" for s in Status)
+        raise CliError(f"Неизвестный статус «{args.status}». Допустимые: {allowed}") from None
+    with open_store(args) as store:
+        activity = resolve_activity(store, args.activity)
+        store.set_status(activity["id"], status)
+    print(f"№ {activity['number'] or '—'}: статус «{status.label}»")
+    return EXIT_OK
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        activity = resolve_activity(store, args.activity)
+        store.add_note(activity["id"], args.text)
+    print(f"№ {activity['number'] or '—'}: заметка сохранена")
+    return EXIT_OK
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    try:
+        kind = EvidenceKind.parse(args.kind) if args.kind else None
+    except ValueError:
+        allowed = ", ".join(k.label.lower() for k in EvidenceKind)
+        raise CliError(
+            f"Неизвестный вид доказательства «{args.kind}». Допустимые: {allowed}"
+        ) from None
+    if bool(args.file) == bool(args.link):
+        raise CliError("Укажите либо файл, либо --link АДРЕС")
+    with open_store(args) as store:
+        activity = resolve_activity(store, args.activity)
+        if args.link:
+            store.attach_link(
+                activity["id"],
+                args.link,
+                kind=kind or EvidenceKind.LINK,
+                title=args.title or "",
+                note=args.note or "",
+            )
+        else:
+            store.attach_file(
+                activity["id"],
+                Path(args.file),
+                kind=kind or EvidenceKind.OTHER,
+                title=args.title or "",
+                note=args.note or "",
+            )
+    print(f"№ {activity['number'] or '—'}: доказательство добавлено")
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        print(f"База: {store.path}")
+        print(f"Операций в журнале: {store.op_count()}")
+        warning = store.clock_warning()
+        if warning:
+            print(f"Внимание: {warning}")
+        if not args.rebuild_check:
+            return EXIT_OK
+        with tempfile.TemporaryDirectory(prefix="curator-rebuild-") as tmp:
+            differences = store.rebuild_differences(Path(tmp) / "rebuilt.db")
+    if differences:
+        print("Состояние НЕ совпадает с журналом:")
+        for line in differences:
+            print(f"  • {line}")
+        return EXIT_FAILED
+    print("Проверка пройдена: журнал операций восстанавливает базу без расхождений")
+    return EXIT_OK
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("import-roadmap", help="импортировать дорожную карту (.txt, .docx)")
+    p.set_defaults(handler=cmd_import_roadmap)
+    p.add_argument("file", help="файл дорожной карты")
+    add_db_option(p)
+    p.add_argument("--school", help="название организации, если в документе его нет")
+    p.add_argument("--year", type=int, help="год дорожной карты, если в документе его нет")
+
+    p = sub.add_parser("activities", help="список мероприятий")
+    p.set_defaults(handler=cmd_activities)
+    add_db_option(p)
+    p.add_argument("--json", action="store_true", help="вывести JSON")
+
+    p = sub.add_parser("set-status", help="изменить статус мероприятия")
+    p.set_defaults(handler=cmd_set_status)
+    p.add_argument("activity", help="id или номер мероприятия")
+    p.add_argument("status", help="не начато | в работе | выполнено | отменено")
+    add_db_option(p)
+
+    p = sub.add_parser("note", help="добавить заметку о ходе выполнения")
+    p.set_defaults(handler=cmd_note)
+    p.add_argument("activity", help="id или номер мероприятия")
+    p.add_argument("text", help="текст заметки")
+    add_db_option(p)
+
+    p = sub.add_parser("attach", help="прикрепить файл или ссылку как доказательство")
+    p.set_defaults(handler=cmd_attach)
+    p.add_argument("activity", help="id или номер мероприятия")
+    p.add_argument("file", nargs="?", help="файл (приказ, протокол, фото …)")
+    p.add_argument("--link", help="ссылка вместо файла")
+    p.add_argument("--kind", help="вид: " + " | ".join(k.label.lower() for k in EvidenceKind))
+    p.add_argument("--title", help="название")
+    p.add_argument("--note", help="примечание")
+    add_db_option(p)
+
+    p = sub.add_parser("doctor", help="проверить базу данных")
+    p.set_defaults(handler=cmd_doctor)
+    add_db_option(p)
+    p.add_argument(
+        "--rebuild-check",
+        action="store_true",
+        help="восстановить состояние из журнала и сравнить с базой",
+    )
