@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo/demo.db
 
-.PHONY: run test lint bench stress clean demo
+.PHONY: run test lint tools bench stress clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,13 +20,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: lint
-	$(BIN)/pytest -n auto -m "not stress"
+tools:
+	./scripts/ensure-tools.sh
+
+test: tools lint
+	$(BIN)/pytest -n 2 -m "not stress"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-stress: $(STAMP)
+stress: tools $(STAMP)
 	$(BIN)/pytest -m stress
 
 clean:

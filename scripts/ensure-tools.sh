@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The stock tools the tests use to check our output for real: age, ssh-keygen, zip/unzip.
+# Installs whichever is missing from Debian's packages (as root, or through sudo).
+set -euo pipefail
+need=()
+command -v age >/dev/null 2>&1 || need+=(age)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
+command -v zip >/dev/null 2>&1 || need+=(zip)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing: ${need[*]}"
+sudo_cmd=()
+[ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
