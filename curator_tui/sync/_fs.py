@@ -1,0 +1,71 @@
+"""Durable file writes: temp file in the same directory + fsync + atomic rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename inside ``directory`` durable (best effort where unsupported)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_temp_path(directory: Path, prefix: str, suffix: str = ".part") -> Path:
+    """Create an empty private (0600) file in ``directory`` and return its path."""
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)
+    os.close(fd)
+    return Path(name)
+
+
+def remove_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    With ``overwrite=False`` an existing file is never replaced (``FileExistsError``).
+    """
+    path = Path(path)
+    directory = path.parent
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _publish_without_clobbering(tmp, path)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+    fsync_directory(directory)
+
+
+def _publish_without_clobbering(tmp: Path, path: Path) -> None:
+    try:
+        os.link(tmp, path)  # atomic, and fails with FileExistsError instead of replacing
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT/exFAT sticks): check, then rename
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
+    else:
+        tmp.unlink()

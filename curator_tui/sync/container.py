@@ -1,0 +1,434 @@
+"""The bundle file: a ZIP of STORED entries whose signed manifest lists every other entry.
+
+Layout (names are fixed; no archive name is ever used as a path)::
+
+    ops.jsonl                 the operations, one JSON object a line
+    evidence/<sha256 hex>     one entry per evidence file, named by its content hash
+    manifest.json             canonical JSON: format, version, bundle id, entries, and the
+                              caller's fields (school, device, sequence range, …)
+    manifest.json.sig         SSHSIG signature of manifest.json (``ssh-keygen -Y verify``)
+
+Writing streams each entry once, hashing as it goes, into a temp file that is fsynced and
+renamed into place. Reading treats the file as hostile: the ZIP structure is validated
+(``_zipscan``), then the signature over the exact manifest bytes, then the manifest against
+the archive; only then are entries streamed, capped at their declared size and hashed, into
+a staging directory named by validated hashes.
+
+The manifest helpers live in ``manifest``, age encryption of the whole file in ``agefile``;
+both are re-exported here so callers need one import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO, Self
+
+from curator_tui.sync._fs import fsync_directory, make_temp_path, remove_quietly
+from curator_tui.sync._zipscan import (
+    CHUNK_SIZE,
+    ScanLimits,
+    ZipEntry,
+    iter_entry_data,
+    scan_archive,
+)
+from curator_tui.sync.agefile import decrypt_file, encrypt_file, is_age_file
+from curator_tui.sync.errors import BundleError, SyncError
+from curator_tui.sync.manifest import (
+    EVIDENCE_NAME,
+    FORMAT_VERSION,
+    MANIFEST_NAME,
+    OPS_NAME,
+    SIGNATURE_NAME,
+    EntryInfo,
+    build_manifest,
+    canonical_json,
+    evidence_name,
+    is_allowed_name,
+    manifest_entries,
+    new_bundle_id,
+    parse_manifest,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MANIFEST_NAME",
+    "OPS_NAME",
+    "SIGNATURE_NAME",
+    "BundleWriter",
+    "EntryInfo",
+    "VerifiedBundle",
+    "build_manifest",
+    "canonical_json",
+    "decrypt_file",
+    "encrypt_file",
+    "evidence_name",
+    "is_age_file",
+    "new_bundle_id",
+    "open_bundle",
+    "parse_manifest",
+]
+
+MAX_META_SIZE = 1024 * 1024  # manifest.json and manifest.json.sig
+MAX_ENTRIES = 100_000
+MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024
+
+_FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # entries carry no timestamps: equal input, equal file
+_ENTRY_MODE = stat.S_IFREG | 0o644
+
+ProgressCallback = Callable[[int], None]
+SignatureCheck = Callable[[bytes, str], None]
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class BundleWriter:
+    """Streams entries into a hidden temp file beside ``destination``; ``finish`` publishes it.
+
+    Usage::
+
+        with BundleWriter(path) as writer:
+            writer.add_bytes(OPS_NAME, ops)
+            writer.add_file(evidence_name(sha), stored_path, progress.advance)
+            manifest = canonical_json(build_manifest(bundle_id=…, entries=writer.entries,
+                                                     extra={…}))
+            writer.finish(manifest, sshsig.sign(key, manifest, BUNDLE_NAMESPACE))
+
+    Leaving the block without ``finish`` (or with an exception) removes the temp file. A failed
+    entry (unreadable source, full disk, evidence whose content no longer matches its hash)
+    aborts the writer: later calls raise ``ValueError``. I/O errors surface as ``OSError``.
+    """
+
+    def __init__(self, destination: Path) -> None:
+        self.destination = Path(destination)
+        self._tmp = make_temp_path(self.destination.parent, prefix=f".{self.destination.name}.")
+        self._file: BinaryIO = self._tmp.open("wb")
+        self._zip = zipfile.ZipFile(
+            self._file, "w", compression=zipfile.ZIP_STORED, allowZip64=True
+        )
+        self._entries: dict[str, EntryInfo] = {}
+        self._done = False
+
+    @property
+    def entries(self) -> dict[str, EntryInfo]:
+        """What has been written so far (manifest and signature excluded)."""
+        return dict(self._entries)
+
+    def add_bytes(self, name: str, data: bytes) -> EntryInfo:
+        self._check_new_payload_name(name)
+        return self._write_entry(name, [data], None)
+
+    def add_file(
+        self, name: str, src_path: Path, progress_cb: ProgressCallback | None = None
+    ) -> EntryInfo:
+        """Copy a file in 1 MiB chunks; ``progress_cb(n)`` gets each chunk's length.
+
+        For ``evidence/<sha256>`` the content must hash to the name (the store's file may have
+        been damaged since it was added): otherwise ``BundleError``.
+        """
+        self._check_new_payload_name(name)
+        with Path(src_path).open("rb") as source:
+            info = self._write_entry(name, iter(lambda: source.read(CHUNK_SIZE), b""), progress_cb)
+        match = EVIDENCE_NAME.fullmatch(name)
+        if match and match.group(1) != info.sha256:
+            self.abort()  # the entry is in the archive already: this bundle cannot be finished
+            raise BundleError(
+                f"Файл доказательства {src_path} изменился: его содержимое не совпадает с хешем"
+            )
+        return info
+
+    def finish(self, manifest_bytes: bytes, signature_text: str) -> Path:
+        """Write the manifest and its signature last, fsync, rename into place."""
+        self._check_open()
+        if OPS_NAME not in self._entries:
+            raise ValueError(f"a bundle needs {OPS_NAME}")
+        manifest = parse_manifest(manifest_bytes)
+        if manifest_entries(manifest) != self._entries:
+            raise ValueError("the manifest does not list exactly the entries written")
+        self._write_entry(MANIFEST_NAME, [manifest_bytes], None)
+        self._write_entry(SIGNATURE_NAME, [signature_text.encode("ascii")], None)
+        self._zip.close()
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        os.replace(self._tmp, self.destination)
+        self._done = True
+        fsync_directory(self.destination.parent)
+        return self.destination
+
+    def abort(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        with contextlib.suppress(Exception):
+            self._zip.close()
+        with contextlib.suppress(Exception):
+            self._file.close()
+        remove_quietly(self._tmp)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.abort()
+
+    def _check_open(self) -> None:
+        if self._done:
+            raise ValueError("the bundle writer is already finished or aborted")
+
+    def _check_new_payload_name(self, name: str) -> None:
+        self._check_open()
+        if name in (MANIFEST_NAME, SIGNATURE_NAME) or not is_allowed_name(name):
+            raise ValueError(f"not a bundle payload entry name: {name!r}")
+        if name in self._entries:
+            raise ValueError(f"duplicate bundle entry: {name!r}")
+
+    def _write_entry(
+        self, name: str, chunks: Iterable[bytes], progress_cb: ProgressCallback | None
+    ) -> EntryInfo:
+        info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
+        info.compress_type = zipfile.ZIP_STORED
+        info.create_system = 3  # unix, so the mode below is meaningful
+        info.external_attr = _ENTRY_MODE << 16
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with self._zip.open(info, "w", force_zip64=True) as target:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    target.write(chunk)
+                    size += len(chunk)
+                    if progress_cb is not None:
+                        progress_cb(len(chunk))
+        except BaseException:
+            self.abort()  # a half-written entry would poison the archive: give it up
+            raise
+        entry = EntryInfo(size=size, sha256=digest.hexdigest())
+        if name not in (MANIFEST_NAME, SIGNATURE_NAME):
+            self._entries[name] = entry
+        return entry
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass
+class VerifiedBundle:
+    """A bundle whose signature, structure and every entry's hash and size were checked.
+
+    ``evidence`` maps sha256 → a staged file inside ``staging_dir`` (move them into the store,
+    then call ``cleanup``; or use the bundle as a context manager).
+    """
+
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    signature: str
+    ops: bytes
+    evidence: dict[str, Path]
+    staging_dir: Path
+    _cleaned: bool = field(default=False, repr=False)
+
+    def cleanup(self) -> None:
+        if not self._cleaned:
+            shutil.rmtree(self.staging_dir, ignore_errors=True)
+            self._cleaned = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cleanup()
+
+
+def open_bundle(
+    path: Path,
+    verify_signature: SignatureCheck,
+    max_total: int,
+    *,
+    staging_parent: Path | None = None,
+) -> VerifiedBundle:
+    """Validate and unpack a bundle; raises ``BundleError`` and leaves nothing behind on failure.
+
+    ``verify_signature(manifest_bytes, signature_text)`` must raise if the signature is bad or
+    its signer is not trusted (typically ``sshsig.verify`` + ``trust.check_signer``).
+    ``max_total`` caps the sum of the entries' uncompressed sizes. Staged evidence goes to a
+    new directory inside ``staging_parent`` (default: the system temp dir; pass a directory on
+    the evidence store's file system so files can be renamed into the store).
+    """
+    try:
+        return _verify_and_unpack(Path(path), verify_signature, max_total, staging_parent)
+    except OSError as exc:  # an unreadable USB stick, a full disk while staging
+        reason = exc.strerror or str(exc)
+        raise BundleError(f"Не удалось прочитать или распаковать пакет: {reason}") from exc
+
+
+def _verify_and_unpack(
+    path: Path,
+    verify_signature: SignatureCheck,
+    max_total: int,
+    staging_parent: Path | None,
+) -> VerifiedBundle:
+    with _open_for_reading(path) as handle:
+        file_size = os.fstat(handle.fileno()).st_size
+        entries = scan_archive(handle, file_size, _scan_limits(max_total), _validate_name)
+        by_name = {entry.name: entry for entry in entries}
+        manifest_bytes, signature = _read_signed_manifest(handle, by_name)
+        _run_signature_check(verify_signature, manifest_bytes, signature)
+        manifest = parse_manifest(manifest_bytes)
+        declared = manifest_entries(manifest)
+        _check_manifest_matches_archive(declared, by_name)
+        staging = Path(tempfile.mkdtemp(prefix="curator-bundle-", dir=staging_parent))
+        try:
+            ops, evidence = _extract_payload(handle, entries, declared, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return VerifiedBundle(manifest, manifest_bytes, signature, ops, evidence, staging)
+
+
+@contextlib.contextmanager
+def _open_for_reading(path: Path) -> Iterator[BinaryIO]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise BundleError(f"Не удалось открыть файл пакета {path}: {exc.strerror}") from exc
+    with handle:
+        yield handle
+
+
+def _scan_limits(max_total: int) -> ScanLimits:
+    def entry_limit(name: str) -> int:
+        return MAX_META_SIZE if name in (MANIFEST_NAME, SIGNATURE_NAME) else max_total
+
+    return ScanLimits(
+        max_entries=MAX_ENTRIES,
+        max_central_directory=MAX_CENTRAL_DIRECTORY,
+        max_total=max_total,
+        entry_limit=entry_limit,
+    )
+
+
+def _validate_name(name: str) -> None:
+    if not is_allowed_name(name):
+        shown = name[:80].encode("unicode_escape").decode("ascii")
+        raise BundleError(f"Недопустимое имя записи в пакете: «{shown}»")
+
+
+def _read_signed_manifest(handle: BinaryIO, by_name: Mapping[str, ZipEntry]) -> tuple[bytes, str]:
+    for required in (MANIFEST_NAME, SIGNATURE_NAME):
+        if required not in by_name:
+            raise BundleError(f"В пакете нет записи {required}: пакет неполон или не подписан")
+    manifest_bytes = _read_small_entry(handle, by_name[MANIFEST_NAME])
+    signature_bytes = _read_small_entry(handle, by_name[SIGNATURE_NAME])
+    try:
+        signature = signature_bytes.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise BundleError("Подпись пакета повреждена") from exc
+    return manifest_bytes, signature
+
+
+def _read_small_entry(handle: BinaryIO, entry: ZipEntry) -> bytes:
+    data = b"".join(iter_entry_data(handle, entry, entry.size))
+    if len(data) != entry.size:
+        raise BundleError(f"Файл повреждён: запись «{entry.name}» короче заявленного")
+    return data
+
+
+def _run_signature_check(check: SignatureCheck, manifest_bytes: bytes, signature: str) -> None:
+    try:
+        check(manifest_bytes, signature)
+    except BundleError:
+        raise
+    except SyncError as exc:
+        raise BundleError(str(exc)) from exc
+    except Exception as exc:
+        raise BundleError("Подпись пакета не принята") from exc
+
+
+def _check_manifest_matches_archive(
+    declared: Mapping[str, EntryInfo], by_name: Mapping[str, ZipEntry]
+) -> None:
+    present = set(by_name) - {MANIFEST_NAME, SIGNATURE_NAME}
+    for name in sorted(set(declared) - present):
+        raise BundleError(f"Файл повреждён: в пакете нет записи «{name}», указанной в описи")
+    for name in sorted(present - set(declared)):
+        raise BundleError(f"Файл повреждён: запись «{name}» не указана в описи")
+    for name, info in declared.items():
+        match = EVIDENCE_NAME.fullmatch(name)
+        if by_name[name].size != info.size or (match and match.group(1) != info.sha256):
+            raise _entry_mismatch(name)
+
+
+def _extract_payload(
+    handle: BinaryIO,
+    entries: Sequence[ZipEntry],
+    declared: Mapping[str, EntryInfo],
+    staging: Path,
+) -> tuple[bytes, dict[str, Path]]:
+    ops = b""
+    evidence: dict[str, Path] = {}
+    for entry in entries:  # file order: one forward pass over the file
+        if entry.name in (MANIFEST_NAME, SIGNATURE_NAME):
+            continue
+        expected = declared[entry.name]
+        if entry.name == OPS_NAME:
+            ops = _read_verified_bytes(handle, entry, expected)
+        else:
+            target = staging / expected.sha256  # validated hex, never the archive name
+            _stage_verified_file(handle, entry, expected, target)
+            evidence[expected.sha256] = target
+    return ops, evidence
+
+
+def _read_verified_bytes(handle: BinaryIO, entry: ZipEntry, expected: EntryInfo) -> bytes:
+    buffer = bytearray()
+    digest = hashlib.sha256()
+    for chunk in iter_entry_data(handle, entry, expected.size):
+        digest.update(chunk)
+        buffer += chunk
+    _check_digest(entry.name, len(buffer), digest.hexdigest(), expected)
+    return bytes(buffer)
+
+
+def _stage_verified_file(
+    handle: BinaryIO, entry: ZipEntry, expected: EntryInfo, target: Path
+) -> None:
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("xb") as out:
+        for chunk in iter_entry_data(handle, entry, expected.size):
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+        _check_digest(entry.name, size, digest.hexdigest(), expected)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _check_digest(name: str, size: int, sha256: str, expected: EntryInfo) -> None:
+    if size != expected.size or sha256 != expected.sha256:
+        raise _entry_mismatch(name)
+
+
+def _entry_mismatch(name: str) -> BundleError:
+    return BundleError(f"Файл повреждён: запись «{name}» не совпадает с описью")
