@@ -1,0 +1,149 @@
+"""Which column is which, by the meaning of the header text.
+
+Offices name the same column a dozen ways («Сроки», «Срок исполнения», «Дата»), so a header
+cell is matched against word stems, case, spacing and punctuation aside; when several
+patterns fit, the longest match wins («Планируемый результат» is an indicator although it
+contains «результат»).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+
+
+class Column(StrEnum):
+    """A known column; the value is the ParsedActivity field it fills."""
+
+    NUMBER = "number"
+    TITLE = "title"
+    RESPONSIBLE = "responsible"
+    DEADLINE = "deadline_text"
+    INDICATOR = "indicator"
+    RESULT = "result"
+    LEVELS = "levels"
+    PUBLICITY = "publicity"
+
+
+_PATTERNS: tuple[tuple[Column, str], ...] = (
+    (Column.TITLE, r"мероприяти\w*"),
+    (Column.TITLE, r"наименовани\w*"),
+    (Column.TITLE, r"задач[аи]?"),
+    (Column.TITLE, r"содержани\w*"),
+    (Column.TITLE, r"тема"),
+    (Column.TITLE, r"вид\w*\s+(?:работ|деятельност)\w*"),
+    (Column.TITLE, r"направлени\w*\s+(?:работ|деятельност)\w*"),
+    (Column.RESPONSIBLE, r"ответственн\w*"),
+    (Column.RESPONSIBLE, r"исполнител\w*"),
+    (Column.DEADLINE, r"срок\w*"),
+    (Column.DEADLINE, r"дат[аы]"),
+    (Column.INDICATOR, r"показател\w*"),
+    (Column.INDICATOR, r"индикатор\w*"),
+    (Column.INDICATOR, r"планируем\w*\s+результат\w*"),
+    (Column.INDICATOR, r"показател\w*\s+(?:результативност|эффективност)\w*"),
+    (Column.RESULT, r"результат(?:ы|а|ов)?"),
+    (Column.RESULT, r"ожидаем\w*\s+результат\w*"),
+    (Column.RESULT, r"форм\w*\s+(?:представлени|предоставлени)\w*(?:\s+результат\w*)?"),
+    (Column.RESULT, r"отчетн\w*\s+документ\w*"),
+    (Column.LEVELS, r"уров(?:ень|ни|ня|ней)\w*"),
+    (Column.PUBLICITY, r"информационн\w*\s+сопровождени\w*"),
+    (Column.PUBLICITY, r"освещени\w*(?:\s+в\s+сми)?"),
+)
+_COMPILED = tuple((column, re.compile(rf"(?<!\w){pattern}(?!\w)")) for column, pattern in _PATTERNS)
+# One pass that rules out most data cells before each pattern is tried for the longest match.
+_ANY_NAME = re.compile("|".join(rf"(?<!\w)(?:{pattern})(?!\w)" for _, pattern in _PATTERNS))
+_NUMBER_NAMES = frozenset({"№", "№ п п", "№ пп", "№№", "n", "n п п", "no", "номер", "п п", "пп"})
+# A header cell is a few words; a long cell that happens to contain «срок» is data.
+_MAX_HEADER_CHARS = 60
+_PUNCTUATION = re.compile(r"[^\w№]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, ё as е, punctuation as spaces: the form header names are compared in."""
+    return " ".join(_PUNCTUATION.sub(" ", text.lower().replace("ё", "е")).split())
+
+
+def column_of(header_text: str) -> Column | None:
+    """The known column a header cell names, or None."""
+    if len(header_text) > 2 * _MAX_HEADER_CHARS:
+        return None
+    name = normalise(header_text)
+    if not name or len(name) > _MAX_HEADER_CHARS:
+        return None
+    if name in _NUMBER_NAMES or name.startswith("№"):
+        return Column.NUMBER
+    if not _ANY_NAME.search(name):
+        return None
+    best: tuple[int, Column] | None = None
+    for column, pattern in _COMPILED:
+        for match in pattern.finditer(name):
+            score = len(match.group())
+            if best is None or score > best[0]:
+                best = (score, column)
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header row understood: a known column (or None) for each position."""
+
+    texts: tuple[str, ...]
+    columns: tuple[Column | None, ...]
+
+    @property
+    def width(self) -> int:
+        return len(self.texts)
+
+    def index(self, column: Column) -> int | None:
+        return self.columns.index(column) if column in self.columns else None
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(filter(None, map(normalise, self.texts)))
+
+    def repeats_in(self, cells: tuple[str, ...]) -> bool:
+        """The header printed again at a page break (perhaps with phantom cells)."""
+        filled = [cell for cell in cells if cell.strip()]
+        if len(filled) < 2 or any(len(cell) > 2 * _MAX_HEADER_CHARS for cell in filled):
+            return False
+        names = set(filter(None, map(normalise, filled)))
+        return len(names) >= 2 and names <= self.names
+
+
+def read_header(cells: tuple[str, ...]) -> Header | None:
+    """The row as a header: two known columns or more, one of them the title.
+
+    At least half of the filled cells must be known names, so that a data row such as
+    «Проведение мероприятий | В сроки, установленные …» is not taken for a header.
+    """
+    found: list[Column | None] = []
+    for text in cells:
+        column = column_of(text)
+        found.append(None if column in found else column)
+    known = [column for column in found if column is not None]
+    filled = sum(bool(text.strip()) for text in cells)
+    if len(known) < 2 or Column.TITLE not in known or 2 * len(known) < filled:
+        return None
+    return Header(texts=tuple(cells), columns=tuple(found))
+
+
+def is_column_numbering(cells: tuple[str, ...]) -> bool:
+    """The «1 2 3 4 5» row some tables print under the header."""
+    values = [cell.strip().rstrip(".") for cell in cells if cell.strip()]
+    if len(values) < 2 or not all(value.isdigit() for value in values):
+        return False
+    return [int(value) for value in values] == list(range(1, len(values) + 1))
+
+
+def leaked_header_pattern(header_text: str) -> re.Pattern[str] | None:
+    """A cell that begins with its own multi-word column name had the header run into it.
+
+    Single words are left alone: a result may well begin with «Результат …».
+    """
+    words = normalise(header_text).split()
+    if len(words) < 2:
+        return None
+    joined = r"[\W_]+".join(re.escape(word).replace("е", "[её]") for word in words)
+    return re.compile(rf"^\W*{joined}(?:[\W_]+|$)", re.IGNORECASE)
