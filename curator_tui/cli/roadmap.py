@@ -42,12 +42,9 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
         )
     else:
         print(f"Импортировано мероприятий: {summary.created}, разделов: {summary.sections}")
-    report_warnings(summary.warnings + activity_warnings(parsed))
+    # Activity-level warnings restate the roadmap's own (they are shown on each activity).
+    report_warnings(summary.warnings)
     return EXIT_OK
-
-
-def activity_warnings(parsed: Any) -> list[str]:
-    return [f"№ {a.number or '—'}: {w}" for a in parsed.activities for w in a.warnings]
 
 
 def report_warnings(warnings: list[str]) -> None:

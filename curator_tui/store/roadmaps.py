@@ -70,7 +70,7 @@ def save_roadmap(store: Store, parsed: ParsedRoadmap) -> ImportSummary:
     changes += roadmap_changes(store, roadmap_id, org_id, parsed)
     section_ids = section_id_map(roadmap_id, parsed)
     changes += section_changes(store, section_ids, roadmap_id)
-    summary.sections = len(section_ids)
+    summary.sections = sum(1 for title in section_ids if title)
     changes += activity_changes(store, parsed, roadmap_id, section_ids, existing, summary)
     store.record(changes)
     summary.warnings = list(parsed.warnings)
