@@ -1,0 +1,98 @@
+"""`curator report`: the monthly report on the roadmaps a replica (usually the hub) holds."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store
+from curator_tui.reports.model import MonthlyReport, build_monthly_report
+from curator_tui.reports.months import parse_month
+from curator_tui.reports.output import (
+    OutputExistsError,
+    check_output,
+    format_for,
+    output_paths,
+    resolve_output,
+    save_report,
+)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if not args.month:
+        raise CliError("Укажите отчётный месяц: --month ГГГГ-ММ, например --month 2026-11")
+    month = parse_month(args.month)
+    given = Path(args.output).expanduser() if args.output else None
+    report_format = format_for(args.format, given)
+    path = resolve_output(given, month, report_format)
+    # Refuse before reading the database: an existing file or a closed folder is cheap to see.
+    with force_hint():
+        check_output(output_paths(path, report_format), overwrite=args.force)
+    with open_store(args) as store:
+        report = build_monthly_report(store, month, args.school, today=date.today())
+    if report.is_empty:
+        raise CliError(report.no_data_message())
+    with force_hint():
+        written = save_report(report, report_format, path, overwrite=args.force)
+    print_outcome(report, written)
+    return EXIT_OK
+
+
+@contextmanager
+def force_hint() -> Iterator[None]:
+    try:
+        yield
+    except OutputExistsError as exc:
+        raise CliError(f"{exc}. Чтобы перезаписать его, добавьте --force") from exc
+
+
+def print_outcome(report: MonthlyReport, written: list[Path]) -> None:
+    totals = report.totals
+    if totals.due_in_month == 0:
+        print(
+            f"За {report.period} нет мероприятий со сроком в этом месяце; "
+            f"в отчёт вошли только просроченные ({totals.overdue})."
+        )
+    print(f"Отчёт за {report.period} сохранён:")
+    for path in written:
+        print(f"  {path}")
+    print(
+        f"Организаций: {len(report.schools)}; со сроком в месяце: {totals.due_in_month}; "
+        f"просрочено: {totals.overdue}; выполнено без доказательств: "
+        f"{totals.done_without_evidence}"
+    )
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "report",
+        help="ежемесячный отчёт о выполнении мероприятий дорожной карты",
+        description=(
+            "Ежемесячный отчёт о выполнении мероприятий дорожной карты по всем организациям "
+            "базы (или по отобранным --school): сводка, мероприятия со сроком в месяце и "
+            "просроченные, с доказательствами."
+        ),
+    )
+    p.set_defaults(handler=cmd_report)
+    # No argparse `required`/`choices`: their messages are English; ours are Russian.
+    p.add_argument("--month", metavar="ГГГГ-ММ", help="отчётный месяц, например 2026-11")
+    p.add_argument(
+        "--format",
+        metavar="ФОРМАТ",
+        help="xlsx (по умолчанию), docx, md или csv (два файла: мероприятия и сводка)",
+    )
+    p.add_argument(
+        "--school", metavar="ТЕКСТ", help="только организации, в названии которых есть ТЕКСТ"
+    )
+    p.add_argument(
+        "--output",
+        metavar="ФАЙЛ",
+        help="куда сохранить (файл или папка); по умолчанию exports/отчёт-ГГГГ-ММ.<формат> "
+        "в папке проекта, иначе в «Документах»",
+    )
+    p.add_argument("--force", action="store_true", help="перезаписать существующий файл")
+    add_db_option(p)

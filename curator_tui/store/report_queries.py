@@ -1,0 +1,204 @@
+"""Reads behind the monthly report and the hub's per-organisation summary.
+
+Two predicates decide what a report is about, and each is spelled here exactly once so the
+summary counts and the detailed lists can never disagree:
+
+- *due in the month*: some window of the activity's schedule intersects the month. The
+  `first_date`/`due_date` span is only a cheap pre-filter: «январь, декабрь» spans November
+  without being due in it, so the windows themselves (JSON) are checked too;
+- *overdue*: not done or cancelled (still open) and its last due date falls before the
+  report's cut-off day (see `curator_tui.reports.months.overdue_cutoff`).
+
+Every query takes the same named parameters (`PeriodParams`) and the same organisation scope.
+Reading windows out of JSON is the one costly step (about 7 µs an activity), so the report
+evaluates it once per candidate activity (`report_activities`) and counts the flags it returns;
+`due_counts` is for a caller that wants the counts alone (the dashboard).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from curator_tui.store.queries import OPEN_STATUSES
+from curator_tui.store.store import Store
+
+DUE_IN_MONTH = (
+    "(a.first_date < :next_month AND a.due_date >= :month_start AND EXISTS ("
+    "SELECT 1 FROM json_each(a.schedule, '$.windows') AS w "
+    "WHERE json_extract(w.value, '$[0]') < :next_month "
+    "AND json_extract(w.value, '$[1]') >= :month_start))"
+)
+OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # SQL literals: fixed codes
+OVERDUE = (
+    f"(a.status IN ({OPEN}) "
+    "AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
+)
+# Cheap conditions (indexed columns, no JSON) every due or overdue activity meets.
+CANDIDATE = f"((a.first_date < :next_month AND a.due_date >= :month_start) OR {OVERDUE})"
+# Activities of live roadmaps only: rows whose roadmap has not arrived yet have no owner.
+ACTIVITY_SCOPE = "FROM activity a JOIN roadmap r ON r.id = a.roadmap_id WHERE a.removed = 0"
+ROADMAP_ORDER = "COALESCE(r.school_year, r.year), r.id, a.position"
+
+
+@dataclass(frozen=True)
+class PeriodParams:
+    """The month under report and the day before which an open activity is overdue."""
+
+    month_start: date
+    next_month: date
+    cutoff: date
+    # None: every organisation; otherwise only these ids.
+    organisation_ids: Collection[str] | None = None
+
+    def sql(self) -> dict[str, Any]:
+        ids = None if self.organisation_ids is None else json.dumps(list(self.organisation_ids))
+        return {
+            "month_start": self.month_start.isoformat(),
+            "next_month": self.next_month.isoformat(),
+            "cutoff": self.cutoff.isoformat(),
+            "organisations": ids,
+        }
+
+    @property
+    def organisation_clause(self) -> str:
+        # One JSON parameter instead of thousands of `?`: no SQLite variable limit to hit.
+        if self.organisation_ids is None:
+            return ""
+        return " AND r.organisation_id IN (SELECT value FROM json_each(:organisations))"
+
+
+@contextmanager
+def read_snapshot(store: Store) -> Iterator[None]:
+    """Run several reads against one state of the file, even while the app writes to it.
+
+    In WAL mode a deferred transaction pins the snapshot its first read sees; the summary and
+    the lists of one report are read inside it, so their numbers always match.
+    """
+    conn = store.db.conn
+    if conn.in_transaction:  # already inside someone's transaction: it pins the snapshot
+        yield
+        return
+    conn.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+def organisations(store: Store) -> list[dict[str, Any]]:
+    """Every organisation with its id, name and level (a hub holds a few thousand)."""
+    return list(store.db.query("SELECT id, name, level FROM organisation ORDER BY name, id"))
+
+
+def activity_counts(store: Store, period: PeriodParams) -> dict[str, dict[str, int]]:
+    """Per organisation id: total, done, in progress, overdue, done without evidence.
+
+    Touches narrow columns only, which the `activity_progress` index (db/0002) covers: no
+    wide activity row is read.
+    """
+    sql = (
+        "SELECT r.organisation_id AS organisation_id, COUNT(*) AS total, "
+        "COALESCE(SUM(a.status = 'done'), 0) AS done, "
+        "COALESCE(SUM(a.status = 'in_progress'), 0) AS in_progress, "
+        f"COALESCE(SUM({OVERDUE}), 0) AS overdue, "
+        "COALESCE(SUM(a.status = 'done' AND a.evidence_count = 0), 0) AS done_without_evidence "
+        f"{ACTIVITY_SCOPE}{period.organisation_clause} GROUP BY r.organisation_id"
+    )
+    return {row.pop("organisation_id"): row for row in store.db.query(sql, period.sql())}
+
+
+def due_counts(store: Store, period: PeriodParams) -> dict[str, int]:
+    """Per organisation id: activities due in the month (for callers that need no list)."""
+    sql = (
+        f"SELECT r.organisation_id, COUNT(*) {ACTIVITY_SCOPE}{period.organisation_clause} "
+        f"AND {DUE_IN_MONTH} GROUP BY r.organisation_id"
+    )
+    return dict(store.db.execute(sql, period.sql()).fetchall())
+
+
+def evidence_file_counts(store: Store, period: PeriodParams) -> dict[str, int]:
+    """Per organisation id: evidence items that are stored files (links are not counted)."""
+    # CROSS JOIN keeps evidence the outer loop: SQLite would otherwise walk every activity.
+    sql = (
+        "SELECT r.organisation_id, COUNT(*) FROM evidence e "
+        "CROSS JOIN activity a ON a.id = e.activity_id CROSS JOIN roadmap r "
+        "ON r.id = a.roadmap_id WHERE e.removed = 0 AND a.removed = 0 AND e.sha256 != ''"
+        f"{period.organisation_clause} GROUP BY r.organisation_id"
+    )
+    return dict(store.db.execute(sql, period.sql()).fetchall())
+
+
+def last_visits(store: Store, period: PeriodParams) -> dict[str, str]:
+    """Per organisation id: the ISO date of the latest recorded visit."""
+    sql = (
+        "SELECT r.organisation_id, MAX(v.visit_date) FROM visit v "
+        "JOIN roadmap r ON r.id = v.roadmap_id WHERE v.removed = 0 AND v.visit_date != ''"
+        f"{period.organisation_clause} GROUP BY r.organisation_id"
+    )
+    return dict(store.db.execute(sql, period.sql()).fetchall())
+
+
+def last_bundles(store: Store, period: PeriodParams) -> dict[str, str]:
+    """Per organisation id: `imported_at` of the latest bundle from a device that wrote to it.
+
+    `bundle_import` names the sending device, not the organisation, so a bundle is credited to
+    every organisation whose roadmap, activities, notes, evidence or visits that device has
+    operations on. Only bundle devices' operations are read (the op log's (device, seq) index).
+    """
+    sql = (
+        "WITH bundle_device AS (SELECT device_id, MAX(imported_at) AS last_import "
+        "FROM bundle_import WHERE device_id != '' GROUP BY device_id), "
+        "device_op AS (SELECT o.device_id, o.entity, o.entity_id FROM op o "
+        "JOIN bundle_device b ON b.device_id = o.device_id), "
+        "device_roadmap AS ("
+        "SELECT d.device_id, d.entity_id AS roadmap_id FROM device_op d WHERE d.entity = 'roadmap' "
+        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
+        "JOIN activity a ON a.id = d.entity_id WHERE d.entity = 'activity' "
+        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
+        "JOIN evidence e ON e.id = d.entity_id JOIN activity a ON a.id = e.activity_id "
+        "WHERE d.entity = 'evidence' "
+        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
+        "JOIN note n ON n.id = d.entity_id JOIN activity a ON a.id = n.activity_id "
+        "WHERE d.entity = 'note' "
+        "UNION SELECT d.device_id, v.roadmap_id FROM device_op d "
+        "JOIN visit v ON v.id = d.entity_id WHERE d.entity = 'visit') "
+        "SELECT r.organisation_id, MAX(b.last_import) FROM device_roadmap dr "
+        "JOIN bundle_device b ON b.device_id = dr.device_id "
+        "JOIN roadmap r ON r.id = dr.roadmap_id WHERE 1"
+        f"{period.organisation_clause} GROUP BY r.organisation_id"
+    )
+    return dict(store.db.execute(sql, period.sql()).fetchall())
+
+
+def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]]:
+    """Activities due in the month or overdue, in roadmap order, with both flags as 0/1.
+
+    SQL picks the candidates by cheap conditions and computes each flag once; the few
+    candidates that span the month without a window in it are dropped here.
+    """
+    sql = (
+        "SELECT a.id, r.organisation_id, a.number, a.title, a.responsible, a.deadline_text, "
+        f"a.due_date, a.status, {DUE_IN_MONTH} AS due_in_month, {OVERDUE} AS overdue "
+        f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "
+        f"ORDER BY r.organisation_id, {ROADMAP_ORDER}"
+    )
+    rows = store.db.query(sql, period.sql())
+    return [row for row in rows if row["due_in_month"] or row["overdue"]]
+
+
+def candidate_evidence(store: Store, period: PeriodParams) -> list[dict[str, Any]]:
+    """Evidence of every activity `report_activities` may return (a superset: the caller
+    keeps what belongs to the listed activities), oldest first per activity."""
+    sql = (
+        "SELECT e.activity_id, e.kind, e.title, e.original_name, e.url, e.sha256 "
+        "FROM evidence e CROSS JOIN activity a ON a.id = e.activity_id "
+        "CROSS JOIN roadmap r ON r.id = a.roadmap_id WHERE e.removed = 0 AND a.removed = 0"
+        f"{period.organisation_clause} AND {CANDIDATE} "
+        "ORDER BY e.activity_id, e.origin_hlc, e.id"
+    )
+    return list(store.db.query(sql, period.sql()))
