@@ -9,11 +9,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from curator_tui.cli import app, roadmap
+from curator_tui.cli import app, reports, roadmap, sync
 from curator_tui.cli.common import EXIT_FAILED
 from curator_tui.domain.errors import UserFacingError
 
-COMMAND_GROUPS = (roadmap, app)
+COMMAND_GROUPS = (roadmap, reports, sync, app)
 
 
 def build_parser() -> argparse.ArgumentParser:

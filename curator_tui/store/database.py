@@ -71,6 +71,20 @@ def describe_sqlite_error(exc: sqlite3.Error) -> str:
     return str(exc)
 
 
+def explain_failure(exc: BaseException) -> str | None:
+    """The Russian message for a failure of reading or writing a replica, or None for a bug.
+
+    For the faces of the program, which must not import sqlite3 to tell its errors apart.
+    """
+    if isinstance(exc, UserFacingError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return f"Ошибка базы данных: {describe_sqlite_error(exc)}"
+    if isinstance(exc, OSError):
+        return f"Ошибка файла: {exc.strerror or exc}"
+    return None
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""
@@ -115,6 +129,16 @@ def migrate(db: sqlite_utils.Database) -> int:
 
 
 def split_sql(script: str) -> list[str]:
-    """Split a migration into statements (ours hold no semicolons inside literals)."""
-    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Split a migration into statements, keeping a trigger's body (`BEGIN … END;`) whole."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        if not pending and (not line.strip() or line.strip().startswith("--")):
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements

@@ -73,6 +73,21 @@ class EvidenceFiles:
             tmp.unlink(missing_ok=True)
             raise
 
+    def adopt_verified(self, staged: Path, sha256: str) -> bool:
+        """Move a staged file, already hashed and fsynced by the bundle reader, into place.
+
+        `staged` must be on the store's file system (the import stages beside the database),
+        so this is a rename, not a second copy. Returns False when the blob was already here
+        (the staged copy is left for the caller's cleanup).
+        """
+        if self.has(sha256):
+            return False
+        final = self.path_for(sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, final)
+        fsync_dir(final.parent)
+        return True
+
     def commit(self, tmp: Path, digest: str, size: int) -> tuple[str, int]:
         final = self.path_for(digest)
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,9 @@
 """Applying operations to the state tables: the only code that writes them.
 
 Rules (design.md, «The change log»):
-- a field takes the value of the operation with the greatest (clock, device id); the entity's
-  creating operation is the implicit holder of every field no later `set` has taken;
+- a field takes the value of its `set` with the greatest (clock, device id); the entity's
+  latest creating operation holds every field no `set` has taken (a create never undoes an
+  explicit edit: the same content-derived entity may be created on two replicas);
 - notes, evidence and visits are add-only sets: `remove` leaves a tombstone that wins;
 - two edits of one field where neither author had seen the other are recorded as a conflict.
 Applying is idempotent and independent of arrival order, so replaying the log rebuilds the
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
@@ -113,6 +116,7 @@ def project(conn: sqlite3.Connection, op: Operation) -> None:
     ensure_row(conn, op.entity, op.entity_id)
     if op.action is Action.CREATE:
         apply_create(conn, op)
+        refresh_entity_conflicts(conn, op.entity, op.entity_id)
     elif op.action is Action.SET:
         apply_set(conn, op)
     elif op.action is Action.REMOVE and op.entity in TOMBSTONED:
@@ -141,83 +145,153 @@ def apply_create(conn: sqlite3.Connection, op: Operation) -> None:
         return  # an equal or later create of the same entity (same roadmap imported twice)
     values = dict(op.value or {})
     allowed = {k: v for k, v in values.items() if k in FIELDS[op.entity]}
-    taken = fields_held_by_later_sets(conn, op)
+    taken = fields_held_by_sets(conn, op)
     fields = {k: v for k, v in allowed.items() if k not in taken}
     fields.update(origin_hlc=op.hlc, origin_device=op.device_id, origin_op=op.op_id)
     write_fields(conn, op.entity, op.entity_id, fields)
 
 
-def fields_held_by_later_sets(conn: sqlite3.Connection, op: Operation) -> set[str]:
+def fields_held_by_sets(conn: sqlite3.Connection, op: Operation) -> set[str]:
+    """Fields someone edited explicitly: a create (even a later one) never overrides them.
+
+    Ids are derived from content, so two replicas can create the same activity on their own
+    (a second hub importing the same document after schools made progress); the later create
+    must not reset a status a school set under the earlier one.
+    """
     rows = conn.execute(
-        "SELECT field, hlc, device_id FROM field_winner WHERE entity = ? AND entity_id = ?",
+        "SELECT field FROM field_winner WHERE entity = ? AND entity_id = ?",
         (op.entity.value, op.entity_id),
     ).fetchall()
-    return {field for field, hlc, device in rows if order_of(hlc, device) > op.order_key}
+    return {field for (field,) in rows}
 
 
 def apply_set(conn: sqlite3.Connection, op: Operation) -> None:
+    """Last writer wins, computed so that the result never depends on arrival order.
+
+    `field_winner` always names the greatest `set` of the field, and the column shows its
+    value; only a field nobody has set shows the value of the entity's latest create.
+    """
     if op.field is None or op.field not in FIELDS[op.entity]:
         return
-    holder = current_holder(conn, op.entity, op.entity_id, op.field)
-    if holder is not None and holder[0] != op.op_id and are_concurrent(conn, op, holder[0]):
-        record_conflict(conn, op, holder)
-    if holder is None or op.order_key > (holder[1], holder[2]):
+    best_set = set_winner(conn, op.entity, op.entity_id, op.field)
+    if best_set is None or op.order_key > (best_set[1], best_set[2]):
         conn.execute(
             "INSERT OR REPLACE INTO field_winner (entity, entity_id, field, op_id, hlc, device_id)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (op.entity.value, op.entity_id, op.field, op.op_id, op.hlc, op.device_id),
         )
         write_fields(conn, op.entity, op.entity_id, {op.field: op.value})
+    refresh_conflicts(conn, op.entity, op.entity_id, op.field)
+
+
+def set_winner(
+    conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str
+) -> tuple[str, str, str] | None:
+    row = conn.execute(
+        "SELECT op_id, hlc, device_id FROM field_winner "
+        "WHERE entity = ? AND entity_id = ? AND field = ?",
+        (entity.value, entity_id, field),
+    ).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def origin_of(
+    conn: sqlite3.Connection, entity: Entity, entity_id: str
+) -> tuple[str, str, str] | None:
+    row = conn.execute(
+        f"SELECT origin_op, origin_hlc, origin_device FROM {entity.value} WHERE id = ?",
+        (entity_id,),
+    ).fetchone()
+    return (row[0], row[1], row[2]) if row and row[0] else None
 
 
 def current_holder(
     conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str
 ) -> tuple[str, str, str] | None:
     """(op id, clock, device) of the operation whose value the field shows now."""
-    row = conn.execute(
-        "SELECT op_id, hlc, device_id FROM field_winner "
-        "WHERE entity = ? AND entity_id = ? AND field = ?",
+    return set_winner(conn, entity, entity_id, field) or origin_of(conn, entity, entity_id)
+
+
+def refresh_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str) -> None:
+    """Recompute the field's conflicts from the whole log, so every replica agrees.
+
+    Comparing a new op with the current holder only makes the table depend on arrival order
+    (three concurrent edits give different pairs in different orders), and a `prev` chain is
+    only complete once its links have arrived. So the rows are a pure function of the field's
+    `set`s and the entity's creates, recomputed whenever one of those arrives.
+
+    Edit X (greater) and edit Y are concurrent when neither is in the other's `prev` chain and
+    X's author cannot have seen Y: had Y been on their replica, the holder X replaced (X.prev)
+    would be Y or greater. One row per losing edit: the greatest concurrent edit that beat it.
+    """
+    nodes = field_history(conn, entity, entity_id, field)
+    conn.execute(
+        "DELETE FROM conflict WHERE entity = ? AND entity_id = ? AND field = ?",
         (entity.value, entity_id, field),
-    ).fetchone()
-    if row:
-        return (row[0], row[1], row[2])
-    origin = conn.execute(
-        f"SELECT origin_op, origin_hlc, origin_device FROM {entity.value} WHERE id = ?",
-        (entity_id,),
-    ).fetchone()
-    if origin and origin[0]:
-        return (origin[0], origin[1], origin[2])
-    return None
+    )
+    sets = sorted((n for n in nodes.values() if n.is_set), key=lambda n: n.order, reverse=True)
+    if len(sets) < 2:
+        return
+    ancestors = {n.op_id: chain_within(nodes, n.op_id) for n in sets}
+    rows = []
+    for index, loser in enumerate(sets):
+        for winner in sets[:index]:
+            if loser.op_id in ancestors[winner.op_id] or winner.op_id in ancestors[loser.op_id]:
+                continue  # one author built on the other's edit: a sequence, not a conflict
+            replaced = nodes.get(winner.prev or "")
+            if replaced is not None and replaced.order >= loser.order:
+                continue  # the winner was made on top of an edit that had beaten the loser
+            rows.append((entity.value, entity_id, field, winner.op_id, loser.op_id))
+            break
+    conn.executemany(
+        "INSERT OR IGNORE INTO conflict (entity, entity_id, field, winner_op, loser_op) "
+        "VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
-def are_concurrent(conn: sqlite3.Connection, op: Operation, holder_op: str) -> bool:
-    """Neither author had seen the other's edit: neither op is in the other's `prev` chain."""
-    if op.prev == holder_op:
-        return False
-    return not (holder_op in ancestry(conn, op.prev) or op.op_id in ancestry(conn, holder_op))
+@dataclass(frozen=True)
+class HistoryNode:
+    op_id: str
+    prev: str | None
+    order: tuple[str, str]
+    is_set: bool
 
 
-def ancestry(conn: sqlite3.Connection, start: str | None) -> set[str]:
+def field_history(
+    conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str
+) -> dict[str, HistoryNode]:
+    """The ops a `prev` of this field can name: its `set`s and the entity's creates."""
+    rows = conn.execute(
+        "SELECT op_id, prev, hlc, device_id, action FROM op WHERE entity = ? AND entity_id = ? "
+        "AND ((action = ? AND field = ?) OR action = ?)",
+        (entity.value, entity_id, Action.SET.value, field, Action.CREATE.value),
+    ).fetchall()
+    return {
+        op_id: HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
+        for op_id, prev, hlc, device, action in rows
+    }
+
+
+def chain_within(nodes: dict[str, HistoryNode], start: str) -> set[str]:
+    """`start` and the ops its `prev` links reach, walking only through `nodes`."""
     seen: set[str] = set()
-    current = start
-    while current and current not in seen and len(seen) < MAX_ANCESTRY_STEPS:
+    current: str | None = start
+    while current and current in nodes and current not in seen and len(seen) < MAX_ANCESTRY_STEPS:
         seen.add(current)
-        row = conn.execute("SELECT prev FROM op WHERE op_id = ?", (current,)).fetchone()
-        current = row[0] if row else None
+        current = nodes[current].prev
     return seen
 
 
-def record_conflict(conn: sqlite3.Connection, op: Operation, holder: tuple[str, str, str]) -> None:
-    holder_op, holder_hlc, holder_device = holder
-    if op.order_key > (holder_hlc, holder_device):
-        winner, loser = op.op_id, holder_op
-    else:
-        winner, loser = holder_op, op.op_id
-    conn.execute(
-        "INSERT OR IGNORE INTO conflict (entity, entity_id, field, winner_op, loser_op) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (op.entity.value, op.entity_id, op.field, winner, loser),
-    )
+def refresh_entity_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str) -> None:
+    """A create can be a link in a field's history: recompute every edited field's conflicts."""
+    fields = conn.execute(
+        "SELECT DISTINCT field FROM op WHERE entity = ? AND entity_id = ? AND action = ?",
+        (entity.value, entity_id, Action.SET.value),
+    ).fetchall()
+    for (field,) in fields:
+        if field is not None:
+            refresh_conflicts(conn, entity, entity_id, field)
 
 
 def write_fields(conn: sqlite3.Connection, entity: Entity, entity_id: str, fields: dict) -> None:
@@ -278,7 +352,7 @@ def refresh_derived(conn: sqlite3.Connection, entity: Entity, entity_id: str, ch
     if entity is Entity.ACTIVITY:
         if changed & {"deadline_text", "roadmap_id"}:
             refresh_schedule(conn, entity_id)
-        if changed & {"number", "title", "responsible"}:
+        if changed & {"number", "title", "responsible", "removed"}:
             refresh_search_text(conn, entity_id)
     elif entity is Entity.ROADMAP and changed & {"year", "school_year"}:
         refresh_period(conn, entity_id)
@@ -340,6 +414,13 @@ def refresh_schedule(conn: sqlite3.Connection, activity_id: str) -> None:
 def schedule_for(text: str, period: Period | None) -> Schedule:
     if period is None:
         period = Period.calendar_year(date.today().year)
+    return cached_schedule(text or "", period)
+
+
+# Roadmaps repeat a handful of phrases («ежемесячно», «В течение года») thousands of times
+# across a hub; Schedule is immutable, so one parse per (phrase, period) is enough.
+@lru_cache(maxsize=8192)
+def cached_schedule(text: str, period: Period) -> Schedule:
     try:
         return parse_deadline(text or "", period)
     except Exception as exc:  # the parser promises not to raise; a bug must not lose data
@@ -347,18 +428,47 @@ def schedule_for(text: str, period: Period | None) -> Schedule:
 
 
 def refresh_search_text(conn: sqlite3.Connection, activity_id: str) -> None:
-    # SQLite's lower() folds ASCII only; Cyrillic needs Python's casefold.
-    number, title, responsible = conn.execute(
-        "SELECT number, title, responsible FROM activity WHERE id = ?", (activity_id,)
+    # SQLite's lower() folds ASCII only; Cyrillic needs Python's casefold. A removed activity
+    # keeps no search text, so the full-text index (db/0002) never holds it.
+    number, title, responsible, removed = conn.execute(
+        "SELECT number, title, responsible, removed FROM activity WHERE id = ?", (activity_id,)
     ).fetchone()
-    conn.execute(
-        "UPDATE activity SET search_text = ? WHERE id = ?",
-        (search_key(number, title, responsible), activity_id),
-    )
+    text = "" if removed else search_key(number, title, responsible)
+    conn.execute("UPDATE activity SET search_text = ? WHERE id = ?", (text, activity_id))
+
+
+# Bumped whenever search_key spells its text differently; Store.open then rewrites old rows.
+SEARCH_KEY_VERSION = "2"
+# Before every word of search_text: «  с» (gap and first letter) is then a trigram, so the
+# full-text index finds words by their first one or two letters (queries.text_match).
+SEARCH_WORD_GAP = "  "
+
+
+def search_words(*parts: str) -> list[str]:
+    """Words as the live filter compares them: lower case, ё as е, punctuation dropped.
+
+    The dot stays, so «3.1» remains one word.
+    """
+    text = " ".join(parts).casefold().replace("ё", "е")
+    return "".join(c if c.isalnum() or c == "." else " " for c in text).split()
 
 
 def search_key(*parts: str) -> str:
-    return " ".join(parts).casefold().replace("ё", "е")
+    return "".join(SEARCH_WORD_GAP + word for word in search_words(*parts))
+
+
+def refresh_all_search_text(conn: sqlite3.Connection) -> int:
+    """Respell every activity's search_text (after search_key changed); returns rows changed."""
+    changed = 0
+    rows = conn.execute("SELECT id, number, title, responsible, removed FROM activity")
+    for activity_id, number, title, responsible, removed in rows.fetchall():
+        text = "" if removed else search_key(number, title, responsible)
+        cursor = conn.execute(
+            "UPDATE activity SET search_text = ? WHERE id = ? AND search_text IS NOT ?",
+            (text, activity_id, text),
+        )
+        changed += cursor.rowcount
+    return changed
 
 
 def decode_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from curator_tui.domain.models import Status
-from curator_tui.store.projection import decode_row, search_key
-from curator_tui.store.store import ACTIVITY_SELECT, Store
+from curator_tui.store.projection import SEARCH_WORD_GAP, decode_row, search_words
+from curator_tui.store.store import Store
 
 OPEN_STATUSES = (Status.NOT_STARTED.value, Status.IN_PROGRESS.value)
 DUE_SOON_DAYS = 14
@@ -43,20 +43,67 @@ class ActivityQuery:
         return replace(self, text=text)
 
 
+# --- the live text filter ----------------------------------------------------------------
+#
+# Every word of the filter must match the activity's number, title or responsible. A word of
+# three letters or more matches any part of them; a shorter word matches the beginning of a
+# word (a one-letter substring would match nearly every row, and trigrams cannot look it up).
+# Both are substrings of search_text, where two spaces precede every word, so one needle per
+# word answers either way: in the full-text index (a phrase of trigrams, db/0002) and row by
+# row (instr), with the same result.
+
+SUBSTRING_MIN_LETTERS = 3
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    # Substrings of search_text that must all occur; each is three characters or longer.
+    needles: tuple[str, ...] = ()
+    # The text had something in it but no searchable letter («%», «_»): nothing matches.
+    impossible: bool = False
+
+    def fts_query(self) -> str:
+        return " AND ".join('"' + n.replace('"', '""') + '"' for n in self.needles)
+
+
+def text_match(text: str) -> TextMatch:
+    words = search_words(text)
+    needles = tuple(w if len(w) >= SUBSTRING_MIN_LETTERS else SEARCH_WORD_GAP + w for w in words)
+    return TextMatch(needles, impossible=not words and bool(text.strip()))
+
+
+# Rowids of the activities whose search text holds every needle of a TextMatch.
+TRIGRAM_HITS = "SELECT rowid FROM activity_trigram WHERE activity_trigram MATCH ?"
+
+
+def text_clauses(match: TextMatch, params: list[Any]) -> list[str]:
+    """Conditions on `a` (activity) that keep the rows the filter text matches."""
+    if match.impossible:
+        return ["0"]
+    if not match.needles:
+        return []
+    params.append(match.fts_query())
+    return [f"a.rowid IN ({TRIGRAM_HITS})"]
+
+
 def where_clause(query: ActivityQuery, today: date) -> tuple[str, list[Any]]:
+    clauses, params = other_clauses(query, today)
+    clauses += text_clauses(text_match(query.text), params)
+    return " AND ".join(clauses), params
+
+
+def other_clauses(query: ActivityQuery, today: date) -> tuple[list[str], list[Any]]:
+    """Every condition of the query except its text."""
     clauses = ["a.removed = 0"]
     params: list[Any] = []
     if query.roadmap_id:
         clauses.append("a.roadmap_id = ?")
         params.append(query.roadmap_id)
-    for word in search_key(query.text).split():
-        clauses.append("a.search_text LIKE ? ESCAPE '\\'")
-        params.append(f"%{escape_like(word)}%")
     if query.status is not None:
         clauses.append("a.status = ?")
         params.append(query.status.value)
     clauses += quick_clauses(query.quick, today, params)
-    return " AND ".join(clauses), params
+    return clauses, params
 
 
 def quick_clauses(quick: QuickFilter, today: date, params: list[Any]) -> list[str]:
@@ -74,28 +121,104 @@ def quick_clauses(quick: QuickFilter, today: date, params: list[Any]) -> list[st
     return []
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def order_clause(sort: Sort) -> str:
+    # Spelled like the index activity_by_deadline (db/0002), so SQLite pages in index order.
     if sort is Sort.DEADLINE:
-        return "ORDER BY a.due_date IS NULL, a.due_date, a.roadmap_id, a.position"
+        return "ORDER BY COALESCE(a.due_date, '9999-12-31'), a.roadmap_id, a.position"
     return "ORDER BY a.roadmap_id, a.position"
 
 
 def count_activities(store: Store, query: ActivityQuery, today: date) -> int:
+    match = text_match(query.text)
+    if match.impossible:
+        return 0
+    if match.needles and query == ActivityQuery(text=query.text, sort=query.sort):
+        # The index holds exactly the activities not removed: no need to visit them.
+        sql = f"SELECT COUNT(*) FROM ({TRIGRAM_HITS})"
+        return int(store.db.execute(sql, [match.fts_query()]).fetchone()[0])
     where, params = where_clause(query, today)
     row = store.db.execute(f"SELECT COUNT(*) FROM activity a WHERE {where}", params).fetchone()
     return int(row[0])
 
 
+# What a listed activity carries besides its own columns: its section and its parent's number.
+LIST_COLUMNS = "a.*, s.title AS section, p.number AS parent_number"
+LIST_JOINS = "LEFT JOIN section s ON s.id = a.section_id LEFT JOIN activity p ON p.id = a.parent_id"
+# How many activities a page may step over in list order, testing each one's text, before
+# looking all matches up in the full-text index is cheaper (see page_plan).
+SCAN_BUDGET = 20_000
+# Up to this many matches are fetched through the index and sorted.
+SORT_BUDGET = 2_000
+
+
 def page_activities(
-    store: Store, query: ActivityQuery, today: date, offset: int, limit: int
+    store: Store,
+    query: ActivityQuery,
+    today: date,
+    offset: int,
+    limit: int,
+    *,
+    total: int | None = None,
 ) -> list[dict[str, Any]]:
-    where, params = where_clause(query, today)
-    sql = f"{ACTIVITY_SELECT} WHERE {where} {order_clause(query.sort)} LIMIT ? OFFSET ?"
+    """One page of the filtered list; `total` (its count, if known) picks the fastest way."""
+    clauses, params = other_clauses(query, today)
+    match = text_match(query.text)
+    plan = page_plan(store, match, offset, limit, total)
+    source = "activity a"
+    if plan == "sort":
+        # CROSS JOIN keeps SQLite from walking the whole list to probe the few matches.
+        source = f"({TRIGRAM_HITS}) h CROSS JOIN activity a ON a.rowid = h.rowid"
+        params.insert(0, match.fts_query())
+    elif plan == "scan":
+        clauses += ["instr(a.search_text, ?) > 0"] * len(match.needles)
+        params += match.needles
+    else:
+        clauses += text_clauses(match, params)
+    # The page's rowids first and its joins after: OFFSET then skips index entries only.
+    order = order_clause(query.sort)
+    sql = (
+        f"SELECT {LIST_COLUMNS} FROM (SELECT a.rowid AS page_rowid FROM {source} "
+        f"WHERE {' AND '.join(clauses)} {order} LIMIT ? OFFSET ?) pg "
+        f"JOIN activity a ON a.rowid = pg.page_rowid {LIST_JOINS} {order}"
+    )
     return [decode_row(r) for r in store.db.query(sql, [*params, limit, offset])]
+
+
+def page_plan(store: Store, match: TextMatch, offset: int, limit: int, total: int | None) -> str:
+    """How to reach one page of a text-filtered list.
+
+    "scan": walk the list in order testing each activity's text, cheap while matches are
+    dense, as they are while the first letters of a word are typed; "sort": look the few
+    matches up in the index and sort them; "index": every match looked up in the index and the
+    list walked in order against that set.
+    """
+    if not match.needles or total is None:
+        return "index"
+    if total <= SORT_BUDGET:
+        return "sort"
+    rows = store.db.execute("SELECT MAX(rowid) FROM activity").fetchone()[0] or 0
+    if (offset + limit) * rows <= SCAN_BUDGET * total:
+        return "scan"
+    return "index"
+
+
+@dataclass(frozen=True)
+class ActivityWindow:
+    """What the list shows after its filter changed: how many match, and the first rows."""
+
+    total: int
+    offset: int
+    rows: list[dict[str, Any]]
+
+
+def activity_window(
+    store: Store, query: ActivityQuery, today: date, offset: int, limit: int
+) -> ActivityWindow:
+    total = count_activities(store, query, today)
+    if total == 0 or offset >= total:
+        return ActivityWindow(total, offset, [])
+    rows = page_activities(store, query, today, offset, limit, total=total)
+    return ActivityWindow(total, offset, rows)
 
 
 @dataclass(frozen=True)

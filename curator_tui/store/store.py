@@ -37,9 +37,11 @@ from curator_tui.store.database import (
 )
 from curator_tui.store.evidence_files import EvidenceFiles, Progress
 from curator_tui.store.projection import (
+    SEARCH_KEY_VERSION,
     apply_operation,
     current_holder,
     decode_row,
+    refresh_all_search_text,
     search_key,
 )
 
@@ -109,7 +111,19 @@ class Store:
         store = cls(path, db)
         if store.setting("device_id") is None:
             store.init_device(name="", role="")
+        store.respell_search_text()
         return store
+
+    def respell_search_text(self) -> None:
+        """Bring every activity's search text to this version's spelling (once per version)."""
+        if self.setting("search_key_version") == SEARCH_KEY_VERSION:
+            return
+        with transaction(self.db) as conn:
+            refresh_all_search_text(conn)
+            conn.execute(
+                "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?, ?)",
+                ("search_key_version", SEARCH_KEY_VERSION),
+            )
 
     def close(self) -> None:
         self.db.conn.close()

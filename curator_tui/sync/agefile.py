@@ -122,6 +122,11 @@ def _parse_identity(identity: x25519.Identity | str) -> x25519.Identity:
         raise BundleError("Неверный ключ расшифровки age") from exc
 
 
+def parse_recipient(text: str) -> _Recipient:
+    """An ``age1…`` or ``ssh-ed25519 …`` recipient; ``BundleError`` if malformed."""
+    return _parse_recipient(text)
+
+
 def _parse_recipient(text: str) -> _Recipient:
     text = text.strip()
     try:

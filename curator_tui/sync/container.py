@@ -266,6 +266,7 @@ def open_bundle(
     max_total: int,
     *,
     staging_parent: Path | None = None,
+    progress_cb: ProgressCallback | None = None,
 ) -> VerifiedBundle:
     """Validate and unpack a bundle; raises ``BundleError`` and leaves nothing behind on failure.
 
@@ -274,9 +275,12 @@ def open_bundle(
     ``max_total`` caps the sum of the entries' uncompressed sizes. Staged evidence goes to a
     new directory inside ``staging_parent`` (default: the system temp dir; pass a directory on
     the evidence store's file system so files can be renamed into the store).
+    ``progress_cb(n)`` gets the length of each chunk of payload read and checked.
     """
     try:
-        return _verify_and_unpack(Path(path), verify_signature, max_total, staging_parent)
+        return _verify_and_unpack(
+            Path(path), verify_signature, max_total, staging_parent, progress_cb
+        )
     except OSError as exc:  # an unreadable USB stick, a full disk while staging
         reason = exc.strerror or str(exc)
         raise BundleError(f"Не удалось прочитать или распаковать пакет: {reason}") from exc
@@ -287,6 +291,7 @@ def _verify_and_unpack(
     verify_signature: SignatureCheck,
     max_total: int,
     staging_parent: Path | None,
+    progress_cb: ProgressCallback | None = None,
 ) -> VerifiedBundle:
     with _open_for_reading(path) as handle:
         file_size = os.fstat(handle.fileno()).st_size
@@ -299,7 +304,7 @@ def _verify_and_unpack(
         _check_manifest_matches_archive(declared, by_name)
         staging = Path(tempfile.mkdtemp(prefix="curator-bundle-", dir=staging_parent))
         try:
-            ops, evidence = _extract_payload(handle, entries, declared, staging)
+            ops, evidence = _extract_payload(handle, entries, declared, staging, progress_cb)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -384,6 +389,7 @@ def _extract_payload(
     entries: Sequence[ZipEntry],
     declared: Mapping[str, EntryInfo],
     staging: Path,
+    progress_cb: ProgressCallback | None = None,
 ) -> tuple[bytes, dict[str, Path]]:
     ops = b""
     evidence: dict[str, Path] = {}
@@ -395,7 +401,7 @@ def _extract_payload(
             ops = _read_verified_bytes(handle, entry, expected)
         else:
             target = staging / expected.sha256  # validated hex, never the archive name
-            _stage_verified_file(handle, entry, expected, target)
+            _stage_verified_file(handle, entry, expected, target, progress_cb)
             evidence[expected.sha256] = target
     return ops, evidence
 
@@ -411,7 +417,11 @@ def _read_verified_bytes(handle: BinaryIO, entry: ZipEntry, expected: EntryInfo)
 
 
 def _stage_verified_file(
-    handle: BinaryIO, entry: ZipEntry, expected: EntryInfo, target: Path
+    handle: BinaryIO,
+    entry: ZipEntry,
+    expected: EntryInfo,
+    target: Path,
+    progress_cb: ProgressCallback | None = None,
 ) -> None:
     digest = hashlib.sha256()
     size = 0
@@ -420,6 +430,8 @@ def _stage_verified_file(
             digest.update(chunk)
             out.write(chunk)
             size += len(chunk)
+            if progress_cb is not None:
+                progress_cb(len(chunk))
         _check_digest(entry.name, size, digest.hexdigest(), expected)
         out.flush()
         os.fsync(out.fileno())

@@ -168,10 +168,15 @@ _TRANSLIT = dict(
 )
 
 
+def slugify(text: str, *, limit: int = 40) -> str:
+    """Lower-case Latin letters, digits and dashes: «МБОУ СОШ № 5» → «mbou-sosh-5»."""
+    latin = "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", latin).strip("-")[:limit].strip("-")
+
+
 def make_principal(display_name: str, key: Ed25519PublicKey) -> str:
     """A readable, space-free principal: transliterated name + 8 hex digits of the key hash."""
-    latin = "".join(_TRANSLIT.get(ch, ch) for ch in display_name.lower())
-    slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")[:40].strip("-") or "key"
+    slug = slugify(display_name) or "key"
     suffix = hashlib.sha256(public_key_blob(key)).hexdigest()[:8]
     return f"{slug}-{suffix}"
 

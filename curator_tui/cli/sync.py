@@ -1,0 +1,332 @@
+"""Commands for exchanging signed bundles: init, keys, trust, export, verify, import."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from curator_tui.cli.common import EXIT_FAILED, EXIT_OK, CliError, add_db_option, db_arg
+from curator_tui.sync import replica
+from curator_tui.sync.bundles import BundleKind, SyncProgress
+from curator_tui.sync.exporting import OMITTED_LABELS, ExportOptions, ExportResult, export_bundle
+from curator_tui.sync.importing import (
+    BundleReport,
+    Outcome,
+    created_at_text,
+    import_bundles,
+    op_count_lines,
+    verify_bundle,
+)
+from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
+
+ROLE_CHOICES = [r.value for r in TrustRole]
+BIG_BUNDLE = 64 * 1024 * 1024
+
+
+class ProgressLine:
+    """A plain progress line on stderr for big bundles: one line per 10 % of each stage."""
+
+    def __init__(self) -> None:
+        self.shown: dict[str, int] = {}
+
+    def __call__(self, step: SyncProgress) -> None:
+        if step.total < BIG_BUNDLE:
+            return
+        tenth = int(step.fraction * 10)
+        if self.shown.get(step.stage, -1) >= tenth:
+            return
+        self.shown[step.stage] = tenth
+        done, total = step.done // 2**20, step.total // 2**20
+        print(f"{step.label}: {tenth * 10}% ({done} из {total} МБ)", file=sys.stderr, flush=True)
+
+
+# --- init and keys --------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    role = TrustRole(args.role) if args.role else None
+    if args.hub:
+        role = role or TrustRole.COORDINATOR
+        if not args.region:
+            raise CliError("Для сводной базы укажите регион: --hub --region НАЗВАНИЕ")
+    if role is None:
+        raise CliError("Укажите роль устройства: --role school|curator|coordinator")
+    options = replica.InitOptions(
+        name=args.name,
+        role=role,
+        organisation=args.organisation,
+        coordinator_key=args.coordinator_key,
+        hub_region=args.region if args.hub else None,
+    )
+    result = replica.init_replica(db_arg(args), options)
+    print(f"База: {result.db}")
+    print(f"Устройство: «{args.name}», роль: {replica.role_label(role.value)}")
+    print(f"  id: {result.device_id}")
+    state = "созданы" if result.created_keys else "уже были"
+    print(f"Ключи {state}: {result.keys_dir}")
+    print_keys(result.keys)
+    if result.organisation_id:
+        print(f"Организация: {result.organisation_name} ({result.organisation_id})")
+    if args.hub:
+        print(f"Сводная база региона: {args.region}")
+    if result.coordinator is not None:
+        c = result.coordinator
+        scope = "любые организации" if c.organisation_id == ANY_ORGANISATION else c.organisation_id
+        print(f"Доверенный координатор: «{c.display_name}» {c.fingerprint} ({scope})")
+    for note in result.notes:
+        print(f"Внимание: {note}")
+    print("Передайте открытый ключ тому, кто принимает ваши пакеты: curator keys export ФАЙЛ")
+    return EXIT_OK
+
+
+def print_keys(keys: replica.KeyInfo) -> None:
+    print(f"Открытый ключ: {keys.public_key}")
+    print(f"Отпечаток: {keys.fingerprint}")
+    print(f"Получатель для шифрования (age): {keys.age_recipient}")
+
+
+def cmd_keys_show(args: argparse.Namespace) -> int:
+    print_keys(replica.replica_keys(db_arg(args)))
+    return EXIT_OK
+
+
+def cmd_keys_export(args: argparse.Namespace) -> int:
+    keys = replica.export_public_key(db_arg(args), Path(args.file))
+    print(f"Открытый ключ записан в {args.file}")
+    print(f"Отпечаток: {keys.fingerprint} — сверьте его по телефону с получателем")
+    print(f"Получатель для шифрования (age): {keys.age_recipient}")
+    return EXIT_OK
+
+
+# --- trust ----------------------------------------------------------------------------------
+
+
+def cmd_trust_add(args: argparse.Namespace) -> int:
+    until = parse_day(args.until) if args.until else None
+    row = replica.add_trust(
+        db_arg(args),
+        args.pubkey,
+        name=args.name,
+        organisation=args.school,
+        role=TrustRole(args.role),
+        valid_until=until,
+    )
+    print("Ключ добавлен в список доверия:")
+    print_trust_row(row)
+    return EXIT_OK
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"Дата «{text}» не в формате ГГГГ-ММ-ДД") from None
+
+
+def cmd_trust_list(args: argparse.Namespace) -> int:
+    rows = replica.list_trust(db_arg(args))
+    if not rows:
+        print("Список доверия пуст: пакеты не принимаются ни от кого (curator trust add)")
+        return EXIT_OK
+    for row in rows:
+        print_trust_row(row)
+    return EXIT_OK
+
+
+def print_trust_row(row: replica.TrustRow) -> None:
+    e = row.entry
+    org = "любые организации" if e.organisation_id == ANY_ORGANISATION else e.organisation_id
+    if row.organisation_name:
+        org = f"{row.organisation_name} ({e.organisation_id})"
+    until = f"до {e.valid_until:%d.%m.%Y}" if e.valid_until else "бессрочно"
+    if row.expired:
+        until += " — СРОК ИСТЁК"
+    print(f"  «{e.display_name}» — {replica.role_label(e.role.value)}; {org}; {until}")
+    print(f"      {e.fingerprint}  {e.principal}")
+
+
+def cmd_trust_remove(args: argparse.Namespace) -> int:
+    entry = replica.remove_trust(db_arg(args), args.key)
+    print(f"Ключ «{entry.display_name}» ({entry.fingerprint}) удалён из списка доверия")
+    return EXIT_OK
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    options = ExportOptions(
+        destination=Path(args.to) if args.to else None,
+        full=args.full,
+        encrypt_to=args.encrypt_to,
+        roadmap=args.roadmap,
+        organisation=args.school,
+    )
+    if args.school and not args.roadmap:
+        raise CliError("--school используется только вместе с --roadmap")
+    result = export_bundle(db_arg(args), options, ProgressLine())
+    print_export(result)
+    return EXIT_OK
+
+
+def print_export(result: ExportResult) -> None:
+    if result.path is None:
+        print(result.message)
+    else:
+        kind = "дорожная карта" if result.kind is BundleKind.ROADMAP else "изменения"
+        print(f"Пакет ({kind}{', зашифрован' if result.encrypted else ''}): {result.path}")
+        print(f"  изменений: {result.ops}")
+        size = megabytes(result.evidence_bytes)
+        print(f"  файлов доказательств: {result.evidence_files}, {size}")
+        for org_id, name in result.organisations.items():
+            print(f"  организация: {name or '—'} ({org_id})")
+        for device_id, span in sorted(result.ranges.items()):
+            print(f"  устройство {device_id[:8]}: № {span.start}–{span.end}")
+    for reason, count in sorted(result.omitted.items()):
+        print(f"  не включено: {OMITTED_LABELS.get(reason, reason)} — {count}")
+
+
+def megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} КБ".replace(".", ",")
+    return f"{size / 2**20:.1f} МБ".replace(".", ",")
+
+
+# --- verify and import ------------------------------------------------------------------------
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    report = verify_bundle(db_arg(args), Path(args.bundle), ProgressLine())
+    print_report(report)
+    if report.acceptable:
+        print("Итог: пакет будет принят.")
+        return EXIT_OK
+    print("Итог: пакет НЕ будет принят.")
+    return EXIT_FAILED
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    reports = import_bundles(db_arg(args), [Path(p) for p in args.bundles], ProgressLine())
+    failed = False
+    for report in reports:
+        print_report(report, brief=True)
+        print(f"Итог: {report.message}")
+        failed |= report.outcome is Outcome.REFUSED
+        if len(reports) > 1:
+            print()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def print_report(report: BundleReport, *, brief: bool = False) -> None:
+    print(f"Пакет: {report.path}{' (зашифрован)' if report.encrypted else ''}")
+    info = report.info
+    if report.signer is not None:
+        s = report.signer
+        org = "любые организации" if s.organisation_id == ANY_ORGANISATION else s.organisation_id
+        if s.organisation_name:
+            org = f"{s.organisation_name} ({s.organisation_id})"
+        print(f"Подписан: «{s.display_name}», {replica.role_label(s.role.value)}; {org}")
+        print(f"  ключ: {s.fingerprint}")
+    elif report.signer_fingerprint:
+        print(f"Подписан ключом {report.signer_fingerprint} (нет в списке доверия)")
+    if info is not None:
+        print(f"Вид: {info.kind.label}; создан {created_at_text(info)}; id {report.bundle_id}")
+        device = info.device
+        print(f"Устройство: «{device.name}» ({device.id[:8]}), {replica.role_label(device.role)}")
+        if report.outcome is Outcome.ALREADY:
+            return
+        orgs = report.organisations or {
+            o: info.organisation_names.get(o, "") for o in info.organisations
+        }
+        for org_id, name in orgs.items():
+            print(f"Организация: {name or '—'} ({org_id})")
+        print_contents(report, brief=brief)
+    for problem in report.problems:
+        mark = "✗" if problem.fatal else "!"
+        print(f"  {mark} {problem.text}")
+
+
+def print_contents(report: BundleReport, *, brief: bool) -> None:
+    info = report.info
+    assert info is not None
+    print(f"Изменений: {report.ops}")
+    if not brief:
+        for line in op_count_lines(report):
+            print(f"  {line}")
+    print(f"Файлов доказательств: {report.evidence_files}, {megabytes(report.evidence_bytes)}")
+    for device_id, span in sorted(info.ranges.items()):
+        name = report.device_names.get(device_id) or "—"
+        print(f"  устройство «{name}» ({device_id[:8]}): № {span.start}–{span.end}")
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="создать ключи устройства и подготовить базу к обмену")
+    p.set_defaults(handler=cmd_init)
+    add_db_option(p)
+    p.add_argument("--name", required=True, help="название устройства («Ноутбук директора»)")
+    p.add_argument("--role", choices=ROLE_CHOICES, help="роль: school | curator | coordinator")
+    p.add_argument(
+        "--organisation", help="организация школы: название как в дорожной карте, или id"
+    )
+    p.add_argument(
+        "--coordinator-key",
+        metavar="КЛЮЧ",
+        help="открытый ключ координатора (файл .pub или строка ssh-ed25519 …)",
+    )
+    p.add_argument("--hub", action="store_true", help="сводная база координатора")
+    p.add_argument("--region", help="регион сводной базы (с --hub)")
+
+    keys = sub.add_parser("keys", help="ключи этого устройства")
+    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ДЕЙСТВИЕ", required=True)
+    p = keys_sub.add_parser("show", help="показать открытый ключ, отпечаток и получателя age")
+    p.set_defaults(handler=cmd_keys_show)
+    add_db_option(p)
+    p = keys_sub.add_parser("export", help="записать открытый ключ в файл")
+    p.set_defaults(handler=cmd_keys_export)
+    p.add_argument("file", help="файл для открытого ключа (.pub)")
+    add_db_option(p)
+
+    trust = sub.add_parser("trust", help="список доверия: чьи пакеты принимает эта база")
+    trust_sub = trust.add_subparsers(dest="trust_command", metavar="ДЕЙСТВИЕ", required=True)
+    p = trust_sub.add_parser("add", help="доверять ключу")
+    p.set_defaults(handler=cmd_trust_add)
+    p.add_argument("pubkey", help="открытый ключ: файл .pub или строка ssh-ed25519 …")
+    p.add_argument("--name", required=True, help="чей это ключ («Иванова М. П., куратор»)")
+    p.add_argument(
+        "--school", required=True, help="организация: название или id; * — любые (не для школ)"
+    )
+    p.add_argument("--role", required=True, choices=ROLE_CHOICES, help="роль владельца ключа")
+    p.add_argument("--until", help="последний день доверия, ГГГГ-ММ-ДД")
+    add_db_option(p)
+    p = trust_sub.add_parser("list", help="показать список доверия")
+    p.set_defaults(handler=cmd_trust_list)
+    add_db_option(p)
+    p = trust_sub.add_parser("remove", help="перестать доверять ключу")
+    p.set_defaults(handler=cmd_trust_remove)
+    p.add_argument("key", help="отпечаток (SHA256:…) или имя ключа из curator trust list")
+    add_db_option(p)
+
+    p = sub.add_parser("export", help="выгрузить изменения в подписанный пакет")
+    p.set_defaults(handler=cmd_export)
+    add_db_option(p)
+    p.add_argument("--to", help="папка для пакета (по умолчанию exports/, флешка или Документы)")
+    p.add_argument("--full", action="store_true", help="все изменения, а не только новые")
+    p.add_argument("--encrypt-to", metavar="AGE1…", help="зашифровать для получателя age")
+    p.add_argument("--roadmap", action="store_true", help="пакет дорожной карты для школы")
+    p.add_argument("--school", help="организация для --roadmap: название или id")
+
+    p = sub.add_parser("verify", help="проверить пакет, ничего не меняя")
+    p.set_defaults(handler=cmd_verify)
+    p.add_argument("bundle", help="файл пакета (.curator или .curator.age)")
+    add_db_option(p)
+
+    p = sub.add_parser("import", help="импортировать пакеты")
+    p.set_defaults(handler=cmd_import)
+    p.add_argument("bundles", nargs="+", metavar="ПАКЕТ", help="файлы пакетов")
+    add_db_option(p)

@@ -1,0 +1,341 @@
+"""What bundles need from a replica's database: every SQL statement of the sync layer.
+
+Local bookkeeping (never replicated) lives in `local_setting`:
+- ``sync.exported.<device>``: the highest sequence number of that device's operations this
+  replica has put into a bundle (incremental exports start after it);
+- ``sync.covered.<device>``: the highest sequence number of that device that bundles
+  imported here claimed to cover (a sender may leave out ops its role cannot sign, so the
+  op table alone would report false gaps).
+Every import attempt, accepted or refused, is a row of `bundle_import`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, observe
+from curator_tui.store.database import transaction
+from curator_tui.store.projection import apply_operation
+from curator_tui.store.store import Store, operation_from_row, save_stamp
+
+EXPORTED_PREFIX = "sync.exported."
+COVERED_PREFIX = "sync.covered."
+ORGANISATION_SETTING = "organisation_id"
+ORGANISATION_NAME_SETTING = "organisation_name"
+HUB_REGION_SETTING = "hub_region"
+
+RESULT_ACCEPTED = "accepted"
+RESULT_REFUSED = "refused"
+RESULT_ALREADY = "already"
+
+# The column naming the entity each kind of row belongs to (its owner in the hierarchy).
+OWNER_COLUMN: dict[Entity, str] = {
+    Entity.ROADMAP: "organisation_id",
+    Entity.SECTION: "roadmap_id",
+    Entity.ACTIVITY: "roadmap_id",
+    Entity.NOTE: "activity_id",
+    Entity.EVIDENCE: "activity_id",
+    Entity.VISIT: "roadmap_id",
+}
+STRUCTURE = (Entity.ORGANISATION, Entity.ROADMAP, Entity.SECTION, Entity.ACTIVITY)
+_IN_CHUNK = 500
+
+
+# --- per-device marks ---------------------------------------------------------------------
+
+
+def _marks(store: Store, prefix: str) -> dict[str, int]:
+    rows = store.db.execute(
+        "SELECT key, value FROM local_setting WHERE key >= ? AND key < ?",
+        (prefix, prefix + "\uffff"),
+    ).fetchall()
+    return {key.removeprefix(prefix): int(value) for key, value in rows}
+
+
+def exported_marks(store: Store) -> dict[str, int]:
+    return _marks(store, EXPORTED_PREFIX)
+
+
+def covered_marks(store: Store) -> dict[str, int]:
+    return _marks(store, COVERED_PREFIX)
+
+
+def save_exported_marks(store: Store, marks: Mapping[str, int]) -> None:
+    """Record what a bundle now safely on disk holds (called after its rename)."""
+    with transaction(store.db) as conn:
+        for device_id, seq in marks.items():
+            _raise_mark(conn, EXPORTED_PREFIX + device_id, seq)
+
+
+def _raise_mark(conn: sqlite3.Connection, key: str, seq: int) -> None:
+    conn.execute(
+        "INSERT INTO local_setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+        "SET value = excluded.value WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+        (key, str(seq)),
+    )
+
+
+def _lower_mark(conn: sqlite3.Connection, key: str, seq: int) -> None:
+    conn.execute(
+        "UPDATE local_setting SET value = ? WHERE key = ? AND CAST(value AS INTEGER) > ?",
+        (str(seq), key, seq),
+    )
+
+
+def op_heads(store: Store) -> dict[str, int]:
+    """The highest sequence number held in the op table, per device."""
+    return store.sequence_heads()
+
+
+def known_heads(store: Store) -> dict[str, int]:
+    """Per device, how far this replica's knowledge reaches (ops held or covered by bundles)."""
+    heads = dict(op_heads(store))
+    for device_id, seq in covered_marks(store).items():
+        heads[device_id] = max(heads.get(device_id, 0), seq)
+    return heads
+
+
+# --- reading operations -------------------------------------------------------------------
+
+
+def ops_after(store: Store, after: Mapping[str, int]) -> Iterator[Operation]:
+    """Every op past each device's mark, in (clock, device, seq) order, streamed."""
+    for row in store.db.query("SELECT * FROM op ORDER BY hlc, device_id, seq"):
+        if row["seq"] > after.get(row["device_id"], 0):
+            yield operation_from_row(row)
+
+
+def lifecycle_ops(store: Store, entity: Entity, entity_id: str) -> list[Operation]:
+    """The creates and removes of one entity: what makes a bundle self-contained for it."""
+    rows = store.db.query(
+        "SELECT * FROM op WHERE entity = ? AND entity_id = ? AND action IN (?, ?) "
+        "ORDER BY hlc, device_id, seq",
+        (entity.value, entity_id, Action.CREATE.value, Action.REMOVE.value),
+    )
+    return [operation_from_row(row) for row in rows]
+
+
+def structure_ops(store: Store, organisation_id: str) -> list[Operation]:
+    """Ops creating and amending one organisation's roadmaps, without anyone's progress."""
+    roadmaps = "SELECT id FROM roadmap WHERE organisation_id = :org"
+    sql = (
+        "SELECT * FROM op WHERE (entity = 'organisation' AND entity_id = :org) "
+        f"OR (entity = 'roadmap' AND entity_id IN ({roadmaps})) "
+        f"OR (entity = 'section' AND entity_id IN "
+        f"(SELECT id FROM section WHERE roadmap_id IN ({roadmaps}))) "
+        f"OR (entity = 'activity' AND entity_id IN "
+        f"(SELECT id FROM activity WHERE roadmap_id IN ({roadmaps})) "
+        "AND NOT (action = 'set' AND field = 'status')) "
+        "ORDER BY hlc, device_id, seq"
+    )
+    return [operation_from_row(row) for row in store.db.query(sql, {"org": organisation_id})]
+
+
+def owner_of(store: Store, entity: Entity, entity_id: str) -> str | None:
+    """The id this entity's row names as its owner (roadmap → organisation, note → activity)."""
+    column = OWNER_COLUMN.get(entity)
+    if column is None:
+        return None
+    row = store.db.execute(
+        f"SELECT {column} FROM {entity.value} WHERE id = ?", (entity_id,)
+    ).fetchone()
+    return row[0] if row and row[0] else None
+
+
+def entity_exists(store: Store, entity: Entity, entity_id: str) -> bool:
+    row = store.db.execute(f"SELECT 1 FROM {entity.value} WHERE id = ?", (entity_id,))
+    return row.fetchone() is not None
+
+
+def evidence_removed(store: Store, evidence_id: str) -> bool:
+    row = store.db.execute("SELECT removed FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
+    return bool(row and row[0])
+
+
+def organisations(store: Store) -> list[dict[str, Any]]:
+    return list(store.db.query("SELECT id, name, level FROM organisation ORDER BY name"))
+
+
+def organisation_names(store: Store) -> dict[str, str]:
+    return {row["id"]: row["name"] for row in organisations(store) if row["name"]}
+
+
+def device_rows(store: Store, device_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(device_ids))):
+        marks = ", ".join("?" for _ in chunk)
+        for row in store.db.query(f"SELECT * FROM device WHERE id IN ({marks})", chunk):
+            found[row["id"]] = row
+    return found
+
+
+# --- checking a bundle against what is held -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpClash:
+    op: Operation
+    reason: str  # "same_id" (same op id, other content) or "same_seq" (other op, same slot)
+
+
+def clashing_ops(store: Store, ops: Iterable[Operation]) -> Iterator[OpClash]:
+    """Ops that contradict the log: a known op id with other content, or a taken (device, seq)."""
+    for op in ops:
+        row = store.db.execute(
+            "SELECT op_id, device_id, seq, hlc, entity, entity_id, action, field, value, prev "
+            "FROM op WHERE op_id = ? OR (device_id = ? AND seq = ?) LIMIT 1",
+            (op.op_id, op.device_id, op.seq),
+        ).fetchone()
+        if row is None:
+            continue
+        if row[0] != op.op_id:
+            yield OpClash(op, "same_seq")
+        elif row[1:] != _op_columns(op):
+            yield OpClash(op, "same_id")
+
+
+def _op_columns(op: Operation) -> tuple[Any, ...]:
+    return (
+        op.device_id,
+        op.seq,
+        op.hlc,
+        op.entity.value,
+        op.entity_id,
+        op.action.value,
+        op.field,
+        op.value_json(),
+        op.prev,
+    )
+
+
+def unknown_ops_of_device(store: Store, ops: Iterable[Operation], device_id: str) -> list[str]:
+    """Ids of ops claiming to be by `device_id` that its own replica does not hold."""
+    missing = []
+    for op in ops:
+        if op.device_id != device_id:
+            continue
+        row = store.db.execute("SELECT 1 FROM op WHERE op_id = ?", (op.op_id,)).fetchone()
+        if row is None:
+            missing.append(op.op_id)
+    return missing
+
+
+def bundle_accepted(store: Store, bundle_id: str) -> bool:
+    row = store.db.execute(
+        "SELECT 1 FROM bundle_import WHERE bundle_id = ? AND result = ? LIMIT 1",
+        (bundle_id, RESULT_ACCEPTED),
+    ).fetchone()
+    return row is not None
+
+
+# --- recording imports ----------------------------------------------------------------------
+
+
+@dataclass
+class ImportRecord:
+    """One row of `bundle_import`."""
+
+    bundle_id: str
+    signer: str
+    device_id: str
+    result: str
+    counts: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class BundleApplied:
+    applied: int
+    duplicates: int
+    conflicts: int  # conflict rows that involve an op of this bundle
+
+
+def record_import(store: Store, record: ImportRecord) -> None:
+    with transaction(store.db) as conn:
+        _insert_record(conn, record)
+
+
+def _insert_record(conn: sqlite3.Connection, record: ImportRecord) -> None:
+    conn.execute(
+        "INSERT INTO bundle_import (bundle_id, imported_at, signer, device_id, result, counts, "
+        "message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.bundle_id,
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            record.signer,
+            record.device_id,
+            record.result,
+            json.dumps(record.counts, ensure_ascii=False, sort_keys=True),
+            record.message,
+        ),
+    )
+
+
+def apply_bundle(
+    store: Store,
+    ops: list[Operation],
+    record: ImportRecord,
+    *,
+    covered: Mapping[str, int],
+    devices: Mapping[str, tuple[str, str, str]],
+) -> BundleApplied:
+    """Merge a verified bundle's ops and record the import, all in one transaction.
+
+    Also: remember the devices named in the bundle (name, role, key) so history shows them;
+    raise the covered marks; and lower this replica's export marks below any op that arrived
+    late (older than what was already exported), so the next incremental export relays it.
+    """
+    ordered = sorted(ops, key=lambda o: (o.hlc, o.device_id, o.seq))
+    applied: list[Operation] = []
+    with transaction(store.db) as conn:
+        stamp = store.last_stamp(conn)
+        for op in ordered:
+            if apply_operation(conn, op):
+                applied.append(op)
+                stamp = observe(stamp, HlcStamp.parse(op.hlc))
+        save_stamp(conn, stamp)
+        for op in applied:
+            _lower_mark(conn, EXPORTED_PREFIX + op.device_id, op.seq - 1)
+        for device_id, seq in covered.items():
+            _raise_mark(conn, COVERED_PREFIX + device_id, seq)
+        for device_id, (name, role, public_key) in devices.items():
+            conn.execute(
+                "INSERT OR IGNORE INTO device (id, name, role, public_key, is_local) "
+                "VALUES (?, ?, ?, ?, 0)",
+                (device_id, name, role, public_key),
+            )
+        conflicts = _conflicts_involving(conn, [op.op_id for op in ops])
+        record.counts.update(applied=len(applied), duplicates=len(ops) - len(applied))
+        record.counts["conflicts"] = conflicts
+        _insert_record(conn, record)
+    return BundleApplied(len(applied), len(ops) - len(applied), conflicts)
+
+
+def _conflicts_involving(conn: sqlite3.Connection, op_ids: list[str]) -> int:
+    total = 0
+    for chunk in _chunks(op_ids):
+        marks = ", ".join("?" for _ in chunk)
+        row = conn.execute(
+            f"SELECT COUNT(*) FROM conflict WHERE winner_op IN ({marks}) OR loser_op IN ({marks})",
+            (*chunk, *chunk),
+        ).fetchone()
+        total += int(row[0])
+    return total
+
+
+def import_history(store: Store, limit: int = 100) -> list[dict[str, Any]]:
+    """The latest import attempts, newest first (for the sync screen)."""
+    rows = store.db.query(
+        "SELECT * FROM bundle_import ORDER BY imported_at DESC, rowid DESC LIMIT ?", (limit,)
+    )
+    return [{**row, "counts": json.loads(row["counts"] or "{}")} for row in rows]
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _IN_CHUNK):
+        yield items[start : start + _IN_CHUNK]

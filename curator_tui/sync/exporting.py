@@ -1,0 +1,500 @@
+"""Writing bundles: this replica's new operations, or one organisation's roadmap, signed.
+
+`export_bundle(db, options, progress)` opens its own connection, so the app can run it in a
+worker thread; it returns an `ExportResult` (path, counts, what was left out and why).
+
+What goes into a changes bundle:
+- every op this replica holds past its per-device "exported up to" mark (all with `full`),
+  its own and other devices' alike: a curator's or hub's replica relays what it received;
+- minus what the device's own role could not sign (the receiver would refuse the whole
+  bundle): roadmap structure unless it is a coordinator, other organisations for a school;
+- plus, for every note, evidence item or visit touched, the ops that create and remove it,
+  even if exported before: each bundle then proves on its own which activity (and so which
+  school) such a record belongs to, whatever order bundles arrive in;
+- the evidence files of every evidence item not removed.
+The marks move only after the file is renamed into place; a bundle killed half-way leaves
+at most a hidden `.part` file, removed by the next export.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from platformdirs import user_documents_path
+
+from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.store import sync_state
+from curator_tui.store.store import Store
+from curator_tui.sync import sshsig
+from curator_tui.sync.agefile import parse_recipient
+from curator_tui.sync.bundles import (
+    AGE_SUFFIX,
+    SOFTWARE,
+    SUFFIX,
+    BundleInfo,
+    BundleKind,
+    ByteCounter,
+    Counts,
+    DeviceInfo,
+    DeviceRange,
+    ProgressCallback,
+    SignerDevice,
+    SyncProgress,
+)
+from curator_tui.sync.container import (
+    OPS_NAME,
+    BundleWriter,
+    build_manifest,
+    canonical_json,
+    encrypt_file,
+    evidence_name,
+    new_bundle_id,
+)
+from curator_tui.sync.errors import BundleError, SyncError
+from curator_tui.sync.oprules import PROGRESS_SETS, role_problem, value_problem
+from curator_tui.sync.replica import (
+    NOT_INITIALISED,
+    load_signing_key,
+    paths_of,
+    resolve_organisation,
+    sync_session,
+)
+from curator_tui.sync.scope import OrganisationResolver, Scope
+from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole, slugify
+
+OMITTED_LABELS = {
+    "structure": "структура дорожной карты (её рассылает координатор)",
+    "other_organisation": "данные других организаций",
+    "unattributed": "записи, не привязанные к известному мероприятию",
+    "invalid": "изменения, не прошедшие проверку",
+}
+
+
+@dataclass
+class ExportOptions:
+    destination: Path | None = None  # a folder; None: exports/, a USB stick, or Documents
+    full: bool = False
+    encrypt_to: str | None = None  # an age1… recipient
+    roadmap: bool = False
+    organisation: str | None = None  # for roadmap bundles: a name or an id
+
+
+@dataclass
+class ExportResult:
+    path: Path | None  # None when there was nothing to export
+    bundle_id: str
+    kind: BundleKind
+    ops: int
+    evidence_files: int
+    evidence_bytes: int
+    ranges: dict[str, DeviceRange]
+    organisations: dict[str, str]  # id → name ("" when unknown)
+    encrypted: bool
+    omitted: dict[str, int] = field(default_factory=dict)  # reason → count (OMITTED_LABELS)
+
+    @property
+    def message(self) -> str:
+        if self.path is None:
+            return "Нет новых изменений для выгрузки"
+        return f"Пакет записан: {self.path}"
+
+
+# --- the plan: which ops and files -----------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    kind: BundleKind
+    ops_file: Path
+    ops: int = 0
+    blobs: dict[str, int] = field(default_factory=dict)  # sha256 → size
+    ranges: dict[str, DeviceRange] = field(default_factory=dict)
+    organisations: set[str] = field(default_factory=set)
+    omitted: Counter[str] = field(default_factory=Counter)
+    marks: dict[str, int] = field(default_factory=dict)  # exported-up-to, after success
+
+    @property
+    def empty(self) -> bool:
+        return self.ops == 0
+
+
+class ExportPolicy:
+    """What this device may sign, judged as a receiver will judge it (oprules, scope)."""
+
+    def __init__(self, store: Store, role: TrustRole, organisation_id: str | None) -> None:
+        self.role = role
+        bound = role is TrustRole.SCHOOL and organisation_id is not None
+        self.scope = Scope(organisation_id if bound and organisation_id else ANY_ORGANISATION)
+        self.resolver = OrganisationResolver(
+            lambda entity, entity_id: sync_state.owner_of(store, entity, entity_id), []
+        )
+
+    def exclusion(self, op: Operation) -> str | None:
+        if value_problem(op) is not None:
+            return "invalid"
+        if role_problem(op, self.role) is not None:
+            return "structure"
+        organisations = self.resolver.organisations_of(op)
+        if not self.scope.unlimited:
+            if not organisations:
+                return "unattributed"
+            if self.scope.outside(organisations):
+                return "other_organisation"
+        return None
+
+
+class PlanWriter:
+    """Streams the chosen ops into ops.jsonl and keeps what the manifest needs."""
+
+    def __init__(self, plan: Plan, store: Store, policy: ExportPolicy) -> None:
+        self.plan = plan
+        self.store = store
+        self.policy = policy
+        self.seen: dict[str, tuple[int, int]] = {}  # device → (min seq, max seq) written
+        self.evidence: dict[str, tuple[str, int]] = {}  # evidence id → (sha256, size)
+        self.touched: set[tuple[Entity, str]] = set()
+
+    def offer(self, op: Operation) -> bool:
+        reason = self.policy.exclusion(op)
+        if reason is not None:
+            # Only this device's own ops count as "left out": others' are simply not relayed.
+            if op.device_id == self.store.device_id:
+                self.plan.omitted[reason] += 1
+            return False
+        self.write(op)
+        return True
+
+    def write(self, op: Operation) -> None:
+        self.handle.write(op.to_json_line() + "\n")
+        self.plan.ops += 1
+        low, high = self.seen.get(op.device_id, (op.seq, op.seq))
+        self.seen[op.device_id] = (min(low, op.seq), max(high, op.seq))
+        self.plan.organisations |= self.policy.resolver.organisations_of(op)
+        if op.entity in PROGRESS_SETS:
+            self.touched.add((op.entity, op.entity_id))
+        if op.entity is Entity.EVIDENCE and op.action is Action.CREATE:
+            sha256 = op.value.get("sha256") or ""
+            if sha256:
+                self.evidence[op.entity_id] = (sha256, int(op.value.get("size") or 0))
+
+    def __enter__(self) -> PlanWriter:
+        self.handle = self.plan.ops_file.open("w", encoding="utf-8", newline="\n")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+
+
+def plan_changes(store: Store, policy: ExportPolicy, staging: Path, *, full: bool) -> Plan:
+    plan = Plan(BundleKind.CHANGES, staging / "ops.jsonl")
+    after = {} if full else sync_state.exported_marks(store)
+    with PlanWriter(plan, store, policy) as writer:
+        for op in sync_state.ops_after(store, after):
+            writer.offer(op)
+        # Older creates/removes of touched records: each bundle attributes its records itself.
+        for entity, entity_id in sorted(writer.touched):
+            for op in sync_state.lifecycle_ops(store, entity, entity_id):
+                if op.seq <= after.get(op.device_id, 0) and policy.exclusion(op) is None:
+                    writer.write(op)
+    heads = sync_state.known_heads(store)
+    for device_id, head in heads.items():
+        start = after.get(device_id, 0) + 1
+        low, high = writer.seen.get(device_id, (start, 0))
+        if head >= start or device_id in writer.seen:
+            plan.ranges[device_id] = DeviceRange(start=min(start, low), end=max(head, high))
+            plan.marks[device_id] = max(head, high)
+    plan.blobs = needed_blobs(store, writer.evidence)
+    return plan
+
+
+def plan_roadmap(store: Store, policy: ExportPolicy, staging: Path, organisation_id: str) -> Plan:
+    plan = Plan(BundleKind.ROADMAP, staging / "ops.jsonl")
+    with PlanWriter(plan, store, policy) as writer:
+        for op in sync_state.structure_ops(store, organisation_id):
+            writer.offer(op)
+    plan.ranges = {d: DeviceRange(start=lo, end=hi) for d, (lo, hi) in writer.seen.items()}
+    return plan
+
+
+def needed_blobs(store: Store, evidence: dict[str, tuple[str, int]]) -> dict[str, int]:
+    """Files of the evidence items in the bundle that are not removed; all must be present."""
+    blobs: dict[str, int] = {}
+    for evidence_id, (sha256, size) in sorted(evidence.items()):
+        if sync_state.evidence_removed(store, evidence_id):
+            continue
+        if not store.evidence_files.has(sha256):
+            raise BundleError(
+                f"Файл доказательства {sha256[:12]}… отсутствует в хранилище базы: пакет не "
+                "записан. Проверьте базу командой curator doctor."
+            )
+        blobs[sha256] = store.evidence_files.path_for(sha256).stat().st_size or size
+    return blobs
+
+
+# --- destination and name ------------------------------------------------------------------
+
+
+def default_destination(cwd: Path | None = None) -> Path:
+    """`exports/` in the current folder, else a mounted USB stick, else the user's Documents."""
+    here = cwd or Path.cwd()
+    if (here / "exports").is_dir():
+        return here / "exports"
+    for medium in removable_media():
+        return medium
+    return user_documents_path()
+
+
+def removable_media() -> Iterator[Path]:
+    user = getpass.getuser()
+    for root in (Path("/media") / user, Path("/run/media") / user):
+        try:
+            candidates = sorted(root.iterdir())
+        except OSError:
+            continue
+        for candidate in candidates:
+            if os.path.ismount(candidate) and os.access(candidate, os.W_OK):
+                yield candidate
+
+
+def bundle_stem(plan: Plan, store: Store, names: dict[str, str]) -> str:
+    """<org-slug>-<device-short>-<seqfrom>-<seqto> (roadmaps: …-roadmap-<from>-<to>)."""
+    device_id = store.device_id
+    own = plan.ranges.get(device_id)
+    span = f"{own.start}-{own.end}" if own else "0-0"
+    if plan.kind is BundleKind.ROADMAP:
+        span = "roadmap-" + span
+    return f"{organisation_slug(plan, store, names)}-{device_id[:8]}-{span}"
+
+
+def organisation_slug(plan: Plan, store: Store, names: dict[str, str]) -> str:
+    candidates = []
+    if len(plan.organisations) == 1:
+        candidates.append(names.get(next(iter(plan.organisations)), ""))
+    candidates += [
+        store.setting(sync_state.HUB_REGION_SETTING) or "",
+        store.setting(sync_state.ORGANISATION_NAME_SETTING) or "",
+        store.device().get("name") or "",
+    ]
+    for text in candidates:
+        slug = slugify(text)
+        if slug:
+            return slug
+    return "curator"
+
+
+def free_name(folder: Path, stem: str, suffix: str) -> Path:
+    """A name not taken yet in `folder`: stem.curator, stem-2.curator, …"""
+    candidate = folder / f"{stem}{suffix}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{number}{suffix}"
+        number += 1
+    return candidate
+
+
+def remove_stale_parts(folder: Path, device_id: str) -> None:
+    """Hidden temp files of this device's exports killed half-way (BundleWriter, age)."""
+    for leftover in folder.glob(f".*-{device_id[:8]}-*{SUFFIX}*.part"):
+        leftover.unlink(missing_ok=True)
+
+
+# --- the workflow ---------------------------------------------------------------------------
+
+
+def export_bundle(
+    db: Path,
+    options: ExportOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> ExportResult:
+    """Write one bundle; the database changes only by the export marks, after success."""
+    options = options or ExportOptions()
+    if options.encrypt_to:
+        check_recipient(options.encrypt_to)
+    with Store.open(db) as store:
+        paths = paths_of(store)
+        key = load_signing_key(paths)
+        device = store.device()
+        role = device_role(device)
+        own_org = store.setting(sync_state.ORGANISATION_SETTING)
+        policy = ExportPolicy(store, role, own_org)
+        with sync_session(paths) as staging:
+            if progress:
+                progress(SyncProgress("collect", 0, 0))
+            plan = make_plan(store, policy, staging, options, role)
+            names = sync_state.organisation_names(store)
+            if plan.empty:
+                return result_of(plan, None, "", names, encrypted=False)
+            folder = prepare_folder(options.destination)
+            remove_stale_parts(folder, store.device_id)
+            suffix = SUFFIX + (AGE_SUFFIX if options.encrypt_to else "")
+            target = free_name(folder, bundle_stem(plan, store, names), suffix)
+            bundle_id = new_bundle_id()
+            info = manifest_info(store, device, plan, names)
+            plain = staging / "bundle.curator" if options.encrypt_to else target
+            write_container(store, plan, plain, bundle_id, info, key, progress)
+            if options.encrypt_to:
+                encrypt(plain, target, options.encrypt_to, progress)
+            if plan.kind is BundleKind.CHANGES:
+                sync_state.save_exported_marks(store, plan.marks)
+            return result_of(plan, target, bundle_id, names, encrypted=bool(options.encrypt_to))
+
+
+def check_recipient(text: str) -> None:
+    """Only age1… recipients: what `curator keys show` prints and our import decrypts."""
+    if not text.strip().startswith("age1"):
+        raise SyncError(
+            "Укажите получателя шифрования age1… (его показывает curator keys show "
+            "на компьютере получателя)"
+        )
+    parse_recipient(text)
+
+
+def device_role(device: dict) -> TrustRole:
+    try:
+        return TrustRole(device.get("role") or "")
+    except ValueError:
+        raise SyncError(NOT_INITIALISED) from None
+
+
+def make_plan(
+    store: Store, policy: ExportPolicy, staging: Path, options: ExportOptions, role: TrustRole
+) -> Plan:
+    if not options.roadmap:
+        return plan_changes(store, policy, staging, full=options.full)
+    if role is not TrustRole.COORDINATOR:
+        raise SyncError("Пакет дорожной карты подписывает только координатор")
+    return plan_roadmap(store, policy, staging, roadmap_organisation(store, options.organisation))
+
+
+def roadmap_organisation(store: Store, text: str | None) -> str:
+    known = sync_state.organisations(store)
+    if text:
+        org_id, _name = resolve_organisation(store, text)
+        if org_id in {row["id"] for row in known}:
+            return org_id
+        raise SyncError(f"Организация «{text}» не найдена в этой базе")
+    if len(known) == 1:
+        return str(known[0]["id"])
+    if not known:
+        raise SyncError("В этой базе нет ни одной дорожной карты")
+    listed = "\n".join(f"  {row['name']} ({row['id']})" for row in known)
+    raise SyncError(f"Укажите организацию: --school НАЗВАНИЕ или id. В базе есть:\n{listed}")
+
+
+def prepare_folder(destination: Path | None) -> Path:
+    folder = Path(destination) if destination is not None else default_destination()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SyncError(f"Не удалось создать папку {folder}: {exc.strerror or exc}") from exc
+    if not folder.is_dir():
+        raise SyncError(f"Это не папка: {folder}")
+    return folder
+
+
+def manifest_info(store: Store, device: dict, plan: Plan, names: dict[str, str]) -> BundleInfo:
+    known = sync_state.device_rows(store, plan.ranges)
+    return BundleInfo(
+        kind=plan.kind,
+        created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        software=SOFTWARE,
+        device=SignerDevice(
+            id=store.device_id,
+            name=device.get("name") or "",
+            role=device.get("role") or "",
+            public_key=device.get("public_key") or "",
+            organisation_id=store.setting(sync_state.ORGANISATION_SETTING),
+        ),
+        organisations=sorted(plan.organisations),
+        organisation_names={o: names[o] for o in sorted(plan.organisations) if o in names},
+        ranges=plan.ranges,
+        devices={d: device_info(known.get(d)) for d in plan.ranges},
+        counts=Counts(
+            ops=plan.ops,
+            evidence_files=len(plan.blobs),
+            evidence_bytes=sum(plan.blobs.values()),
+        ),
+    )
+
+
+def device_info(row: dict | None) -> DeviceInfo:
+    row = row or {}
+    return DeviceInfo(
+        name=str(row.get("name") or "")[:200],
+        role=str(row.get("role") or "")[:40],
+        public_key=str(row.get("public_key") or "")[:200],
+    )
+
+
+def write_container(
+    store: Store,
+    plan: Plan,
+    target: Path,
+    bundle_id: str,
+    info: BundleInfo,
+    key: Ed25519PrivateKey,
+    progress: ProgressCallback | None,
+) -> None:
+    total = plan.ops_file.stat().st_size + sum(plan.blobs.values())
+    counter = ByteCounter("write", total, progress)
+    counter.start()
+    try:
+        with BundleWriter(target) as writer:
+            writer.add_file(OPS_NAME, plan.ops_file, counter)
+            for sha256 in plan.blobs:
+                path = store.evidence_files.path_for(sha256)
+                writer.add_file(evidence_name(sha256), path, counter)
+            manifest = canonical_json(
+                build_manifest(bundle_id=bundle_id, entries=writer.entries, extra=info.to_json())
+            )
+            writer.finish(manifest, sshsig.sign(key, manifest, sshsig.BUNDLE_NAMESPACE))
+    except OSError as exc:
+        raise BundleError(f"Не удалось записать пакет {target}: {describe(exc)}") from exc
+
+
+def encrypt(plain: Path, target: Path, recipient: str, progress: ProgressCallback | None) -> None:
+    size = plain.stat().st_size
+    if progress:
+        progress(SyncProgress("encrypt", 0, size))
+    try:
+        encrypt_file(plain, target, [recipient.strip()])
+    finally:
+        plain.unlink(missing_ok=True)
+    if progress:
+        progress(SyncProgress("encrypt", size, size))
+
+
+def describe(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return "на диске не осталось места"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "нет прав на запись"
+    return exc.strerror or str(exc)
+
+
+def result_of(
+    plan: Plan, path: Path | None, bundle_id: str, names: dict[str, str], *, encrypted: bool
+) -> ExportResult:
+    return ExportResult(
+        path=path,
+        bundle_id=bundle_id,
+        kind=plan.kind,
+        ops=plan.ops,
+        evidence_files=len(plan.blobs),
+        evidence_bytes=sum(plan.blobs.values()),
+        ranges=dict(plan.ranges),
+        organisations={o: names.get(o, "") for o in sorted(plan.organisations)},
+        encrypted=encrypted,
+        omitted=dict(plan.omitted),
+    )

@@ -1,0 +1,307 @@
+"""Operations arriving in a bundle: their shape, their values, and what each role may sign.
+
+`ops.jsonl` is hostile input even after its signature checked out (a trusted key can be
+stolen or misused), so every line is parsed strictly and every value is checked before the
+projection ever sees it: a bad value must be refused here with a clear message, not blow up
+in SQLite or in the app's screens later.
+
+Roles (design.md, «Bundles»; the trust entry decides, not what the bundle claims):
+- school and curator: progress of activities in their scope — an activity's status, notes,
+  evidence and visits; never the roadmap structure;
+- coordinator: also the structure (organisation, roadmap, section, activity fields).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from curator_tui.domain.models import EvidenceKind, OrgLevel, Status
+from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.sync.trust import TrustRole
+
+ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+HLC_PATTERN = re.compile(r"[0-9]{15}-[0-9]{6}")
+SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
+MAX_SEQ = 2**53
+MAX_TEXT = 100_000
+MAX_LIST = 10_000
+
+ENTITY_LABELS = {
+    Entity.ORGANISATION: "организация",
+    Entity.ROADMAP: "дорожная карта",
+    Entity.SECTION: "раздел",
+    Entity.ACTIVITY: "мероприятие",
+    Entity.NOTE: "заметка",
+    Entity.EVIDENCE: "доказательство",
+    Entity.VISIT: "визит",
+}
+ACTION_LABELS = {Action.CREATE: "создание", Action.SET: "изменение", Action.REMOVE: "удаление"}
+ROLE_LABELS = {
+    TrustRole.SCHOOL: "школа",
+    TrustRole.CURATOR: "куратор",
+    TrustRole.COORDINATOR: "координатор",
+}
+
+STRUCTURE = frozenset({Entity.ORGANISATION, Entity.ROADMAP, Entity.SECTION, Entity.ACTIVITY})
+PROGRESS_SETS = frozenset({Entity.NOTE, Entity.EVIDENCE, Entity.VISIT})
+# Fields that say who made a record or what file it is: fixed at creation, for every role.
+IMMUTABLE = {
+    Entity.NOTE: frozenset({"device_id", "activity_id"}),
+    Entity.EVIDENCE: frozenset({"device_id", "sha256", "size", "activity_id"}),
+    Entity.VISIT: frozenset({"device_id"}),
+}
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+class OpFormatError(ValueError):
+    """A line of ops.jsonl is not an operation we accept (message in Russian)."""
+
+
+def parse_ops(data: bytes) -> list[Operation]:
+    """Parse ops.jsonl strictly; raises OpFormatError naming the first bad line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise OpFormatError("список изменений не в кодировке UTF-8") from exc
+    if text and not text.endswith("\n"):
+        raise OpFormatError("список изменений обрывается посреди строки")
+    ops = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        ops.append(parse_op_line(line, number))
+    return ops
+
+
+def parse_op_line(line: str, number: int) -> Operation:
+    try:
+        raw = json.loads(line, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise OpFormatError(f"строка {number} списка изменений не читается") from exc
+    if not isinstance(raw, dict) or set(raw) != set(Operation.model_fields):
+        raise OpFormatError(f"строка {number} списка изменений — не операция")
+    try:
+        op = Operation.model_validate(raw, strict=False)
+    except ValidationError as exc:
+        raise OpFormatError(f"строка {number} списка изменений — не операция") from exc
+    problem = shape_problem(op, raw)
+    if problem:
+        raise OpFormatError(f"строка {number} списка изменений: {problem}")
+    if op.to_json_line() != line:
+        raise OpFormatError(f"строка {number} списка изменений записана не в каноническом виде")
+    return op
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def shape_problem(op: Operation, raw: dict[str, Any]) -> str | None:
+    """Identifiers, numbers and the clock stamp: what every op must look like."""
+    if not all(isinstance(raw[k], str) for k in ("op_id", "device_id", "entity_id", "hlc")):
+        return "неверные поля операции"
+    if type(raw["seq"]) is not int or not 1 <= op.seq <= MAX_SEQ:
+        return "неверный номер операции"
+    for name in ("op_id", "device_id", "entity_id"):
+        if not ID_PATTERN.fullmatch(getattr(op, name)):
+            return f"неверный идентификатор ({name})"
+    if op.prev is not None and not ID_PATTERN.fullmatch(op.prev):
+        return "неверная ссылка на предыдущую операцию"
+    if not HLC_PATTERN.fullmatch(op.hlc):
+        return "неверная отметка времени"
+    if (op.action is Action.SET) != (op.field is not None):
+        return "поле указано не для изменения"
+    return None
+
+
+# --- values -------------------------------------------------------------------------------
+
+Check = Callable[[Any], bool]
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_TEXT
+
+
+def _nonempty_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(ID_PATTERN.fullmatch(value))
+
+
+def _optional_id(value: Any) -> bool:
+    return value is None or _nonempty_id(value)
+
+
+def _int_in(low: int, high: int) -> Check:
+    return lambda v: type(v) is int and low <= v <= high
+
+
+def _optional_year(value: Any) -> bool:
+    return value is None or _int_in(1900, 2200)(value)
+
+
+def _flag(value: Any) -> bool:
+    return value in (0, 1) and type(value) in (int, bool)
+
+
+def _enum(values: frozenset[str]) -> Check:
+    return lambda v: isinstance(v, str) and v in values
+
+
+def _sha_or_empty(value: Any) -> bool:
+    return value == "" or (isinstance(value, str) and bool(SHA256_PATTERN.fullmatch(value)))
+
+
+def _iso_date(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _json_object(value: Any) -> bool:
+    return isinstance(value, dict) and len(json.dumps(value, ensure_ascii=False)) <= MAX_TEXT
+
+
+def _json_list(value: Any) -> bool:
+    return isinstance(value, list) and len(json.dumps(value, ensure_ascii=False)) <= MAX_TEXT
+
+
+def _id_list(value: Any) -> bool:
+    return isinstance(value, list) and len(value) <= MAX_LIST and all(map(_nonempty_id, value))
+
+
+FIELD_CHECKS: dict[Entity, dict[str, Check]] = {
+    Entity.ORGANISATION: {"name": _text, "level": _enum(frozenset(OrgLevel))},
+    Entity.ROADMAP: {
+        "organisation_id": _nonempty_id,
+        "title": _text,
+        "year": _optional_year,
+        "school_year": _optional_year,
+        "source_name": _text,
+        "source_sha256": _text,
+    },
+    Entity.SECTION: {
+        "roadmap_id": _nonempty_id,
+        "position": _int_in(0, 10**9),
+        "title": _text,
+    },
+    Entity.ACTIVITY: {
+        "roadmap_id": _nonempty_id,
+        "section_id": _optional_id,
+        "position": _int_in(0, 10**9),
+        "number": _text,
+        "parent_id": _optional_id,
+        "title": _text,
+        "responsible": _text,
+        "deadline_text": _text,
+        "indicator": _text,
+        "result": _text,
+        "levels": _text,
+        "publicity": _text,
+        "extra": _json_object,
+        "warnings": _json_list,
+        "status": _enum(frozenset(Status)),
+        "removed": _flag,
+    },
+    Entity.NOTE: {"activity_id": _nonempty_id, "text": _text, "device_id": _nonempty_id},
+    Entity.EVIDENCE: {
+        "activity_id": _nonempty_id,
+        "kind": _enum(frozenset(EvidenceKind)),
+        "title": _text,
+        "note": _text,
+        "original_name": _text,
+        "size": _int_in(0, 2**50),
+        "sha256": _sha_or_empty,
+        "url": _text,
+        "device_id": _nonempty_id,
+    },
+    Entity.VISIT: {
+        "roadmap_id": _nonempty_id,
+        "visit_date": _iso_date,
+        "participants": _text,
+        "notes": _text,
+        "device_id": _nonempty_id,
+        "activities": _id_list,
+    },
+}
+# What a create must carry: the owner it hangs from (and, for the add-only sets, its author).
+REQUIRED_ON_CREATE: dict[Entity, tuple[str, ...]] = {
+    Entity.ORGANISATION: ("name", "level"),
+    Entity.ROADMAP: ("organisation_id",),
+    Entity.SECTION: ("roadmap_id", "position"),
+    Entity.ACTIVITY: ("roadmap_id", "position"),
+    Entity.NOTE: ("activity_id", "text", "device_id"),
+    Entity.EVIDENCE: ("activity_id", "kind", "sha256", "size", "url", "device_id"),
+    Entity.VISIT: ("roadmap_id", "visit_date", "device_id", "activities"),
+}
+
+
+def value_problem(op: Operation) -> str | None:
+    """Why the op's value cannot be accepted, or None."""
+    checks = FIELD_CHECKS[op.entity]
+    if op.action is Action.REMOVE:
+        if op.entity not in PROGRESS_SETS:
+            return f"{ENTITY_LABELS[op.entity]} не удаляется, а исключается изменением"
+        return None if op.value is None else "у удаления не должно быть значения"
+    if op.action is Action.SET:
+        assert op.field is not None
+        if op.field not in checks:
+            return f"неизвестное поле «{op.field[:40]}»"
+        if op.field in IMMUTABLE.get(op.entity, ()):
+            return f"поле «{op.field}» задаётся при создании и не меняется"
+        return None if checks[op.field](op.value) else f"неверное значение поля «{op.field}»"
+    return create_problem(op, checks)
+
+
+def create_problem(op: Operation, checks: dict[str, Check]) -> str | None:
+    if not isinstance(op.value, dict):
+        return "у создания нет значений полей"
+    for name in REQUIRED_ON_CREATE[op.entity]:
+        if name not in op.value:
+            return f"не указано поле «{name}»"
+    for name, value in op.value.items():
+        if name in checks and not checks[name](value):
+            return f"неверное значение поля «{name}»"
+    author = op.value.get("device_id")
+    if op.entity in PROGRESS_SETS and author != op.device_id:
+        return "автор записи не совпадает с устройством, сделавшим изменение"
+    if op.entity is Entity.EVIDENCE and not (op.value["sha256"] or op.value["url"]):
+        return "у доказательства нет ни файла, ни ссылки"
+    return None
+
+
+# --- roles --------------------------------------------------------------------------------
+
+
+def is_structure(op: Operation) -> bool:
+    """Roadmap structure: what only a coordinator signs (an activity's status is progress)."""
+    if op.entity not in STRUCTURE:
+        return False
+    return not (op.entity is Entity.ACTIVITY and op.action is Action.SET and op.field == "status")
+
+
+def role_problem(op: Operation, role: TrustRole) -> str | None:
+    """Why a signer of this role may not sign this op, or None."""
+    if role is TrustRole.COORDINATOR or not is_structure(op):
+        return None
+    return (
+        f"роль «{ROLE_LABELS[role]}» не может менять структуру дорожной карты "
+        "(это делает координатор)"
+    )
+
+
+def describe_op(op: Operation) -> str:
+    """«операция № 12 устройства 1a2b3c4d: мероприятие 5e6f7a8b…, изменение поля «status»»."""
+    what = f"{ENTITY_LABELS[op.entity]} {op.entity_id[:8]}…, {ACTION_LABELS[op.action]}"
+    if op.field:
+        what += f" поля «{op.field}»"
+    return f"операция № {op.seq} устройства {op.device_id[:8]} ({what})"

@@ -1,0 +1,389 @@
+"""A replica's sync identity: its keys, its trust list, and the folders sync works in.
+
+Everything lives beside the database, in ``<db>.files/``::
+
+    keys/device_ed25519       the device's Ed25519 signing key (OpenSSH format, 0600)
+    keys/device_ed25519.pub   its public line, to give to whoever must trust this device
+    keys/age_identity.txt     the age identity that decrypts bundles sent to this replica
+    allowed_signers           the trust list (an OpenSSH allowed_signers file)
+    .staging/                 bundles being verified; emptied before each sync run
+    .sync.lock                held while a bundle is written or read
+
+A database opened without `curator init` works for local use; only signing needs the keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from curator_tui.store import sync_state
+from curator_tui.store.roadmaps import normalise, organisation_id
+from curator_tui.store.store import Store
+from curator_tui.sync import keys
+from curator_tui.sync.errors import KeyFileError, SyncError, TrustError
+from curator_tui.sync.oprules import ID_PATTERN, ROLE_LABELS
+from curator_tui.sync.trust import ANY_ORGANISATION, TrustEntry, TrustList, TrustRole
+
+NOT_INITIALISED = (
+    "У этой базы нет ключа подписи: сначала выполните curator init (см. curator init --help)"
+)
+
+
+@dataclass(frozen=True)
+class ReplicaPaths:
+    files_dir: Path
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.files_dir / "keys"
+
+    @property
+    def device_key(self) -> Path:
+        return self.keys_dir / "device_ed25519"
+
+    @property
+    def device_public_key(self) -> Path:
+        return self.keys_dir / "device_ed25519.pub"
+
+    @property
+    def age_identity(self) -> Path:
+        return self.keys_dir / "age_identity.txt"
+
+    @property
+    def trust_file(self) -> Path:
+        return self.files_dir / "allowed_signers"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.files_dir / ".staging"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.files_dir / ".sync.lock"
+
+
+def paths_of(store: Store) -> ReplicaPaths:
+    return ReplicaPaths(store.files_dir)
+
+
+# --- init ---------------------------------------------------------------------------------
+
+
+@dataclass
+class InitOptions:
+    name: str
+    role: TrustRole
+    organisation: str | None = None  # a name or an id; required for a school
+    coordinator_key: str | None = None  # a public key line or a file holding one
+    hub_region: str | None = None
+
+
+@dataclass
+class KeyInfo:
+    public_key: str
+    fingerprint: str
+    age_recipient: str
+
+
+@dataclass
+class InitResult:
+    db: Path
+    device_id: str
+    keys: KeyInfo
+    created_keys: bool
+    organisation_id: str | None
+    organisation_name: str | None
+    coordinator: TrustEntry | None
+    keys_dir: Path
+    notes: list[str] = field(default_factory=list)
+
+
+def init_replica(db: Path, options: InitOptions) -> InitResult:
+    """Create (or complete) a replica's identity; existing keys are kept, never replaced."""
+    name = options.name.strip()
+    if not name:
+        raise SyncError("Укажите название устройства: --name")
+    if options.role is TrustRole.SCHOOL and not options.organisation:
+        raise SyncError("Для базы школы укажите её организацию: --organisation")
+    if options.hub_region is not None and options.role is not TrustRole.COORDINATOR:
+        raise SyncError("Сводная база (--hub) бывает только у координатора")
+    with Store.open(db, create=True) as store:
+        paths = paths_of(store)
+        notes: list[str] = []
+        created = ensure_keys(paths)
+        if not created:
+            notes.append("Ключи уже были созданы раньше и оставлены без изменений")
+        info = key_info(paths, name)
+        store.init_device(name=name, role=options.role.value, public_key=info.public_key)
+        org_id, org_name = remember_organisation(store, options.organisation, notes)
+        if options.hub_region:
+            store.set_setting(sync_state.HUB_REGION_SETTING, options.hub_region.strip())
+        coordinator = None
+        if options.coordinator_key:
+            scope = org_id if options.role is TrustRole.SCHOOL and org_id else ANY_ORGANISATION
+            coordinator = trust_coordinator(paths, options.coordinator_key, scope, notes)
+        return InitResult(
+            db=Path(db),
+            device_id=store.device_id,
+            keys=info,
+            created_keys=created,
+            organisation_id=org_id,
+            organisation_name=org_name,
+            coordinator=coordinator,
+            keys_dir=paths.keys_dir,
+            notes=notes,
+        )
+
+
+def ensure_keys(paths: ReplicaPaths) -> bool:
+    """Make the signing key and the age identity if missing; True if anything was made."""
+    paths.keys_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(paths.keys_dir, 0o700)
+    created = False
+    if not paths.device_key.exists():
+        keys.save_private_key(keys.generate_device_key(), paths.device_key)
+        created = True
+    if not paths.age_identity.exists():
+        keys.save_age_identity(keys.generate_age_identity(), paths.age_identity)
+        created = True
+    return created
+
+
+def key_info(paths: ReplicaPaths, comment: str = "") -> KeyInfo:
+    private = load_signing_key(paths)
+    public = private.public_key()
+    if comment:
+        keys.save_public_key(public, paths.device_public_key, comment)
+    return KeyInfo(
+        public_key=keys.public_key_line(public),
+        fingerprint=keys.fingerprint(public),
+        age_recipient=keys.age_recipient(keys.load_age_identity(paths.age_identity)),
+    )
+
+
+def load_signing_key(paths: ReplicaPaths) -> Ed25519PrivateKey:
+    if not paths.device_key.exists():
+        raise SyncError(NOT_INITIALISED)
+    return keys.load_private_key(paths.device_key)
+
+
+def replica_keys(db: Path) -> KeyInfo:
+    """What `curator keys show` prints: the public line, its fingerprint, the age recipient."""
+    with Store.open(db) as store:
+        paths = paths_of(store)
+        if not paths.device_key.exists() or not paths.age_identity.exists():
+            raise SyncError(NOT_INITIALISED)
+        return key_info(paths)
+
+
+def export_public_key(db: Path, target: Path) -> KeyInfo:
+    """Write the device's public key line (with its name as comment) to `target`."""
+    info = replica_keys(db)
+    with Store.open(db) as store:
+        name = store.device().get("name") or ""
+    public, _comment = keys.parse_public_key_line(info.public_key)
+    try:
+        keys.save_public_key(public, Path(target), _single_line(name))
+    except OSError as exc:
+        raise SyncError(f"Не удалось записать файл {target}: {exc.strerror or exc}") from exc
+    return info
+
+
+def _single_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def remember_organisation(
+    store: Store, organisation: str | None, notes: list[str]
+) -> tuple[str | None, str | None]:
+    if not organisation:
+        return store.setting(sync_state.ORGANISATION_SETTING), store.setting(
+            sync_state.ORGANISATION_NAME_SETTING
+        )
+    org_id, org_name = resolve_organisation(store, organisation)
+    if org_id == ANY_ORGANISATION:
+        raise SyncError("Организация школы должна быть одна, а не «*»")
+    known = sync_state.organisation_names(store)
+    if known and org_id not in known:
+        listed = "; ".join(f"{n} ({i})" for i, n in sorted(known.items(), key=lambda x: x[1]))
+        notes.append(f"Организации «{organisation}» пока нет в базе. В базе есть: {listed}")
+    store.set_setting(sync_state.ORGANISATION_SETTING, org_id)
+    store.set_setting(sync_state.ORGANISATION_NAME_SETTING, org_name or organisation)
+    return org_id, org_name or organisation
+
+
+def resolve_organisation(store: Store, text: str) -> tuple[str, str | None]:
+    """An organisation id from what a user typed: "*", an id, or a name (as the roadmap has it)."""
+    text = text.strip()
+    if text == ANY_ORGANISATION:
+        return ANY_ORGANISATION, None
+    names = sync_state.organisation_names(store)
+    if ID_PATTERN.fullmatch(text):
+        return text, names.get(text)
+    for org_id, name in names.items():
+        if normalise(name) == normalise(text):
+            return org_id, name
+    # Ids of organisations come from their names (roadmaps.organisation_id), so a name typed
+    # as the roadmap spells it gives the same id the coordinator's roadmap will carry.
+    return organisation_id(text), text
+
+
+# --- trust list ---------------------------------------------------------------------------
+
+
+def read_public_key(text_or_path: str) -> tuple[Ed25519PublicKey, str]:
+    """A public key given as a line (``ssh-ed25519 AAAA… comment``) or as a file holding one."""
+    text = text_or_path.strip()
+    if not text.startswith(keys.ED25519_KEY_TYPE + " "):
+        path = Path(text).expanduser()
+        try:
+            content = path.read_text(encoding="utf-8", errors="replace")[: keys.MAX_KEY_FILE_SIZE]
+        except OSError as exc:
+            raise KeyFileError(
+                f"«{text[:80]}» — не открытый ключ ssh-ed25519 и не файл с ним"
+            ) from exc
+        lines = [ln for ln in content.splitlines() if ln.strip() and not ln.startswith("#")]
+        if len(lines) != 1:
+            raise KeyFileError(f"В файле {path} должна быть ровно одна строка ключа ssh-ed25519")
+        text = lines[0]
+    return keys.parse_public_key_line(text)
+
+
+def trust_coordinator(
+    paths: ReplicaPaths, key_text: str, scope: str, notes: list[str]
+) -> TrustEntry:
+    key, comment = read_public_key(key_text)
+    trust = TrustList.load(paths.trust_file)
+    existing = trust.find(key)
+    if existing is not None:
+        notes.append(f"Ключ координатора уже в списке доверия («{existing.display_name}»)")
+        return existing
+    entry = TrustEntry.for_key(
+        key,
+        display_name=_single_line(comment) or "Координатор",
+        organisation_id=scope,
+        role=TrustRole.COORDINATOR,
+    )
+    trust.add(entry)
+    trust.save(paths.trust_file)
+    return entry
+
+
+@dataclass
+class TrustRow:
+    entry: TrustEntry
+    organisation_name: str | None
+    expired: bool
+
+
+def list_trust(db: Path, today: date | None = None) -> list[TrustRow]:
+    with Store.open(db) as store:
+        trust = TrustList.load(paths_of(store).trust_file)
+        names = sync_state.organisation_names(store)
+    day = today or date.today()
+    return [
+        TrustRow(
+            entry=e,
+            organisation_name=names.get(e.organisation_id),
+            expired=e.valid_until is not None and day > e.valid_until,
+        )
+        for e in trust
+    ]
+
+
+def add_trust(
+    db: Path,
+    key_text: str,
+    *,
+    name: str,
+    organisation: str,
+    role: TrustRole,
+    valid_until: date | None = None,
+) -> TrustRow:
+    key, _comment = read_public_key(key_text)
+    with Store.open(db) as store:
+        paths = paths_of(store)
+        org_id, org_name = resolve_organisation(store, organisation)
+        own = paths.device_key.exists() and keys.same_public_key(
+            load_signing_key(paths).public_key(), key
+        )
+        if own:
+            raise TrustError("Это ключ самой этой базы: доверять ему не нужно")
+        try:
+            entry = TrustEntry.for_key(
+                key,
+                display_name=_single_line(name),
+                organisation_id=org_id,
+                role=role,
+                valid_until=valid_until,
+            )
+        except ValueError as exc:
+            raise TrustError(_entry_error(role, exc)) from exc
+        trust = TrustList.load(paths.trust_file)
+        trust.add(entry)
+        paths.files_dir.mkdir(parents=True, exist_ok=True)
+        trust.save(paths.trust_file)
+    return TrustRow(entry, org_name, expired=False)
+
+
+def _entry_error(role: TrustRole, exc: ValueError) -> str:
+    if role is TrustRole.SCHOOL and "school key" in str(exc):
+        return "Ключ школы доверяется только для одной организации, а не для «*»"
+    return "Неверные сведения о ключе: укажите непустое имя в одну строку"
+
+
+def remove_trust(db: Path, fingerprint_or_principal: str) -> TrustEntry:
+    with Store.open(db) as store:
+        paths = paths_of(store)
+        trust = TrustList.load(paths.trust_file)
+        removed = trust.remove(fingerprint_or_principal.strip())
+        trust.save(paths.trust_file)
+    return removed
+
+
+def role_label(role: str) -> str:
+    try:
+        return ROLE_LABELS[TrustRole(role)]
+    except ValueError:
+        return role or "—"
+
+
+# --- working folders ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def sync_session(paths: ReplicaPaths) -> Iterator[Path]:
+    """Hold the replica's sync lock and yield a clean staging folder beside the database.
+
+    One bundle run at a time per replica: the lock makes leftovers in `.staging` (from a run
+    killed half-way) safe to delete, since no live run can be using them. The staging folder
+    is on the database's file system, so verified evidence is renamed into the store.
+    """
+    paths.files_dir.mkdir(parents=True, exist_ok=True)
+    with paths.lock_file.open("a+b") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise SyncError(
+                    "С этой базой уже идёт обмен пакетами (другое окно или команда). "
+                    "Дождитесь его окончания и повторите."
+                ) from exc
+            raise
+        try:
+            shutil.rmtree(paths.staging_dir, ignore_errors=True)
+            paths.staging_dir.mkdir(mode=0o700)
+            yield paths.staging_dir
+        finally:
+            shutil.rmtree(paths.staging_dir, ignore_errors=True)
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
