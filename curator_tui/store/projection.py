@@ -13,6 +13,7 @@ same tables.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -113,6 +114,8 @@ def insert_into_log(conn: sqlite3.Connection, op: Operation) -> bool:
 
 
 def project(conn: sqlite3.Connection, op: Operation) -> None:
+    if op.action is Action.CREATE and insert_new_entity(conn, op):
+        return
     ensure_row(conn, op.entity, op.entity_id)
     if op.action is Action.CREATE:
         apply_create(conn, op)
@@ -121,6 +124,68 @@ def project(conn: sqlite3.Connection, op: Operation) -> None:
         apply_set(conn, op)
     elif op.action is Action.REMOVE and op.entity in TOMBSTONED:
         write_fields(conn, op.entity, op.entity_id, {"removed": 1})
+
+
+def insert_new_entity(conn: sqlite3.Connection, op: Operation) -> bool:
+    """The common case of a create, in one INSERT: the entity is not on this replica yet.
+
+    A hub takes in thousands of schools' roadmaps, nearly all of them creates of entities it
+    has never seen; writing each row whole (derived columns included) instead of placeholder,
+    update and refresh keeps import a small multiple of a plain insert. Returns False when a
+    row is already there (an earlier create or a `set` that arrived first): then the general
+    path decides field by field.
+    """
+    values = {k: v for k, v in (op.value or {}).items() if k in FIELDS[op.entity]}
+    links = values.pop("activities", None) if op.entity is Entity.VISIT else None
+    row = {**PLACEHOLDERS[op.entity], **{k: encode(k, v) for k, v in values.items()}}
+    row.update(id=op.entity_id, origin_hlc=op.hlc, origin_device=op.device_id, origin_op=op.op_id)
+    row.update(derived_columns(conn, op.entity, op.entity_id, values))
+    cursor = conn.execute(
+        f"INSERT OR IGNORE INTO {op.entity.value} ({', '.join(row)}) "
+        f"VALUES ({', '.join('?' for _ in row)})",
+        tuple(row.values()),
+    )
+    if cursor.rowcount == 0:
+        return False
+    if links is not None:
+        replace_visit_links(conn, op.entity_id, list(links))
+    if op.entity is Entity.EVIDENCE and values.get("activity_id"):
+        recount_evidence(conn, str(values["activity_id"]))
+    if op.entity is Entity.ROADMAP:
+        # Activities that arrived before their roadmap get their dates now.
+        for (activity_id,) in conn.execute(
+            "SELECT id FROM activity WHERE roadmap_id = ?", (op.entity_id,)
+        ).fetchall():
+            refresh_schedule(conn, activity_id)
+    return True
+
+
+def derived_columns(
+    conn: sqlite3.Connection, entity: Entity, entity_id: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Columns computed from an entity's own fields, as the refresh_* functions compute them."""
+    if entity is Entity.ROADMAP:
+        period = period_of(values.get("year"), values.get("school_year"))
+        return {
+            "period_start": period.start.isoformat() if period else None,
+            "period_end": period.end.isoformat() if period else None,
+        }
+    if entity is not Entity.ACTIVITY:
+        return {}
+    removed = bool(values.get("removed"))
+    parts = (str(values.get(k) or "") for k in ("number", "title", "responsible"))
+    evidence = conn.execute(
+        "SELECT COUNT(*) FROM evidence WHERE activity_id = ? AND removed = 0", (entity_id,)
+    ).fetchone()[0]
+    schedule = schedule_for(
+        str(values.get("deadline_text") or ""),
+        roadmap_period(conn, str(values.get("roadmap_id") or "")),
+    )
+    return {
+        **schedule_columns(schedule),
+        "search_text": "" if removed else search_key(*parts),
+        "evidence_count": evidence,
+    }
 
 
 def ensure_row(conn: sqlite3.Connection, entity: Entity, entity_id: str) -> None:
@@ -371,12 +436,7 @@ def refresh_period(conn: sqlite3.Connection, roadmap_id: str) -> None:
     year, school_year = conn.execute(
         "SELECT year, school_year FROM roadmap WHERE id = ?", (roadmap_id,)
     ).fetchone()
-    if school_year is not None:
-        period: Period | None = Period.school_year(int(school_year))
-    elif year is not None:
-        period = Period.calendar_year(int(year))
-    else:
-        period = None
+    period = period_of(year, school_year)
     conn.execute(
         "UPDATE roadmap SET period_start = ?, period_end = ? WHERE id = ?",
         (
@@ -391,24 +451,33 @@ def refresh_period(conn: sqlite3.Connection, roadmap_id: str) -> None:
         refresh_schedule(conn, activity_id)
 
 
+def period_of(year: Any, school_year: Any) -> Period | None:
+    if school_year is not None:
+        return Period.school_year(int(school_year))
+    if year is not None:
+        return Period.calendar_year(int(year))
+    return None
+
+
 def refresh_schedule(conn: sqlite3.Connection, activity_id: str) -> None:
     roadmap_id, text = conn.execute(
         "SELECT roadmap_id, deadline_text FROM activity WHERE id = ?", (activity_id,)
     ).fetchone()
-    period = roadmap_period(conn, roadmap_id)
-    schedule = schedule_for(text, period)
-    windows = schedule.windows
+    columns = schedule_columns(schedule_for(text, roadmap_period(conn, roadmap_id)))
+    assignments = ", ".join(f"{k} = ?" for k in columns)
     conn.execute(
-        "UPDATE activity SET schedule = ?, schedule_kind = ?, first_date = ?, due_date = ? "
-        "WHERE id = ?",
-        (
-            canonical_json(schedule.to_json()),
-            schedule.kind.value,
-            windows[0][0].isoformat() if windows else None,
-            windows[-1][1].isoformat() if windows else None,
-            activity_id,
-        ),
+        f"UPDATE activity SET {assignments} WHERE id = ?", (*columns.values(), activity_id)
     )
+
+
+def schedule_columns(schedule: Schedule) -> dict[str, Any]:
+    windows = schedule.windows
+    return {
+        "schedule": canonical_json(schedule.to_json()),
+        "schedule_kind": schedule.kind.value,
+        "first_date": windows[0][0].isoformat() if windows else None,
+        "due_date": windows[-1][1].isoformat() if windows else None,
+    }
 
 
 def schedule_for(text: str, period: Period | None) -> Schedule:
@@ -444,13 +513,17 @@ SEARCH_KEY_VERSION = "2"
 SEARCH_WORD_GAP = "  "
 
 
+# Anything but letters, digits and the dot separates words (the underscore too, as \W keeps it).
+NOT_WORD = re.compile(r"[^\w.]|_")
+
+
 def search_words(*parts: str) -> list[str]:
     """Words as the live filter compares them: lower case, ё as е, punctuation dropped.
 
     The dot stays, so «3.1» remains one word.
     """
     text = " ".join(parts).casefold().replace("ё", "е")
-    return "".join(c if c.isalnum() or c == "." else " " for c in text).split()
+    return NOT_WORD.sub(" ", text).split()
 
 
 def search_key(*parts: str) -> str:
