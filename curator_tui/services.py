@@ -6,17 +6,21 @@ same action does the same thing whichever face the user is looking at.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from curator_tui.domain.models import ParsedRoadmap, Schedule
+from curator_tui.domain.models import EvidenceKind, ParsedRoadmap, Schedule, Status
 from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
 
 DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
+# The year the bundled demo roadmap (Молчановский район) was written for; the demo moves its
+# dates to the current year so that some activities are done, some due soon, some overdue.
+DEMO_YEAR = 2023
 
 
 @dataclass
@@ -86,3 +90,37 @@ def activity_json(row: dict[str, Any]) -> dict[str, Any]:
         "evidence_count": row["evidence_count"],
         "warnings": row["warnings"] + ([schedule.warning] if schedule.warning else []),
     }
+
+
+def build_demo(store: Store, today: date | None = None) -> ImportSummary:
+    """Import the bundled demo roadmap, dated in the current year, with some progress."""
+    year = (today or date.today()).year
+    text = DEMO_ROADMAP.read_text(encoding="utf-8").replace(str(DEMO_YEAR), str(year))
+    with tempfile.TemporaryDirectory(prefix="curator-demo-") as tmp:
+        source = Path(tmp) / DEMO_ROADMAP.name
+        source.write_text(text, encoding="utf-8")
+        parsed = prepare_roadmap(source)
+    summary = save_roadmap(store, parsed)
+    seed_demo_progress(store, today or date.today())
+    return summary
+
+
+def seed_demo_progress(store: Store, today: date) -> None:
+    """Progress as a real school would have it: most past work done, some of it overdue."""
+    for index, row in enumerate(store.activities()):
+        due = row["due_date"]
+        if due and due < today.isoformat():
+            if index % 5 == 0:
+                continue  # left overdue on purpose: the list should show some red
+            store.set_status(row["id"], Status.DONE)
+            if index % 3 == 0:
+                store.attach_link(
+                    row["id"],
+                    f"https://school.example/news/{index}",
+                    kind=EvidenceKind.LINK,
+                    title="Новость на сайте школы",
+                )
+        elif row["first_date"] and row["first_date"] <= today.isoformat():
+            store.set_status(row["id"], Status.IN_PROGRESS)
+    first = store.activities()[0]
+    store.add_note(first["id"], "Программа утверждена, приказ размещён на сайте.")

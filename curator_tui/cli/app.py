@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.cli.common import EXIT_OK, default_db_path
-from curator_tui.domain.models import EvidenceKind, Status
-from curator_tui.services import DEMO_ROADMAP, import_roadmap_file
+from curator_tui.services import build_demo
 from curator_tui.store.store import Store
 
 DEMO_DB = Path("demo") / "demo.db"
@@ -20,25 +19,7 @@ def ensure_demo(db: Path) -> None:
     if db.exists():
         return
     with Store.open(db, create=True) as store:
-        import_roadmap_file(store, DEMO_ROADMAP)
-        seed_demo_progress(store)
-
-
-def seed_demo_progress(store: Store) -> None:
-    """Some progress so the demo looks like a roadmap in use, not a blank form."""
-    rows = store.activities()
-    for row in rows[:8]:
-        store.set_status(row["id"], Status.DONE)
-    for row in rows[8:12]:
-        store.set_status(row["id"], Status.IN_PROGRESS)
-    if rows:
-        store.add_note(rows[0]["id"], "Программа утверждена, приказ размещён на сайте.")
-        store.attach_link(
-            rows[0]["id"],
-            "https://example.org/prikaz-91-1",
-            kind=EvidenceKind.ORDER,
-            title="Приказ № 91/1 от 21.03.2023",
-        )
+        build_demo(store)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
