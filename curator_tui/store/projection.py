@@ -93,22 +93,41 @@ def apply_operation(conn: sqlite3.Connection, op: Operation) -> bool:
     return True
 
 
+OP_COLUMNS = (
+    "op_id",
+    "device_id",
+    "seq",
+    "hlc",
+    "entity",
+    "entity_id",
+    "action",
+    "field",
+    "value",
+    "prev",
+)
+
+
+def op_row(op: Operation) -> tuple[Any, ...]:
+    """The op as the `op` table stores it, in OP_COLUMNS order."""
+    return (
+        op.op_id,
+        op.device_id,
+        op.seq,
+        op.hlc,
+        op.entity.value,
+        op.entity_id,
+        op.action.value,
+        op.field,
+        op.value_json(),
+        op.prev,
+    )
+
+
 def insert_into_log(conn: sqlite3.Connection, op: Operation) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO op (op_id, device_id, seq, hlc, entity, entity_id, action, "
-        "field, value, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            op.op_id,
-            op.device_id,
-            op.seq,
-            op.hlc,
-            op.entity.value,
-            op.entity_id,
-            op.action.value,
-            op.field,
-            op.value_json(),
-            op.prev,
-        ),
+        f"INSERT OR IGNORE INTO op ({', '.join(OP_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in OP_COLUMNS)})",
+        op_row(op),
     )
     return cursor.rowcount == 1
 

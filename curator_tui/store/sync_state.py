@@ -20,7 +20,7 @@ from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, observe
 from curator_tui.store.database import transaction
-from curator_tui.store.projection import apply_operation
+from curator_tui.store.projection import apply_operation, op_row
 from curator_tui.store.store import Store, operation_from_row, save_stamp
 
 EXPORTED_PREFIX = "sync.exported."
@@ -195,22 +195,8 @@ def clashing_ops(store: Store, ops: Iterable[Operation]) -> Iterator[OpClash]:
             continue
         if row[0] != op.op_id:
             yield OpClash(op, "same_seq")
-        elif row[1:] != _op_columns(op):
+        elif row[1:] != op_row(op)[1:]:
             yield OpClash(op, "same_id")
-
-
-def _op_columns(op: Operation) -> tuple[Any, ...]:
-    return (
-        op.device_id,
-        op.seq,
-        op.hlc,
-        op.entity.value,
-        op.entity_id,
-        op.action.value,
-        op.field,
-        op.value_json(),
-        op.prev,
-    )
 
 
 def unknown_ops_of_device(store: Store, ops: Iterable[Operation], device_id: str) -> list[str]:
