@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from curator_tui.domain.models import Status
+from curator_tui.store import queries
 from curator_tui.store.queries import (
     ActivityQuery,
     QuickFilter,
@@ -13,7 +16,9 @@ from curator_tui.store.queries import (
     page_activities,
     progress,
 )
+from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
+from tests.conftest import small_roadmap
 
 TODAY = date(2022, 2, 15)
 
@@ -66,3 +71,52 @@ def test_sort_by_deadline_puts_unscheduled_last(school: Store) -> None:
     dated = [d for d in dues if d]
     assert dated == sorted(dated)
     assert dues[: len(dated)] == dated
+
+
+# --- the live filter through the full-text index (db/0002) ------------------------------------
+
+
+def test_short_words_match_word_beginnings_and_longer_ones_any_part(school: Store) -> None:
+    assert numbers(school, ActivityQuery(text="ку")) == ["2"]  # кураторами, Куратор
+    assert numbers(school, ActivityQuery(text="ор")) == []  # inside words only: директОР …
+    assert numbers(school, ActivityQuery(text="с")) == ["2", "3", "3.1"]
+    assert numbers(school, ActivityQuery(text="ратор")) == ["2"]
+    assert numbers(school, ActivityQuery(text="«Семинар»")) == ["3", "3.1"]  # punctuation drops
+
+
+def test_every_way_to_a_page_gives_the_same_rows(
+    school: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["", "с", "се", "семинар", "мет", "методист с", "3.1", "нет", "ё"]
+    for text in texts:
+        for sort in Sort:
+            query = ActivityQuery(text=text, sort=sort)
+            total = count_activities(school, query, TODAY)
+            general = page_activities(school, query, TODAY, 0, 10)
+            assert len(general) == total
+            by_index = page_activities(school, query, TODAY, 1, 2, total=total)
+            monkeypatch.setattr(queries, "SORT_BUDGET", -1)  # walk the list testing the text
+            by_scan = page_activities(school, query, TODAY, 1, 2, total=total)
+            monkeypatch.undo()
+            assert [r["id"] for r in by_index] == [r["id"] for r in general[1:3]], text
+            assert [r["id"] for r in by_scan] == [r["id"] for r in general[1:3]], text
+
+
+def test_removed_activities_leave_the_text_index(school: Store) -> None:
+    amended = small_roadmap()
+    amended.activities = amended.activities[:2]  # «Семинары …» no longer in the roadmap
+    save_roadmap(school, amended)
+    assert count_activities(school, ActivityQuery(text="семинар"), TODAY) == 0
+    assert numbers(school, ActivityQuery(text="се")) == []
+
+
+def test_old_search_text_is_respelled_when_the_file_is_opened(school: Store) -> None:
+    [first] = school.find_activities("1")
+    school.db.execute("UPDATE activity SET search_text = 'old' WHERE id = ?", (first["id"],))
+    school.db.execute("DELETE FROM local_setting WHERE key = 'search_key_version'")
+    reopened = Store.open(school.path)
+    try:
+        rows = page_activities(reopened, ActivityQuery(text="утв"), TODAY, 0, 5)
+        assert [r["number"] for r in rows] == ["1"]
+    finally:
+        reopened.close()

@@ -141,9 +141,14 @@ def count_activities(store: Store, query: ActivityQuery, today: date) -> int:
     return int(row[0])
 
 
-# What a listed activity carries besides its own columns: its section and its parent's number.
-LIST_COLUMNS = "a.*, s.title AS section, p.number AS parent_number"
-LIST_JOINS = "LEFT JOIN section s ON s.id = a.section_id LEFT JOIN activity p ON p.id = a.parent_id"
+# What a listed activity carries besides its own columns: its section, its parent's number and
+# the organisation whose roadmap it is in (a hub's list names it in section headers).
+LIST_COLUMNS = "a.*, s.title AS section, p.number AS parent_number, o.name AS organisation"
+LIST_JOINS = (
+    "LEFT JOIN section s ON s.id = a.section_id LEFT JOIN activity p ON p.id = a.parent_id "
+    "LEFT JOIN roadmap r ON r.id = a.roadmap_id "
+    "LEFT JOIN organisation o ON o.id = r.organisation_id"
+)
 # How many activities a page may step over in list order, testing each one's text, before
 # looking all matches up in the full-text index is cheaper (see page_plan).
 SCAN_BUDGET = 20_000
@@ -219,6 +224,27 @@ def activity_window(
         return ActivityWindow(total, offset, [])
     rows = page_activities(store, query, today, offset, limit, total=total)
     return ActivityWindow(total, offset, rows)
+
+
+@dataclass(frozen=True)
+class RoadmapOverview:
+    """How many roadmaps the file holds, and the roadmap itself when there is just one."""
+
+    count: int
+    only: dict[str, Any] | None
+
+
+def roadmap_overview(store: Store) -> RoadmapOverview:
+    # Two rows at most: a hub's thousands of roadmaps are counted, not fetched.
+    rows = list(
+        store.db.query(
+            "SELECT r.*, o.name AS organisation, o.level AS level, "
+            "(SELECT COUNT(*) FROM roadmap) AS roadmaps FROM roadmap r "
+            "LEFT JOIN organisation o ON o.id = r.organisation_id LIMIT 2"
+        )
+    )
+    count = rows[0]["roadmaps"] if rows else 0
+    return RoadmapOverview(count, rows[0] if count == 1 else None)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""First paint, measured alike for the minimal Textual app and for «Куратор».
+
+Light on imports on purpose: bench/tui_bench.py also runs these in fresh interpreters, where
+everything imported here would be counted against the app being measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+SIZE = (120, 36)
+POLL = 0.001  # seconds between looks at the running app
+TODAY = date(2025, 5, 15)
+
+
+class PaintedStatic(Static):
+    painted_at: float | None = None
+
+    def render(self) -> Any:
+        if self.painted_at is None:
+            self.painted_at = time.perf_counter()
+        return super().render()
+
+
+class HelloApp(App[None]):
+    """The floor: the smallest Textual app that paints something."""
+
+    def compose(self) -> ComposeResult:
+        yield PaintedStatic("Привет, мир")
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 60) -> float:
+    """Poll the running app until `condition` holds; returns when it did."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        await asyncio.sleep(POLL)
+    return time.perf_counter()
+
+
+def list_painted(app: App[None]) -> bool:
+    """The activity list has drawn its first rows."""
+    from curator_tui.tui.screens.home import HomeScreen
+    from curator_tui.tui.widgets.activity_list import ActivityList
+
+    if not isinstance(app.screen, HomeScreen):
+        return False
+    activity_list = app.screen.query_one(ActivityList)
+    return activity_list.total > 0 and activity_list.painted_generation >= 1
+
+
+async def paint_time_hello(start: float | None = None) -> float:
+    """Seconds from `start` (default: now) until the minimal app's first render."""
+    start = time.perf_counter() if start is None else start
+    app = HelloApp()
+    async with app.run_test(size=SIZE):
+        static = app.query_one(PaintedStatic)
+        painted = await wait_until(lambda: static.painted_at is not None)
+    return painted - start
+
+
+async def paint_time_curator(db: Path, start: float | None = None) -> float:
+    """Seconds from `start` (default: now) until the activity list's first render."""
+    from curator_tui.tui.app import build_app
+
+    start = time.perf_counter() if start is None else start
+    app = build_app(db, today=TODAY)
+    async with app.run_test(size=SIZE):
+        painted = await wait_until(lambda: list_painted(app))
+    return painted - start

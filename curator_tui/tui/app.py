@@ -1,0 +1,173 @@
+"""«Куратор» in the terminal: the app, its global keys, and the factory everyone builds it with."""
+
+from __future__ import annotations
+
+import gc
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.screen import ModalScreen, Screen
+
+from curator_tui.store.database import explain_failure
+from curator_tui.store.store import Store
+from curator_tui.tui.commands import ActivityCommands
+from curator_tui.tui.gate import StoreGate
+from curator_tui.tui.messages import WorkFailed
+from curator_tui.tui.screens.detail import DetailScreen
+from curator_tui.tui.screens.evidence import EvidenceDialog
+from curator_tui.tui.screens.first_run import FirstRunScreen
+from curator_tui.tui.screens.help import HelpScreen, HelpSection
+from curator_tui.tui.screens.home import HomeScreen
+from curator_tui.tui.screens.modals import ConfirmDialog, NoteEditor, StatusPicker
+from curator_tui.tui.screens.sync import SyncScreen
+from curator_tui.tui.screens.visit import VisitDialog
+from curator_tui.tui.widgets.activity_list import ActivityList
+
+T = TypeVar("T")
+
+# Where a USB stick shows up, in the order the file browser looks for one.
+MEDIA_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class CuratorApp(App[None]):
+    TITLE = "Куратор"
+    CSS_PATH = "curator.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {ActivityCommands}
+    COMMAND_PALETTE_DISPLAY = "ctrl+p"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Выход", priority=True, id="app.quit"),
+        Binding("question_mark", "help", "Справка", id="app.help"),
+        Binding("f1", "help", "Справка", show=False, id="app.help_f1"),
+        Binding("ctrl+p", "command_palette", "Найти", show=False, priority=True, id="app.palette"),
+        Binding("ctrl+t", "toggle_theme", "Светлая/тёмная тема", show=False, id="app.theme"),
+        # F5 works even while a text field has focus.
+        Binding("f5", "sync", "Обмен данными", id="app.sync"),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+
+    def __init__(
+        self, db_path: Path, *, today: date | None = None, media_roots: Sequence[Path] = MEDIA_ROOTS
+    ) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.today = today or date.today()
+        self.media_roots = tuple(media_roots)
+        self.gate = StoreGate(db_path)
+        self.theme = DARK_THEME
+        self._clock_checked = False
+
+    def get_default_screen(self) -> Screen[None]:
+        return HomeScreen()
+
+    def on_ready(self) -> None:
+        # Everything made while starting (modules, styles, widgets) lives as long as the app.
+        # Kept out of the collector's full passes, it no longer stalls typing for ~50 ms.
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        self.gate.close()
+
+    # --- the database from worker threads -------------------------------------------------
+
+    def with_store(self, job: Callable[[Store], T]) -> T | None:
+        """Run `job` on the shared store (call it from a worker thread).
+
+        A failure is told to the user in Russian and gives None; the app keeps running.
+        """
+        try:
+            with self.gate.open() as store:
+                return job(store)
+        except Exception as exc:
+            self.report_failure(exc)
+            return None
+
+    def report_failure(self, exc: BaseException) -> None:
+        """Tell the user what went wrong (from any thread)."""
+        text = explain_failure(exc)
+        if text is None:
+            self.log.error("".join(traceback.format_exception(exc)))
+            text = f"Непредвиденная ошибка: {exc}"
+        self.post_message(WorkFailed(text))
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.notify(message.text, title="Ошибка", severity="error", timeout=12)
+
+    def check_clock(self, store: Store) -> None:
+        """Warn once per run when this computer's clock looks wrong (from a worker thread)."""
+        if self._clock_checked:
+            return
+        self._clock_checked = True
+        warning = store.clock_warning()
+        if warning:
+            self.call_from_thread(
+                self.notify, warning, title="Проверьте часы", severity="warning", timeout=20
+            )
+
+    # --- global actions ---------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[HelpSection]:
+        return [
+            ("Везде", self.BINDINGS),
+            ("Список мероприятий", [*HomeScreen.BINDINGS, *ActivityList.BINDINGS]),
+            ("Карточка мероприятия", DetailScreen.BINDINGS),
+            ("Доказательство", EvidenceDialog.BINDINGS),
+            ("Визит", VisitDialog.BINDINGS),
+            (
+                "Статус, заметка, подтверждение",
+                [*StatusPicker.BINDINGS, *NoteEditor.BINDINGS, *ConfirmDialog.BINDINGS],
+            ),
+            ("Обмен данными", SyncScreen.BINDINGS),
+            ("Первый запуск", FirstRunScreen.BINDINGS),
+            ("Справка", HelpScreen.BINDINGS),
+        ]
+
+    def action_sync(self) -> None:
+        if isinstance(self.screen, (SyncScreen, ModalScreen)):
+            return
+        self.push_screen(SyncScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(
+                    id="--command-palette",
+                    placeholder="Номер или слова из названия мероприятия…",
+                )
+            )
+
+    def open_activity(self, activity_id: str) -> None:
+        self.push_screen(DetailScreen(activity_id))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Тема", "Выбрать оформление", self.action_change_theme)
+        yield SystemCommand(
+            "Светлая/тёмная тема",
+            "Переключить светлое и тёмное оформление",
+            self.action_toggle_theme,
+        )
+        yield SystemCommand("Обмен данными", "Выгрузить или загрузить пакет", self.action_sync)
+        yield SystemCommand("Справка", "Все клавиши и что они делают", self.action_help)
+        yield SystemCommand("Выход", "Закрыть программу", self.action_quit)
+
+
+def build_app(
+    db_path: Path, *, today: date | None = None, media_roots: Sequence[Path] = MEDIA_ROOTS
+) -> CuratorApp:
+    """The app on the database `db_path` (created if missing); `today` fixes the clock."""
+    return CuratorApp(Path(db_path), today=today, media_roots=media_roots)

@@ -1,0 +1,85 @@
+"""Rows of the activity list, made in the worker thread from what the store returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from curator_tui.domain.models import Schedule, Status
+from curator_tui.store.queries import Sort
+from curator_tui.tui.formatting import Due, describe_due, month_title
+
+MAX_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class ListRow:
+    activity_id: str
+    roadmap_id: str
+    number: str
+    title: str
+    responsible: str
+    status: Status
+    evidence: int
+    due: Due
+    depth: int
+    # Rows with the same group sit under one header line (a section, or a month of deadlines).
+    group: tuple[str, ...]
+    group_title: str
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What turning a store row into a list row needs besides the row."""
+
+    today: date
+    sort: Sort
+    # A hub holds many roadmaps: its section headers name the organisation too.
+    many_roadmaps: bool
+
+
+def list_row(row: dict[str, Any], context: RowContext) -> ListRow:
+    status = parse_status(row["status"])
+    schedule = Schedule.from_json(row["schedule"])
+    if context.sort is Sort.DEADLINE:
+        group: tuple[str, ...] = ((row["due_date"] or "")[:7],)
+        title = month_title(row["due_date"])
+    else:
+        group = (row["roadmap_id"], row["section_id"] or "")
+        title = section_title(row, context.many_roadmaps)
+    return ListRow(
+        activity_id=row["id"],
+        roadmap_id=row["roadmap_id"],
+        number=row["number"],
+        title=row["title"],
+        responsible=row["responsible"],
+        status=status,
+        evidence=int(row["evidence_count"] or 0),
+        due=describe_due(schedule, status, context.today),
+        depth=depth_of(row),
+        group=group,
+        group_title=title,
+    )
+
+
+def section_title(row: dict[str, Any], many_roadmaps: bool) -> str:
+    section = row.get("section") or "Без раздела"
+    if many_roadmaps:
+        return f"{row.get('organisation') or 'Организация не указана'} · {section}"
+    return section
+
+
+def depth_of(row: dict[str, Any]) -> int:
+    """How far a sub-item is indented: «3.1» under «3» is one level, «3.1.2» two."""
+    if not row.get("parent_id"):
+        return 0
+    dots = row["number"].strip(".").count(".")
+    return min(MAX_DEPTH, max(1, dots))
+
+
+def parse_status(value: str) -> Status:
+    try:
+        return Status(value)
+    except ValueError:
+        return Status.NOT_STARTED

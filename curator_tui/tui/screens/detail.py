@@ -1,0 +1,451 @@
+"""One activity in full: its fields, schedule, status, conflicts, evidence, notes, visits and the
+history of its changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from curator_tui.domain.models import Schedule, ScheduleKind
+from curator_tui.store.hub_queries import roadmap_row
+from curator_tui.store.store import Store
+from curator_tui.tui.formatting import (
+    describe_due,
+    describe_operation,
+    device_label,
+    evidence_kind_label,
+    field_label,
+    field_value,
+    file_size,
+    numeric_date,
+    recurrence_phrase,
+    span_text,
+    stamp_time,
+)
+from curator_tui.tui.messages import (
+    ActivityUpdated,
+    EvidenceRemoved,
+    NoteAdded,
+    VisitLogged,
+)
+from curator_tui.tui.rows import parse_status
+from curator_tui.tui.screens.actions import ActivityActions, Subject
+from curator_tui.tui.screens.modals import ConfirmDialog
+
+FIELD_ROWS = (
+    ("responsible", "Ответственный"),
+    ("deadline_text", "Срок (как в документе)"),
+    ("indicator", "Показатель"),
+    ("result", "Результат"),
+    ("levels", "Уровни"),
+    ("publicity", "Публичность"),
+)
+
+
+@dataclass(frozen=True)
+class ActivityDetail:
+    activity: dict[str, Any]
+    organisation: str
+    parent_title: str
+    notes: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    # Where each evidence file lies in the local store, if it has arrived here.
+    files: dict[str, Path | None]
+    visits: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    conflicts: list[dict[str, Any]]
+    devices: dict[str, str]
+    local_device: str
+
+    def who(self, name: str | None, device_id: str) -> str:
+        return device_label(name or self.devices.get(device_id), device_id, self.local_device)
+
+
+def load_detail(store: Store, activity_id: str) -> ActivityDetail | None:
+    activity = store.activity(activity_id)
+    if activity is None:
+        return None
+    roadmap = roadmap_row(store, activity["roadmap_id"])
+    parent = store.activity(activity["parent_id"]) if activity.get("parent_id") else None
+    evidence = store.evidence(activity_id)
+    conflicts = store.conflicts(activity_id)
+    device_ids = {c[key] for c in conflicts for key in ("winner_device", "loser_device")}
+    devices = {d: (store.known_device(d) or {}).get("name") or "" for d in device_ids}
+    return ActivityDetail(
+        activity=activity,
+        organisation=(roadmap or {}).get("organisation") or "",
+        parent_title=parent["title"] if parent else "",
+        notes=store.notes(activity_id),
+        evidence=evidence,
+        files={e["id"]: evidence_path(store, e) for e in evidence},
+        visits=store.visits(activity_id),
+        history=store.history(activity_id),
+        conflicts=conflicts,
+        devices=devices,
+        local_device=store.device_id,
+    )
+
+
+def evidence_path(store: Store, item: dict[str, Any]) -> Path | None:
+    sha = item["sha256"]
+    return store.evidence_files.path_for(sha) if store.evidence_files.has(sha) else None
+
+
+def system_opener() -> str | None:
+    """The desktop's «open with the usual program» command, if this system has one."""
+    return shutil.which("xdg-open") or shutil.which("open")
+
+
+# --- what the screen shows, as Content -------------------------------------------------------
+
+
+def title_content(activity: dict[str, Any]) -> Content:
+    return Content.assemble((f"№ {activity['number'] or '—'}  ", "bold $accent"), activity["title"])
+
+
+def status_content(activity: dict[str, Any], today: date) -> Content:
+    status = parse_status(activity["status"])
+    due = describe_due(Schedule.from_json(activity["schedule"]), status, today)
+    parts: list[Any] = [("Статус: ", "bold"), (status.label, "bold $accent")]
+    if due.overdue:
+        parts.append(("  ! срок прошёл", "$error bold"))
+    elif due.soon:
+        parts.append(("  • скоро срок", "$warning bold"))
+    parts.append(("   s — изменить", "dim"))
+    return Content.assemble(*parts)
+
+
+def fields_content(detail: ActivityDetail) -> Content:
+    activity = detail.activity
+    rows: list[tuple[str, str]] = []
+    if detail.organisation:
+        rows.append(("Организация", detail.organisation))
+    rows.append(("Раздел", activity.get("section") or "—"))
+    if activity.get("parent_number") or detail.parent_title:
+        rows.append(("Входит в", f"№ {activity.get('parent_number') or '—'} {detail.parent_title}"))
+    rows += [(label, activity.get(key) or "—") for key, label in FIELD_ROWS]
+    rows += [(str(k), str(v)) for k, v in (activity.get("extra") or {}).items()]
+    lines = []
+    for label, value in rows:
+        lines.append(Content.assemble((f"{label}: ", "bold"), value))
+    return Content("\n").join(lines)
+
+
+def schedule_content(activity: dict[str, Any], today: date) -> Content:
+    schedule = Schedule.from_json(activity["schedule"])
+    if not schedule.windows:
+        return Content.assemble(("Сроки: ", "bold"), "без срока (дат в тексте срока нет)")
+    upcoming = schedule.next_window(today)
+    head = "Сроки"
+    if schedule.kind is ScheduleKind.RECURRING:
+        head = f"Сроки ({recurrence_phrase(schedule.rule)})"
+    parts: list[Any] = [(f"{head}: ", "bold")]
+    for index, window in enumerate(schedule.windows):
+        if index:
+            parts.append(" · ")
+        text = span_text(*window)
+        if window == upcoming:
+            parts.append((f"▶ {text} (ближайший)", "bold $accent"))
+        elif window[1] < today:
+            parts.append((text, "dim"))
+        else:
+            parts.append(text)
+    return Content.assemble(*parts)
+
+
+def warnings_content(activity: dict[str, Any]) -> Content | None:
+    warnings = list(activity.get("warnings") or [])
+    schedule_warning = Schedule.from_json(activity["schedule"]).warning
+    if schedule_warning:
+        warnings.append(f"срок: {schedule_warning}")
+    if not warnings:
+        return None
+    lines = [Content.assemble(("Замечания импорта:", "bold $warning"))]
+    lines += [Content(f"  • {w}") for w in warnings]
+    return Content("\n").join(lines)
+
+
+def conflicts_content(detail: ActivityDetail) -> Content | None:
+    if not detail.conflicts:
+        return None
+    lines = [Content.assemble(("⚠ Конфликт правок", "bold $error"))]
+    for c in detail.conflicts:
+        field = c["field"]
+        winner = detail.who(None, c["winner_device"])
+        loser = detail.who(None, c["loser_device"])
+        lines.append(
+            Content(
+                f"«{field_label(field)}» изменили на двух устройствах, не видя правки друг друга:"
+            )
+        )
+        lines.append(
+            Content.assemble(
+                "  • ",
+                (field_value(field, json.loads(c["winner_value"])), "bold"),
+                f" — {winner}, {stamp_time(c['winner_hlc'])} (действует)",
+            )
+        )
+        lines.append(
+            Content.assemble(
+                "  • ",
+                (field_value(field, json.loads(c["loser_value"])), "bold"),
+                f" — {loser}, {stamp_time(c['loser_hlc'])}",
+            )
+        )
+    lines.append(Content.styled("Выберите значение ещё раз, чтобы снять конфликт.", "dim"))
+    return Content("\n").join(lines)
+
+
+def evidence_option(item: dict[str, Any], path: Path | None) -> Option:
+    kind = evidence_kind_label(item["kind"])
+    if item["url"]:
+        text = f"{kind} · {item['title']} · {item['url']}"
+    else:
+        where = file_size(item["size"]) if path else "файл ещё не получен"
+        text = f"{kind} · {item['title']} · {where}"
+    if item["note"]:
+        text += f" — {item['note']}"
+    return Option(text, id=item["id"])
+
+
+def notes_content(detail: ActivityDetail) -> Content:
+    notes = detail.notes
+    if not notes:
+        return Content.styled("Заметок нет (n — добавить)", "dim")
+    lines = []
+    for note in notes:
+        who = detail.who(note.get("device_name"), note["device_id"])
+        lines.append(
+            Content.assemble((f"{stamp_time(note['origin_hlc'])} · {who}: ", "dim"), note["text"])
+        )
+    return Content("\n").join(lines)
+
+
+def visits_content(visits: list[dict[str, Any]]) -> Content:
+    if not visits:
+        return Content.styled("Визитов, где обсуждали это мероприятие, нет (v — записать)", "dim")
+    lines = []
+    for visit in visits:
+        day = numeric_date(date.fromisoformat(visit["visit_date"]))
+        parts: list[Any] = [(day, "bold")]
+        if visit["participants"]:
+            parts.append(f" · участники: {visit['participants']}")
+        if visit["notes"]:
+            parts.append(f" · {visit['notes']}")
+        lines.append(Content.assemble(*parts))
+    return Content("\n").join(lines)
+
+
+def history_content(detail: ActivityDetail) -> Content:
+    lines = []
+    activity_id = detail.activity["id"]
+    for op in detail.history:
+        who = detail.who(op.get("device_name"), op["device_id"])
+        lines.append(
+            Content.assemble(
+                (f"{stamp_time(op['hlc'])} · {who} · ", "dim"),
+                describe_operation(op, activity_id),
+            )
+        )
+    return Content("\n").join(lines) if lines else Content.styled("Изменений нет", "dim")
+
+
+class DetailScreen(ActivityActions):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Назад", id="detail.back"),
+        Binding("s", "change_status", "Статус", id="detail.status"),
+        Binding("n", "note", "Заметка", id="detail.note"),
+        Binding("e", "attach", "Доказательство", id="detail.evidence"),
+        Binding("v", "visit", "Визит", id="detail.visit"),
+        Binding("o", "open_evidence", "Открыть файл", id="detail.open_evidence"),
+        Binding("delete", "remove_evidence", "Удалить доказательство", id="detail.remove"),
+        Binding("ctrl+r", "refresh", "Обновить", show=False, id="detail.refresh"),
+    ]
+
+    class DetailLoaded(Message):
+        def __init__(self, detail: ActivityDetail | None) -> None:
+            super().__init__()
+            self.detail = detail
+
+    def __init__(self, activity_id: str) -> None:
+        super().__init__()
+        self.activity_id = activity_id
+        self.detail: ActivityDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Загрузка…", id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="detail-status")
+            yield Static(id="detail-conflicts", classes="conflicts")
+            yield Static(id="detail-fields")
+            yield Static(id="detail-schedule")
+            yield Static(id="detail-warnings", classes="warnings")
+            yield Label("Доказательства", classes="detail-heading", id="evidence-heading")
+            yield OptionList(id="evidence-list")
+            yield Label("Заметки о ходе выполнения", classes="detail-heading")
+            yield Static(id="detail-notes")
+            yield Label("Визиты", classes="detail-heading")
+            yield Static(id="detail-visits")
+            yield Label("История изменений", classes="detail-heading")
+            yield Static(id="detail-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="detail")
+    def reload(self) -> None:
+        # Boxed: None from with_store means the read failed, None inside means no such activity.
+        loaded = self.curator.with_store(lambda store: [load_detail(store, self.activity_id)])
+        if loaded is not None:
+            self.post_message(self.DetailLoaded(loaded[0]))
+
+    def on_detail_screen_detail_loaded(self, message: DetailLoaded) -> None:
+        detail = message.detail
+        if detail is None:
+            self.query_one("#detail-title", Static).update("Мероприятие не найдено")
+            return
+        self.detail = detail
+        today = self.curator.today
+        activity = detail.activity
+        self.query_one("#detail-title", Static).update(title_content(activity))
+        self.query_one("#detail-status", Static).update(status_content(activity, today))
+        self._show_optional("#detail-conflicts", conflicts_content(detail))
+        self.query_one("#detail-fields", Static).update(fields_content(detail))
+        self.query_one("#detail-schedule", Static).update(schedule_content(activity, today))
+        self._show_optional("#detail-warnings", warnings_content(activity))
+        self._show_evidence(detail)
+        self.query_one("#detail-notes", Static).update(notes_content(detail))
+        self.query_one("#detail-visits", Static).update(visits_content(detail.visits))
+        self.query_one("#detail-history", Static).update(history_content(detail))
+
+    def _show_optional(self, selector: str, content: Content | None) -> None:
+        widget = self.query_one(selector, Static)
+        widget.display = content is not None
+        widget.update(content or "")
+
+    def _show_evidence(self, detail: ActivityDetail) -> None:
+        options = self.query_one("#evidence-list", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options(
+            [evidence_option(e, detail.files.get(e["id"])) for e in detail.evidence]
+        )
+        options.display = bool(detail.evidence)
+        self.query_one("#evidence-heading", Label).set_class(not detail.evidence, "-empty")
+        heading = f"Доказательства ({len(detail.evidence)})"
+        if not detail.evidence:
+            heading += " — нет (e — добавить)"
+        else:
+            heading += " — Enter/o открыть, Del удалить"
+        self.query_one("#evidence-heading", Label).update(heading)
+        if detail.evidence:
+            options.highlighted = min(highlighted or 0, len(detail.evidence) - 1)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def subject(self) -> Subject | None:
+        if self.detail is None:
+            return None
+        a = self.detail.activity
+        return Subject(a["id"], a["roadmap_id"], a["number"], a["title"], parse_status(a["status"]))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def _chosen_evidence(self) -> dict[str, Any] | None:
+        if self.detail is None or not self.detail.evidence:
+            self.notify("У мероприятия нет доказательств", severity="warning")
+            return None
+        index = self.query_one("#evidence-list", OptionList).highlighted or 0
+        return self.detail.evidence[min(index, len(self.detail.evidence) - 1)]
+
+    @on(OptionList.OptionSelected, "#evidence-list")
+    def action_open_evidence(self) -> None:
+        item = self._chosen_evidence()
+        if item is None or self.detail is None:
+            return
+        target = item["url"] or self.detail.files.get(item["id"])
+        if not target:
+            self.notify("Файл этого доказательства ещё не получен на этом компьютере")
+            return
+        opener = system_opener()
+        if opener is None:
+            self.notify(
+                f"Нет программы для просмотра (xdg-open). Файл: {target}",
+                title="Не открыть",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        subprocess.Popen(
+            [opener, str(target)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.notify(f"Открывается: {item['title']}")
+
+    def action_remove_evidence(self) -> None:
+        item = self._chosen_evidence()
+        if item is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_evidence(item["id"])
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Удалить доказательство «{item['title']}»?",
+                "Запись будет помечена удалённой в журнале изменений.",
+                yes="Удалить",
+            ),
+            answered,
+        )
+
+    @work(thread=True, group="write")
+    def remove_evidence(self, evidence_id: str) -> None:
+        def job(store: Store) -> bool:
+            store.remove_evidence(evidence_id)
+            return True
+
+        if self.curator.with_store(job):
+            self.post_message(EvidenceRemoved(self.activity_id, evidence_id))
+
+    def on_evidence_removed(self, message: EvidenceRemoved) -> None:
+        self.notify("Доказательство удалено")
+        self.reload()
+
+    def on_activity_updated(self, message: ActivityUpdated) -> None:
+        self.notify(message.summary)
+        self.reload()
+
+    def on_note_added(self, message: NoteAdded) -> None:
+        self.notify("Заметка сохранена")
+        self.reload()
+
+    def on_visit_logged(self, message: VisitLogged) -> None:
+        super().on_visit_logged(message)
+        self.reload()

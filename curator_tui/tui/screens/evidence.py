@@ -1,0 +1,203 @@
+"""Attaching evidence: a file from a USB stick (or anywhere), or a link.
+
+The copy runs in a worker thread on a connection of its own, with a progress bar, so the app
+stays live while a large scan is copied; the store keeps it all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar, Select
+
+from curator_tui.domain.models import EvidenceKind
+from curator_tui.store.database import explain_failure
+from curator_tui.store.store import Store
+from curator_tui.tui.messages import EvidenceAttached
+
+if TYPE_CHECKING:
+    from curator_tui.tui.app import CuratorApp
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
+
+
+def start_directory(media_roots: Sequence[Path]) -> Path:
+    """Where removable media are mounted (the first such folder with something in it), else
+    the home folder: a director usually brings the scans on a USB stick."""
+    for root in media_roots:
+        try:
+            if root.is_dir() and any(root.iterdir()):
+                return root
+        except OSError:
+            continue
+    return Path.home()
+
+
+def guess_kind(path: Path, chosen: EvidenceKind) -> EvidenceKind:
+    if chosen is EvidenceKind.OTHER and path.suffix.lower() in PHOTO_SUFFIXES:
+        return EvidenceKind.PHOTO
+    return chosen
+
+
+class EvidenceDialog(ModalScreen[str | None]):
+    """Gives back the new evidence id, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "attach", "Прикрепить", id="evidence.attach"),
+        Binding("escape", "cancel", "Отмена", id="evidence.cancel"),
+    ]
+
+    class CopyProgressed(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+
+    class CopyFailed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, activity_id: str, subject: str, media_roots: Sequence[Path]) -> None:
+        super().__init__()
+        self.activity_id = activity_id
+        self.subject = subject
+        self.media_roots = media_roots
+        self.busy = False
+        self._last_percent = -1
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="evidence-dialog"):
+            yield Label("Доказательство выполнения", classes="dialog-title")
+            yield Label(self.subject, classes="dialog-subject")
+            yield Input(
+                placeholder="Путь к файлу (или выберите ниже)", id="evidence-path", compact=True
+            )
+            yield DirectoryTree(start_directory(self.media_roots), id="evidence-tree")
+            yield Input(placeholder="…или ссылка: https://…", id="evidence-url", compact=True)
+            with Horizontal(id="evidence-meta"):
+                yield Select(
+                    [(kind.label, kind) for kind in EvidenceKind],
+                    value=EvidenceKind.OTHER,
+                    allow_blank=False,
+                    compact=True,
+                    id="evidence-kind",
+                )
+                yield Input(placeholder="Название", id="evidence-title", compact=True)
+            yield Input(placeholder="Примечание", id="evidence-note", compact=True)
+            yield ProgressBar(total=100, show_eta=False, id="evidence-progress")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Прикрепить", variant="primary", id="evidence-attach", compact=True)
+                yield Button("Отмена", id="evidence-cancel", compact=True)
+
+    @property
+    def curator(self) -> CuratorApp:
+        return cast("CuratorApp", self.app)
+
+    @on(DirectoryTree.FileSelected)
+    def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#evidence-path", Input).value = str(event.path)
+        kind = self.query_one("#evidence-kind", Select)
+        kind.value = guess_kind(event.path, cast(EvidenceKind, kind.value))
+
+    @on(Button.Pressed, "#evidence-attach")
+    def action_attach(self) -> None:
+        if self.busy:
+            return
+        path_text = self.query_one("#evidence-path", Input).value.strip()
+        url = self.query_one("#evidence-url", Input).value.strip()
+        if bool(path_text) == bool(url):
+            self.notify(
+                "Укажите либо файл, либо ссылку" if url else "Выберите файл или введите ссылку",
+                severity="warning",
+            )
+            return
+        kind = cast(EvidenceKind, self.query_one("#evidence-kind", Select).value)
+        title = self.query_one("#evidence-title", Input).value
+        note = self.query_one("#evidence-note", Input).value
+        self._set_busy(True)
+        if url:
+            link_kind = EvidenceKind.LINK if kind is EvidenceKind.OTHER else kind
+            self.attach_link(url, link_kind, title, note)
+        else:
+            source = Path(path_text).expanduser()
+            self.copy_file(source, guess_kind(source, kind), title, note)
+
+    @work(thread=True, exclusive=True, group="evidence-copy")
+    def copy_file(self, source: Path, kind: EvidenceKind, title: str, note: str) -> None:
+        self._last_percent = -1
+        try:
+            # Its own connection: a long copy must not keep the app's workers waiting.
+            with Store.open(self.curator.db_path, create=True) as store:
+                evidence_id = store.attach_file(
+                    self.activity_id,
+                    source,
+                    kind=kind,
+                    title=title,
+                    note=note,
+                    progress=self._progressed,
+                )
+        except Exception as exc:
+            self.post_message(self.CopyFailed(self._explain(exc)))
+            return
+        self.post_message(EvidenceAttached(self.activity_id, evidence_id, title or source.name))
+
+    @work(thread=True, exclusive=True, group="evidence-copy")
+    def attach_link(self, url: str, kind: EvidenceKind, title: str, note: str) -> None:
+        try:
+            with Store.open(self.curator.db_path, create=True) as store:
+                evidence_id = store.attach_link(
+                    self.activity_id, url, kind=kind, title=title, note=note
+                )
+        except Exception as exc:
+            self.post_message(self.CopyFailed(self._explain(exc)))
+            return
+        self.post_message(EvidenceAttached(self.activity_id, evidence_id, title or url))
+
+    def _explain(self, exc: Exception) -> str:
+        text = explain_failure(exc)
+        if text is None:
+            self.curator.report_failure(exc)
+            return "Доказательство не сохранено"
+        return text
+
+    def _progressed(self, done: int, total: int) -> None:
+        """Called by the store in the copying thread; passes on whole percents only."""
+        percent = done * 100 // total if total else 100
+        if percent != self._last_percent:
+            self._last_percent = percent
+            self.post_message(self.CopyProgressed(done, total))
+
+    def on_evidence_dialog_copy_progressed(self, message: CopyProgressed) -> None:
+        self.query_one(ProgressBar).update(total=max(1, message.total), progress=message.done)
+
+    def on_evidence_dialog_copy_failed(self, message: CopyFailed) -> None:
+        self._set_busy(False)
+        self.query_one(ProgressBar).update(progress=0)
+        self.notify(message.text, title="Не сохранено", severity="error", timeout=12)
+
+    def on_evidence_attached(self, message: EvidenceAttached) -> None:
+        message.stop()
+        self.busy = False
+        self.dismiss(message.evidence_id)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.set_class(busy, "-busy")
+        for button in self.query(Button):
+            button.disabled = busy
+
+    @on(Button.Pressed, "#evidence-cancel")
+    def action_cancel(self) -> None:
+        if self.busy:
+            self.notify("Дождитесь конца копирования", severity="warning")
+            return
+        self.dismiss(None)

@@ -1,0 +1,86 @@
+"""The first screen on an empty database: import a roadmap, or look at the demo first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from curator_tui.store.store import Store
+from curator_tui.tui.messages import RoadmapImported
+
+if TYPE_CHECKING:
+    from curator_tui.tui.app import CuratorApp
+
+WELCOME = (
+    "В этой базе ещё нет дорожной карты.\n\n"
+    "Укажите файл дорожной карты школы (документ Word .docx или текстовая таблица .txt) "
+    "и нажмите «Импортировать». Чтобы сначала посмотреть, как всё устроено, откройте "
+    "демонстрационную дорожную карту."
+)
+
+
+class FirstRunScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "import_file", "Импортировать", id="first.import"),
+        Binding("f2", "demo", "Открыть демо", id="first.demo"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="first-run"):
+            yield Label("Добро пожаловать в «Куратор»", classes="dialog-title")
+            yield Static(WELCOME, id="first-run-text")
+            yield Input(placeholder="Путь к файлу дорожной карты", id="roadmap-path")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Импортировать", variant="primary", id="import-roadmap")
+                yield Button("Открыть демо", id="open-demo")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#roadmap-path", Input).focus()
+
+    @property
+    def curator(self) -> CuratorApp:
+        return cast("CuratorApp", self.app)
+
+    @on(Input.Submitted, "#roadmap-path")
+    @on(Button.Pressed, "#import-roadmap")
+    def action_import_file(self) -> None:
+        text = self.query_one("#roadmap-path", Input).value.strip()
+        if not text:
+            self.notify("Укажите путь к файлу дорожной карты", severity="warning")
+            return
+        self.import_roadmap(Path(text).expanduser())
+
+    @on(Button.Pressed, "#open-demo")
+    def action_demo(self) -> None:
+        self.import_roadmap(None)
+
+    @work(thread=True, exclusive=True, group="import")
+    def import_roadmap(self, path: Path | None) -> None:
+        """Import the file at `path`, or build the demo (with some progress) when it is None."""
+        # Imported here: the importers (python-docx) would cost every start-up otherwise.
+        from curator_tui.services import build_demo, import_roadmap_file
+
+        today = self.curator.today
+
+        def job(store: Store) -> str:
+            if path is None:
+                summary = build_demo(store, today)
+            else:
+                summary = import_roadmap_file(store, path, today=today).summary
+            return f"Импортировано мероприятий: {summary.created} ({summary.organisation})"
+
+        description = self.curator.with_store(job)
+        if description is not None:
+            self.post_message(RoadmapImported(description))
+
+    def on_roadmap_imported(self, message: RoadmapImported) -> None:
+        self.notify(message.description, title="Готово")
+        self.dismiss(None)

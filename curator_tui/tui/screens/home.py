@@ -1,0 +1,296 @@
+"""The home screen: the roadmap's activities, with a live filter, quick filters and sorting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Input, Static
+
+from curator_tui.domain.models import Status
+from curator_tui.store.queries import (
+    ActivityQuery,
+    Progress,
+    QuickFilter,
+    RoadmapOverview,
+    Sort,
+    activity_window,
+    page_activities,
+    progress,
+    roadmap_overview,
+)
+from curator_tui.store.store import Store
+from curator_tui.tui.formatting import group_thousands
+from curator_tui.tui.messages import ActivityUpdated, RoadmapImported
+from curator_tui.tui.rows import ListRow, RowContext, list_row
+from curator_tui.tui.screens.actions import ActivityActions, Subject
+from curator_tui.tui.screens.first_run import FirstRunScreen
+from curator_tui.tui.widgets.activity_list import PAGE_SIZE, ActivityList, RowFetcher
+
+QUICK_LABELS = {
+    QuickFilter.OVERDUE: "просроченные",
+    QuickFilter.DUE_THIS_MONTH: "срок в этом месяце",
+    QuickFilter.DONE_WITHOUT_EVIDENCE: "выполнены без доказательств",
+}
+STATUS_CYCLE: tuple[Status | None, ...] = (None, *Status)
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the first line of the screen says: whose roadmap, and how far along it is."""
+
+    roadmaps: RoadmapOverview
+    progress: Progress
+
+
+def owner_content(roadmaps: RoadmapOverview) -> Content:
+    """Whose roadmap this is: «МБОУ «СОШ № 1» · Дорожная карта 2022»."""
+    roadmap = roadmaps.only
+    if roadmap is None:
+        return Content.styled(f"Дорожных карт: {group_thousands(roadmaps.count)}", "bold")
+    year = roadmap["year"] or (
+        f"{roadmap['school_year']}/{roadmap['school_year'] + 1}" if roadmap["school_year"] else ""
+    )
+    owner = roadmap["organisation"] or "Организация не указана"
+    title = " ".join(str(x) for x in (roadmap["title"] or "Дорожная карта", year) if x)
+    return Content.assemble((owner, "bold"), f" · {title}")
+
+
+def progress_content(p: Progress) -> Content:
+    """How far along: «выполнено 8 из 49 · просрочено 5»."""
+    parts: list[Any] = [f"выполнено {group_thousands(p.done)} из {group_thousands(p.total)}"]
+    if p.overdue:
+        parts += [" · ", (f"просрочено {group_thousands(p.overdue)}", "$error bold")]
+    return Content.assemble(*parts)
+
+
+def filter_state(query: ActivityQuery, shown: int, total: int | None) -> str:
+    parts = [f"{group_thousands(shown)} из {group_thousands(total)}" if total else ""]
+    if query.quick in QUICK_LABELS:
+        parts.append(QUICK_LABELS[query.quick])
+    if query.status is not None:
+        parts.append(f"статус «{query.status.label}»")
+    parts.append("по сроку" if query.sort is Sort.DEADLINE else "по номеру")
+    return " · ".join(p for p in parts if p)
+
+
+class HomeScreen(ActivityActions):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Поиск", id="home.filter"),
+        Binding("escape", "leave_filter", "Сбросить поиск", show=False, id="home.leave_filter"),
+        Binding("o", "quick('overdue')", "Просроченные", id="home.overdue"),
+        Binding("m", "quick('due_this_month')", "В этом месяце", id="home.month"),
+        Binding("w", "quick('done_without_evidence')", "Без доказательств", id="home.no_proof"),
+        Binding("c", "cycle_status", "Фильтр по статусу", show=False, id="home.status_filter"),
+        Binding("t", "toggle_sort", "Сортировка", id="home.sort"),
+        Binding("x", "reset_filters", "Сбросить фильтры", show=False, id="home.reset"),
+        Binding("s", "change_status", "Статус", id="home.set_status"),
+        Binding("e", "attach", "Доказательство", id="home.evidence"),
+        Binding("v", "visit", "Визит", id="home.visit"),
+        Binding("ctrl+r", "refresh", "Обновить", show=False, id="home.refresh"),
+    ]
+
+    class WindowLoaded(Message):
+        def __init__(
+            self, generation: int, total: int, rows: list[ListRow], fetch: RowFetcher
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+            self.rows = rows
+            self.fetch = fetch
+
+    class HeaderLoaded(Message):
+        def __init__(self, header: Header) -> None:
+            super().__init__()
+            self.header = header
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = ActivityQuery()
+        self.generation = 0
+        self.roadmaps = RoadmapOverview(0, None)
+        self.header: Header | None = None
+        self._keep_position = False
+        self._shown = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="summary"):
+            yield Static("«Куратор»", id="summary-owner")
+            yield Static("", id="summary-progress")
+        with Horizontal(id="filter-bar"):
+            yield Input(
+                placeholder="/ поиск: номер, название, ответственный",
+                id="filter",
+                compact=True,
+            )
+            yield Static("", id="filter-state")
+        yield ActivityList(id="activities")
+        yield Footer()
+
+    @property
+    def activity_list(self) -> ActivityList:
+        return self.query_one(ActivityList)
+
+    def on_mount(self) -> None:
+        self.activity_list.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Back from the detail, a dialog or the first-run screen: show what changed meanwhile.
+        if self._shown:
+            self.reload()
+        self._shown = True
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def reload(self, *, header: bool = True) -> None:
+        """Fetch the list again for the current filter (and the header line with it)."""
+        self.generation += 1
+        self._keep_position = header
+        self.load(self.generation, self.query_state, header)
+
+    @work(thread=True, exclusive=True, group="home-list")
+    def load(self, generation: int, query: ActivityQuery, with_header: bool) -> None:
+        app = self.curator
+
+        def window(store: Store) -> tuple[int, list[ListRow], RowFetcher]:
+            if with_header:
+                self.roadmaps = roadmap_overview(store)
+            context = RowContext(app.today, query.sort, self.roadmaps.count > 1)
+            found = activity_window(store, query, app.today, 0, PAGE_SIZE)
+            rows = [list_row(row, context) for row in found.rows]
+            return found.total, rows, self._fetcher(query, context, found.total)
+
+        loaded = app.with_store(window)
+        if loaded is None:
+            return
+        # The list first: the header's totals take a pass over every activity.
+        self.post_message(self.WindowLoaded(generation, *loaded))
+        if with_header:
+            header = app.with_store(self._header)
+            if header is not None:
+                self.post_message(self.HeaderLoaded(header))
+
+    def _header(self, store: Store) -> Header:
+        self.curator.check_clock(store)
+        return Header(self.roadmaps, progress(store, self.curator.today))
+
+    def _fetcher(self, query: ActivityQuery, context: RowContext, total: int) -> RowFetcher:
+        app = self.curator
+
+        def fetch(offset: int, limit: int) -> list[ListRow] | None:
+            def page(store: Store) -> list[ListRow]:
+                found = page_activities(store, query, app.today, offset, limit, total=total)
+                return [list_row(row, context) for row in found]
+
+            return app.with_store(page)
+
+        return fetch
+
+    def on_home_screen_window_loaded(self, message: WindowLoaded) -> None:
+        if message.generation != self.generation:
+            return  # a later keystroke already asked for another list
+        self.activity_list.show(
+            message.generation,
+            message.total,
+            message.rows,
+            message.fetch,
+            keep_position=self._keep_position,
+            empty_text=self._empty_text(),
+        )
+        total = self.header.progress.total if self.header else None
+        # The box is fixed in width, so a new count needs no layout pass (typing stays quick).
+        self.query_one("#filter-state", Static).update(
+            filter_state(self.query_state, message.total, total), layout=False
+        )
+
+    def on_home_screen_header_loaded(self, message: HeaderLoaded) -> None:
+        self.header = message.header
+        if not message.header.roadmaps.count:
+            self._first_run()
+            return
+        self.query_one("#summary-owner", Static).update(owner_content(message.header.roadmaps))
+        self.query_one("#summary-progress", Static).update(
+            progress_content(message.header.progress)
+        )
+        self.query_one("#filter-state", Static).update(
+            filter_state(self.query_state, self.activity_list.total, message.header.progress.total)
+        )
+
+    def _empty_text(self) -> str:
+        if self.query_state == ActivityQuery(sort=self.query_state.sort):
+            return "В дорожной карте нет мероприятий"
+        return "Ничего не найдено — измените фильтр (x — сбросить все фильтры)"
+
+    def _first_run(self) -> None:
+        if not isinstance(self.app.screen, FirstRunScreen):
+            self.app.push_screen(FirstRunScreen())
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def _apply(self, query: ActivityQuery) -> None:
+        self.query_state = query
+        self.reload(header=False)
+
+    @on(Input.Changed, "#filter")
+    def filter_typed(self, event: Input.Changed) -> None:
+        self._apply(self.query_state.with_text(event.value))
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.activity_list.focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.value = ""
+            self.activity_list.focus()
+
+    def action_quick(self, name: str) -> None:
+        quick = QuickFilter(name)
+        chosen = QuickFilter.ALL if self.query_state.quick is quick else quick
+        self._apply(replace(self.query_state, quick=chosen))
+
+    def action_cycle_status(self) -> None:
+        position = STATUS_CYCLE.index(self.query_state.status)
+        status = STATUS_CYCLE[(position + 1) % len(STATUS_CYCLE)]
+        self._apply(replace(self.query_state, status=status))
+
+    def action_toggle_sort(self) -> None:
+        sort = Sort.NUMBER if self.query_state.sort is Sort.DEADLINE else Sort.DEADLINE
+        self._apply(replace(self.query_state, sort=sort))
+
+    def action_reset_filters(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self._apply(ActivityQuery(sort=self.query_state.sort))
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    # --- the activity under the cursor ------------------------------------------------------------
+
+    def subject(self) -> Subject | None:
+        row = self.activity_list.current_row
+        if row is None:
+            return None
+        return Subject(row.activity_id, row.roadmap_id, row.number, row.title, row.status)
+
+    def on_activity_list_opened(self, message: ActivityList.Opened) -> None:
+        self.curator.open_activity(message.row.activity_id)
+
+    def on_activity_updated(self, message: ActivityUpdated) -> None:
+        self.notify(message.summary)
+        self.reload()
+
+    def on_roadmap_imported(self, message: RoadmapImported) -> None:
+        self.reload()

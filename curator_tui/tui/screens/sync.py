@@ -1,0 +1,602 @@
+"""«Обмен данными»: write a signed bundle to a USB stick, verify and import bundles, history.
+
+Every bundle run (export, verify, import) happens in a thread worker on a connection of its
+own (the sync layer opens it), reporting progress by messages, so the app never freezes.
+An import always goes in two steps: first `verify_bundle` shows who signed what and every
+problem, and only then, when the user confirms, `import_bundles` merges the bundles that
+would be accepted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    DirectoryTree,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    Static,
+    Switch,
+    TabbedContent,
+    TabPane,
+)
+
+from curator_tui.store.database import explain_failure
+from curator_tui.store.sync_state import (
+    RESULT_ACCEPTED,
+    RESULT_ALREADY,
+    RESULT_REFUSED,
+    import_history,
+)
+from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, SyncProgress
+from curator_tui.sync.exporting import OMITTED_LABELS, ExportOptions, ExportResult, export_bundle
+from curator_tui.sync.importing import (
+    BundleReport,
+    Outcome,
+    created_at_text,
+    import_bundles,
+    op_count_lines,
+    verify_bundle,
+)
+from curator_tui.sync.replica import role_label
+from curator_tui.sync.trust import ANY_ORGANISATION
+
+if TYPE_CHECKING:
+    from curator_tui.tui.app import CuratorApp
+
+BUNDLE_SUFFIXES = (SUFFIX, SUFFIX + AGE_SUFFIX)
+RESULT_LABELS = {
+    RESULT_ACCEPTED: "принят",
+    RESULT_ALREADY: "уже был",
+    RESULT_REFUSED: "отклонён",
+}
+
+
+# --- pure helpers (tested without the UI) ---------------------------------------------------
+
+
+def find_medium(
+    roots: Sequence[Path], is_mount: Callable[[Path], bool] | None = None
+) -> Path | None:
+    """The first mounted, writable medium under `roots`: /media/<user>/<label> or /mnt/<x>."""
+    is_mount = is_mount or os.path.ismount
+    for root in roots:
+        for candidate in _children(root):
+            if is_mount(candidate) and os.access(candidate, os.W_OK):
+                return candidate
+            for inner in _children(candidate):
+                if is_mount(inner) and os.access(inner, os.W_OK):
+                    return inner
+    return None
+
+
+def _children(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def is_bundle(path: Path) -> bool:
+    return path.name.lower().endswith(BUNDLE_SUFFIXES)
+
+
+def size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} КБ".replace(".", ",")
+    return f"{size / 2**20:.1f} МБ".replace(".", ",")
+
+
+def export_lines(result: ExportResult) -> list[str]:
+    """What went into a bundle and what was left out, for people."""
+    lines: list[str] = []
+    if result.path is None:
+        lines.append(result.message)
+    else:
+        size = result.path.stat().st_size if result.path.exists() else 0
+        kind = result.kind.label + (", зашифрован" if result.encrypted else "")
+        lines += [
+            f"Пакет записан: {result.path.name} ({size_text(size)}, {kind})",
+            f"Папка: {result.path.parent}",
+            f"Изменений: {result.ops}",
+            f"Файлов доказательств: {result.evidence_files}, {size_text(result.evidence_bytes)}",
+        ]
+        for org_id, name in result.organisations.items():
+            lines.append(f"Организация: {name or '—'} ({org_id})")
+        for device_id, span in sorted(result.ranges.items()):
+            lines.append(f"Устройство {device_id[:8]}: № {span.start}–{span.end}")
+    for reason, count in sorted(result.omitted.items()):
+        lines.append(f"Не включено: {OMITTED_LABELS.get(reason, reason)} — {count}")
+    return lines
+
+
+def report_lines(report: BundleReport) -> list[str]:
+    """The verification (or import) report of one bundle, as the CLI's `verify` prints it."""
+    lines = [f"Пакет: {report.path.name}{' (зашифрован)' if report.encrypted else ''}"]
+    if report.signer is not None:
+        s = report.signer
+        org = "любые организации" if s.organisation_id == ANY_ORGANISATION else s.organisation_id
+        if s.organisation_name:
+            org = f"{s.organisation_name} ({s.organisation_id})"
+        lines.append(f"Подписал: «{s.display_name}», {role_label(s.role.value)}; {org}")
+        lines.append(f"  ключ: {s.fingerprint}")
+    elif report.signer_fingerprint:
+        lines.append(f"Подписан ключом {report.signer_fingerprint} (нет в списке доверия)")
+    info = report.info
+    if info is not None:
+        lines.append(f"Вид: {info.kind.label}; создан {created_at_text(info)}")
+        device = info.device
+        lines.append(f"Устройство: «{device.name}» ({device.id[:8]}), {role_label(device.role)}")
+        orgs = report.organisations or {
+            o: info.organisation_names.get(o, "") for o in info.organisations
+        }
+        for org_id, name in orgs.items():
+            lines.append(f"Организация: {name or '—'} ({org_id})")
+        lines.append(f"Изменений: {report.ops}")
+        lines += [f"  {line}" for line in op_count_lines(report)]
+        lines.append(
+            f"Файлов доказательств: {report.evidence_files}, {size_text(report.evidence_bytes)}"
+        )
+    for problem in report.problems:
+        lines.append(f"  {'✗' if problem.fatal else '!'} {problem.text}")
+    return lines
+
+
+def verdict(report: BundleReport) -> str:
+    if report.outcome is Outcome.VERIFIED:
+        return "Итог: пакет будет принят."
+    if report.outcome is Outcome.REFUSED and report.errors:
+        return f"Итог: пакет НЕ будет принят — {report.errors[0].text}"
+    return f"Итог: {report.message}"
+
+
+def history_row(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    counts = row.get("counts") or {}
+    applied = counts.get("applied")
+    return (
+        when_text(str(row.get("imported_at") or "")),
+        str(row.get("signer") or "—"),
+        RESULT_LABELS.get(str(row.get("result")), str(row.get("result") or "")),
+        "—" if applied is None else str(applied),
+        str(row.get("message") or ""),
+    )
+
+
+def when_text(stamp: str) -> str:
+    try:
+        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return stamp
+    return moment.astimezone().strftime("%d.%m.%Y %H:%M")
+
+
+def as_content(lines: Iterable[str]) -> Content:
+    """Plain text (file and school names may hold «[»): never parsed as markup."""
+    return Content("\n".join(lines))
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+class BundleImported(Message):
+    """Bundles were merged into this replica: lists and counts must be read again."""
+
+    def __init__(self, applied: int, bundles: int) -> None:
+        super().__init__()
+        self.applied = applied
+        self.bundles = bundles
+
+
+class BundleTree(DirectoryTree):
+    """Folders and bundle files only (.curator, .curator.age)."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [p for p in paths if not p.name.startswith(".") and (p.is_dir() or is_bundle(p))]
+
+
+def tree_start(roots: Sequence[Path]) -> Path:
+    for root in roots:
+        try:
+            if root.is_dir() and any(root.iterdir()):
+                return root
+        except OSError:
+            continue
+    return Path.home()
+
+
+# --- the screen -----------------------------------------------------------------------------
+
+
+class SyncScreen(Screen[None]):
+    CSS_PATH = "../sync.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Назад", id="sync.back"),
+        Binding("ctrl+s", "export", "Выгрузить", id="sync.export"),
+        Binding("ctrl+r", "verify", "Проверить пакеты", id="sync.verify"),
+        Binding("ctrl+y", "confirm_import", "Импортировать", id="sync.import"),
+        Binding("f6", "show_tab('sync-export')", "Выгрузка", show=False, id="sync.tab_export"),
+        Binding("f7", "show_tab('sync-import')", "Загрузка", show=False, id="sync.tab_import"),
+        Binding("f8", "show_tab('sync-history')", "История", show=False, id="sync.tab_history"),
+    ]
+
+    class Progressed(Message):
+        def __init__(self, target: str, step: SyncProgress) -> None:
+            super().__init__()
+            self.target = target  # "export" or "import"
+            self.step = step
+
+    class Failed(Message):
+        def __init__(self, target: str, text: str) -> None:
+            super().__init__()
+            self.target = target
+            self.text = text
+
+    class Exported(Message):
+        def __init__(self, result: ExportResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class Verified(Message):
+        def __init__(self, reports: list[BundleReport]) -> None:
+            super().__init__()
+            self.reports = reports
+
+    class Imported(Message):
+        def __init__(self, reports: list[BundleReport]) -> None:
+            super().__init__()
+            self.reports = reports
+
+    class HistoryLoaded(Message):
+        def __init__(self, rows: list[dict[str, Any]]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = False
+        self.chosen: list[Path] = []
+        self.verified: list[BundleReport] = []
+        self._last_step: tuple[str, int] | None = None
+
+    @property
+    def curator(self) -> CuratorApp:
+        return cast("CuratorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        medium = find_medium(self.curator.media_roots)
+        yield Label("Обмен данными", id="sync-title")
+        with TabbedContent(initial="sync-export", id="sync-tabs"):
+            with TabPane("Выгрузка", id="sync-export"):
+                yield Label(
+                    "Пакет с изменениями этой базы для координатора: подписан ключом устройства.",
+                    classes="sync-hint",
+                )
+                yield Label("Куда записать пакет:", classes="sync-label")
+                yield Input(
+                    value=str(medium) if medium else "",
+                    placeholder="Папка (пусто: флешка, иначе exports/ или «Документы»)",
+                    id="export-destination",
+                    compact=True,
+                )
+                with Horizontal(classes="sync-switch-row"):
+                    yield Switch(value=False, id="export-full")
+                    yield Label("Полная выгрузка (все изменения, а не только новые)")
+                with Horizontal(classes="sync-switch-row"):
+                    yield Switch(value=False, id="export-encrypt")
+                    yield Label("Зашифровать для координатора")
+                yield Input(
+                    placeholder="Получатель age1… (покажет curator keys show у координатора)",
+                    id="export-recipient",
+                    disabled=True,
+                    compact=True,
+                )
+                with Horizontal(classes="sync-buttons"):
+                    yield Button("Выгрузить", variant="primary", id="export-start", compact=True)
+                yield Label("", id="export-stage", classes="sync-stage")
+                yield ProgressBar(total=100, show_eta=False, id="export-progress")
+                with VerticalScroll(classes="sync-result"):
+                    yield Static("", id="export-result")
+            with TabPane("Загрузка", id="sync-import"):
+                yield Input(
+                    placeholder="Путь к пакету (.curator, .curator.age), Enter — добавить",
+                    id="import-path",
+                    compact=True,
+                )
+                yield BundleTree(tree_start(self.curator.media_roots), id="import-tree")
+                yield Static("Пакеты не выбраны", id="import-chosen")
+                with Horizontal(classes="sync-buttons"):
+                    yield Button("Проверить", variant="primary", id="import-verify", compact=True)
+                    yield Button(
+                        "Импортировать",
+                        variant="success",
+                        id="import-confirm",
+                        disabled=True,
+                        compact=True,
+                    )
+                    yield Button("Очистить выбор", id="import-clear", compact=True)
+                yield Label("", id="import-stage", classes="sync-stage")
+                yield ProgressBar(total=100, show_eta=False, id="import-progress")
+                with VerticalScroll(classes="sync-result"):
+                    yield Static("", id="import-report")
+            with TabPane("История", id="sync-history"):
+                yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.add_columns("Когда", "Подписал", "Итог", "Новых изменений", "Сообщение")
+        self.load_history()
+
+    # --- navigation ---------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if self.busy:
+            self.notify("Дождитесь окончания обмена", severity="warning")
+            return
+        self.dismiss(None)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.set_class(busy, "-busy")
+        for button in self.query(Button):
+            button.disabled = busy
+        if not busy:
+            self._update_confirm()
+
+    def _update_confirm(self) -> None:
+        ready = any(r.outcome is Outcome.VERIFIED for r in self.verified)
+        self.query_one("#import-confirm", Button).disabled = self.busy or not ready
+
+    # --- export -------------------------------------------------------------------------
+
+    @on(Switch.Changed, "#export-encrypt")
+    def encrypt_toggled(self, event: Switch.Changed) -> None:
+        recipient = self.query_one("#export-recipient", Input)
+        recipient.disabled = not event.value
+        if event.value:
+            recipient.focus()
+
+    @on(Button.Pressed, "#export-start")
+    def action_export(self) -> None:
+        if self.busy:
+            return
+        self.action_show_tab("sync-export")
+        destination = self.query_one("#export-destination", Input).value.strip()
+        encrypt = self.query_one("#export-encrypt", Switch).value
+        recipient = self.query_one("#export-recipient", Input).value.strip()
+        if encrypt and not recipient:
+            self.notify("Укажите получателя шифрования age1…", severity="warning")
+            return
+        options = ExportOptions(
+            destination=Path(destination).expanduser() if destination else None,
+            full=self.query_one("#export-full", Switch).value,
+            encrypt_to=recipient if encrypt else None,
+        )
+        self.query_one("#export-result", Static).update("")
+        self._start("export")
+        self.run_export(options)
+
+    @work(thread=True, exclusive=True, group="sync-run")
+    def run_export(self, options: ExportOptions) -> None:
+        try:
+            result = export_bundle(self.curator.db_path, options, self._progress("export"))
+        except Exception as exc:
+            self.post_message(self.Failed("export", self._explain(exc)))
+            return
+        self.post_message(self.Exported(result))
+
+    def on_sync_screen_exported(self, message: Exported) -> None:
+        self._finish("export")
+        result = message.result
+        self.query_one("#export-result", Static).update(as_content(export_lines(result)))
+        self.notify(result.message, title="Выгрузка", timeout=10)
+
+    # --- import: choose, verify, confirm ----------------------------------------------------
+
+    @on(DirectoryTree.FileSelected, "#import-tree")
+    def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+        self._choose(event.path)
+
+    @on(Input.Submitted, "#import-path")
+    def path_typed(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        path = Path(text).expanduser()
+        if not path.is_file():
+            self.notify(f"Файл не найден: {path}", severity="warning")
+            return
+        event.input.value = ""
+        self._choose(path)
+
+    def _choose(self, path: Path) -> None:
+        if self.busy:
+            return
+        if path not in self.chosen:
+            self.chosen.append(path)
+        self._selection_changed()
+
+    @on(Button.Pressed, "#import-clear")
+    def clear_choice(self) -> None:
+        if self.busy:
+            return
+        self.chosen.clear()
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        self.verified = []
+        self.query_one("#import-report", Static).update("")
+        names = ", ".join(p.name for p in self.chosen)
+        self.query_one("#import-chosen", Static).update(
+            Content(f"Выбрано: {names}") if self.chosen else "Пакеты не выбраны"
+        )
+        self._update_confirm()
+
+    @on(Button.Pressed, "#import-verify")
+    def action_verify(self) -> None:
+        if self.busy:
+            return
+        self.action_show_tab("sync-import")
+        typed = self.query_one("#import-path", Input).value.strip()
+        if typed and Path(typed).expanduser().is_file():
+            self.query_one("#import-path", Input).value = ""
+            self._choose(Path(typed).expanduser())
+        if not self.chosen:
+            self.notify("Выберите файл пакета (.curator или .curator.age)", severity="warning")
+            return
+        self.verified = []
+        self._update_confirm()
+        self._start("import")
+        self.run_verify(list(self.chosen))
+
+    @work(thread=True, exclusive=True, group="sync-run")
+    def run_verify(self, paths: list[Path]) -> None:
+        reports = []
+        try:
+            for path in paths:
+                reports.append(
+                    verify_bundle(
+                        self.curator.db_path,
+                        path,
+                        self._progress("import"),
+                        today=self.curator.today,
+                    )
+                )
+        except Exception as exc:
+            self.post_message(self.Failed("import", self._explain(exc)))
+            return
+        self.post_message(self.Verified(reports))
+
+    def on_sync_screen_verified(self, message: Verified) -> None:
+        self.verified = message.reports
+        self._finish("import")
+        good = [r for r in message.reports if r.outcome is Outcome.VERIFIED]
+        lines: list[str] = []
+        for report in message.reports:
+            lines += [*report_lines(report), verdict(report), ""]
+        if good:
+            lines.append(
+                f"Будет импортировано пакетов: {len(good)} из {len(message.reports)}. "
+                "Нажмите «Импортировать» (Ctrl+Y)."
+            )
+        else:
+            lines.append("Импортировать нечего: база не изменится.")
+        self.query_one("#import-report", Static).update(as_content(lines))
+
+    @on(Button.Pressed, "#import-confirm")
+    def action_confirm_import(self) -> None:
+        if self.busy:
+            return
+        paths = [r.path for r in self.verified if r.outcome is Outcome.VERIFIED]
+        if not paths:
+            self.notify("Сначала проверьте пакеты: импортируется только принятый пакет")
+            return
+        self._start("import")
+        self.run_import(paths)
+
+    @work(thread=True, exclusive=True, group="sync-run")
+    def run_import(self, paths: list[Path]) -> None:
+        try:
+            reports = import_bundles(
+                self.curator.db_path, paths, self._progress("import"), today=self.curator.today
+            )
+        except Exception as exc:
+            self.post_message(self.Failed("import", self._explain(exc)))
+            return
+        self.post_message(self.Imported(reports))
+
+    def on_sync_screen_imported(self, message: Imported) -> None:
+        self.verified = []
+        self.chosen.clear()
+        self._finish("import")
+        lines: list[str] = []
+        for report in message.reports:
+            lines += [f"Пакет: {report.path.name}", f"Итог: {report.message}"]
+            lines += [f"  {'✗' if p.fatal else '!'} {p.text}" for p in report.problems]
+            lines.append("")
+        self.query_one("#import-report", Static).update(as_content(lines))
+        self.query_one("#import-chosen", Static).update("Пакеты не выбраны")
+        accepted = [r for r in message.reports if r.outcome is Outcome.ACCEPTED]
+        applied = sum(r.applied for r in accepted)
+        if accepted:
+            self.post_message(BundleImported(applied, len(accepted)))
+        summary = "; ".join(r.message for r in message.reports)
+        self.notify(summary, title="Импорт", severity="information" if accepted else "warning")
+        self.load_history()
+
+    # --- history ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sync-history")
+    def load_history(self) -> None:
+        rows = self.curator.with_store(import_history)
+        if rows is not None:
+            self.post_message(self.HistoryLoaded(rows))
+
+    def on_sync_screen_history_loaded(self, message: HistoryLoaded) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for row in message.rows:
+            table.add_row(*history_row(row))
+
+    # --- progress and failures (shared by all runs) ----------------------------------------
+
+    def _progress(self, target: str) -> Callable[[SyncProgress], None]:
+        """Called in the worker thread; passes on whole percents and stage changes only."""
+
+        def report(step: SyncProgress) -> None:
+            key = (step.stage, int(step.fraction * 100))
+            if key != self._last_step:
+                self._last_step = key
+                self.post_message(self.Progressed(target, step))
+
+        return report
+
+    def on_sync_screen_progressed(self, message: Progressed) -> None:
+        step = message.step
+        self.query_one(f"#{message.target}-stage", Label).update(step.label + "…")
+        bar = self.query_one(f"#{message.target}-progress", ProgressBar)
+        bar.update(total=max(1, step.total), progress=min(step.done, max(1, step.total)))
+
+    def on_sync_screen_failed(self, message: Failed) -> None:
+        self._finish(message.target)
+        result_id = "#export-result" if message.target == "export" else "#import-report"
+        self.query_one(result_id, Static).update(as_content([f"Ошибка: {message.text}"]))
+        self.notify(message.text, title="Не выполнено", severity="error", timeout=12)
+
+    def _start(self, target: str) -> None:
+        self._last_step = None
+        self._set_busy(True)
+        self.query_one(f"#{target}-stage", Label).update("Подготовка…")
+        self.query_one(f"#{target}-progress", ProgressBar).update(total=100, progress=0)
+
+    def _finish(self, target: str) -> None:
+        self._set_busy(False)
+        self.query_one(f"#{target}-stage", Label).update("")
+        bar = self.query_one(f"#{target}-progress", ProgressBar)
+        bar.update(total=100, progress=100)
+
+    def _explain(self, exc: Exception) -> str:
+        text = explain_failure(exc)
+        if text is None:
+            self.curator.report_failure(exc)
+            return "Обмен не выполнен: непредвиденная ошибка"
+        return text
