@@ -109,7 +109,7 @@ class ScheduleKind(StrEnum):
 class Period(BaseModel):
     """The span a roadmap covers: a calendar year or a school year (1 Sep – 31 Aug)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: date
     end: date
@@ -131,7 +131,7 @@ class Schedule(BaseModel):
     roadmap period; `unscheduled` has none. `warning` says what could not be understood.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: ScheduleKind
     windows: tuple[tuple[date, date], ...] = ()
@@ -172,6 +172,8 @@ class Schedule(BaseModel):
 class ParsedActivity(BaseModel):
     """One activity row as an importer understood it, before it has an identity."""
 
+    model_config = ConfigDict(defer_build=True)
+
     number: str = ""
     title: str
     responsible: str = ""
@@ -188,6 +190,8 @@ class ParsedActivity(BaseModel):
 
 class ParsedRoadmap(BaseModel):
     """A whole roadmap document as an importer understood it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     organisation: str = ""
     level: OrgLevel = OrgLevel.SCHOOL

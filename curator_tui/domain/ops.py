@@ -32,7 +32,7 @@ class Action(StrEnum):
 
 
 class Operation(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     op_id: str
     device_id: str
