@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from curator_tui.cli.common import EXIT_FAILED, EXIT_OK, CliError, add_db_option, db_arg
+from curator_tui.store import sync_state
+from curator_tui.store.hub_queries import roadmaps_by_organisation
+from curator_tui.store.store import Store
 from curator_tui.sync import replica
 from curator_tui.sync.bundles import BundleKind, SyncProgress
+from curator_tui.sync.errors import SyncError
 from curator_tui.sync.exporting import OMITTED_LABELS, ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import (
     BundleReport,
@@ -167,9 +173,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     if args.school and not args.roadmap:
         raise CliError("--school используется только вместе с --roadmap")
+    if args.all_schools:
+        return export_all_schools(args, options)
     result = export_bundle(db_arg(args), options, ProgressLine())
     print_export(result)
     return EXIT_OK
+
+
+def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
+    """One signed roadmap bundle per organisation that has a roadmap in this replica."""
+    if not args.roadmap or args.school:
+        raise CliError("--all-schools используется с --roadmap и без --school")
+    with Store.open(db_arg(args)) as store:
+        with_roadmap = roadmaps_by_organisation(store)
+        names = sync_state.organisation_names(store)
+    targets = [(org_id, names.get(org_id, "")) for org_id in with_roadmap]
+    if not targets:
+        raise CliError("В этой базе нет ни одной дорожной карты")
+    failed = 0
+    for org_id, name in sorted(targets, key=lambda t: (t[1].casefold(), t[0])):
+        try:
+            result = export_bundle(db_arg(args), replace(options, organisation=org_id))
+        except SyncError as exc:
+            failed += 1
+            print(f"{name}: пакет не создан — {exc}", file=sys.stderr)
+            continue
+        print_export(result)
+    print(f"Пакетов дорожных карт: {len(targets) - failed} из {len(targets)}")
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def print_export(result: ExportResult) -> None:
@@ -208,8 +239,43 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
+def confirm_new_organisations(assume_yes: bool) -> Callable[[dict[str, str]], bool]:
+    """How a hub's import decides on a school it has never seen: --yes accepts, a terminal
+    asks, anything else (a script, a pipe) refuses that bundle."""
+
+    def confirm(unknown: dict[str, str]) -> bool:
+        if assume_yes:
+            return True
+        if not sys.stdin.isatty():
+            names = ", ".join(f"«{name or org}»" for org, name in unknown.items())
+            print(
+                f"Школа {names} ещё не известна хабу: пакет пропущен. "
+                "Чтобы создать её без вопроса, добавьте --yes",
+                file=sys.stderr,
+            )
+            return False
+        for org, name in unknown.items():
+            try:
+                answer = input(f"Школа «{name or org}» ещё не известна хабу. Создать? [д/Н] ")
+            except EOFError:
+                return False
+            if answer.strip().casefold() not in YES_ANSWERS:
+                return False
+        return True
+
+    return confirm
+
+
+YES_ANSWERS = {"д", "да", "y", "yes"}
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    reports = import_bundles(db_arg(args), [Path(p) for p in args.bundles], ProgressLine())
+    reports = import_bundles(
+        db_arg(args),
+        [Path(p) for p in args.bundles],
+        ProgressLine(),
+        confirm_new=confirm_new_organisations(args.yes),
+    )
     failed = False
     for report in reports:
         print_report(report, brief=True)
@@ -320,6 +386,11 @@ def register(sub: Any) -> None:
     p.add_argument("--encrypt-to", metavar="AGE1…", help="зашифровать для получателя age")
     p.add_argument("--roadmap", action="store_true", help="пакет дорожной карты для школы")
     p.add_argument("--school", help="организация для --roadmap: название или id")
+    p.add_argument(
+        "--all-schools",
+        action="store_true",
+        help="с --roadmap: по пакету дорожной карты для каждой организации базы",
+    )
 
     p = sub.add_parser("verify", help="проверить пакет, ничего не меняя")
     p.set_defaults(handler=cmd_verify)
@@ -329,4 +400,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("import", help="импортировать пакеты")
     p.set_defaults(handler=cmd_import)
     p.add_argument("bundles", nargs="+", metavar="ПАКЕТ", help="файлы пакетов")
+    p.add_argument(
+        "--yes", action="store_true", help="создавать неизвестные сводной базе школы без вопроса"
+    )
     add_db_option(p)

@@ -32,7 +32,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation
-from curator_tui.store import sync_state
+from curator_tui.store import hub_queries, sync_state
 from curator_tui.store.store import Store, now_ms
 from curator_tui.sync import keys, sshsig
 from curator_tui.sync.bundles import (
@@ -189,21 +189,43 @@ def verify_bundle(
             return report
 
 
+# Asked on a hub before a bundle creates organisations it has never seen: gets their
+# {id: name}, answers whether to go ahead.
+ConfirmNewOrganisations = Callable[[dict[str, str]], bool]
+
+
 def import_bundles(
     db: Path,
     bundle_paths: Sequence[Path],
     progress: ProgressCallback | None = None,
     *,
     today: date | None = None,
+    confirm_new: ConfirmNewOrganisations | None = None,
 ) -> list[BundleReport]:
-    """Import each bundle on its own: a refused one does not stop the others."""
+    """Import each bundle on its own: a refused one does not stop the others.
+
+    On a hub, `confirm_new` (if given) decides whether a bundle may bring in an organisation
+    the hub does not know yet; a refusal refuses that bundle only.
+    """
     reports = []
     with Store.open(db) as store:
         paths = paths_of(store)
         with sync_session(paths) as staging:
             for path in bundle_paths:
-                reports.append(import_one(store, paths, staging, Path(path), progress, today))
+                reports.append(
+                    import_one(store, paths, staging, Path(path), progress, today, confirm_new)
+                )
     return reports
+
+
+def unknown_organisations(store: Store, info: BundleInfo) -> dict[str, str]:
+    """The bundle's organisations this hub has never seen (none on a replica that is not one)."""
+    if not store.setting(sync_state.HUB_REGION_SETTING):
+        return {}
+    known = hub_queries.known_organisation_ids(store, list(info.organisations))
+    return {
+        org: info.organisation_names.get(org, "") for org in info.organisations if org not in known
+    }
 
 
 def import_bundle(
@@ -220,12 +242,21 @@ def import_one(
     path: Path,
     progress: ProgressCallback | None,
     today: date | None,
+    confirm_new: ConfirmNewOrganisations | None = None,
 ) -> BundleReport:
     report = BundleReport(path)
     with examine(store, paths, staging, report, progress, today, verify_only=False) as examined:
         if report.outcome is Outcome.ALREADY:
             record(store, report, sync_state.RESULT_ALREADY, "уже импортирован")
             return report
+        if examined is not None and not report.errors and confirm_new is not None:
+            unknown = unknown_organisations(store, examined.info)
+            if unknown and not confirm_new(unknown):
+                names = ", ".join(f"«{name or org}»" for org, name in unknown.items())
+                report.fail(
+                    f"организация {names} ещё не известна сводной базе, создание не "
+                    "подтверждено (повторите импорт и ответьте «д» или добавьте --yes)"
+                )
         if examined is None or report.errors:
             record(store, report, sync_state.RESULT_REFUSED, report.message)
             return report
@@ -267,7 +298,10 @@ def examine(
                 return
             bundle, entry = opened
             report.signer = _with_org_name(
-                report.signer, sync_state.organisation_names(store).get(entry.organisation_id)
+                report.signer,
+                hub_queries.organisation_names_of(store, {entry.organisation_id}).get(
+                    entry.organisation_id
+                ),
             )
             info = read_info(bundle, entry, report)
             ops = read_ops(bundle, report)
@@ -311,6 +345,27 @@ def decrypt(
     return plain
 
 
+# The trust list last read, by file identity: a hub importing 3,000 bundles reads a
+# 3,000-key list once, not once per bundle (loading it is quadratic in TrustList.add).
+_trust_cache: dict[Path, tuple[tuple[int, int, int], TrustList]] = {}
+
+
+def load_trust(path: Path) -> TrustList:
+    """The trust list at `path`, reread only when the file was replaced or changed."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return TrustList()
+    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+    cached = _trust_cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    trust = TrustList.load(path)
+    _trust_cache.clear()
+    _trust_cache[path] = (stamp, trust)
+    return trust
+
+
 def open_verified(
     paths: ReplicaPaths,
     path: Path,
@@ -321,7 +376,7 @@ def open_verified(
     replayed: Callable[[str], bool] | None = None,
 ) -> tuple[VerifiedBundle, TrustEntry] | None:
     """Open the container; None when `replayed(bundle_id)` says it was imported already."""
-    trust = TrustList.load(paths.trust_file)
+    trust = load_trust(paths.trust_file)
     own_key = own_public_key(paths)
     day = today or date.today()
     found: dict[str, TrustEntry] = {}
@@ -503,14 +558,14 @@ def check_each_op(
     report: BundleReport,
 ) -> None:
     scope = Scope(entry.organisation_id)
-    names = sync_state.organisation_names(store)
+    resolved = [(op, resolver.organisations_of(op)) for op in ops]
+    touched: set[str] = set().union(*(organisations for _op, organisations in resolved))
+    # Only the names this bundle can mention: a hub holds thousands of organisations.
+    names = hub_queries.organisation_names_of(store, touched | {entry.organisation_id})
     names.update(report.info.organisation_names if report.info else {})
-    touched: set[str] = set()
     listed = 0
-    for op in ops:
+    for op, organisations in resolved:
         problem = value_problem(op) or role_problem(op, entry.role)
-        organisations = resolver.organisations_of(op)
-        touched |= organisations
         if problem is None and not scope.unlimited:
             problem = scope_problem(organisations, scope, entry, names)
         if problem is not None:
@@ -595,7 +650,7 @@ def check_log(store: Store, ops: list[Operation], report: BundleReport) -> None:
 def note_gaps(store: Store, info: BundleInfo, report: BundleReport) -> None:
     if info.kind is not BundleKind.CHANGES:
         return
-    heads = sync_state.known_heads(store)
+    heads = hub_queries.device_heads(store, set(info.ranges))
     own = store.device_id
     for device_id, span in sorted(info.ranges.items()):
         have = heads.get(device_id, 0)

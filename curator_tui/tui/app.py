@@ -15,10 +15,12 @@ from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
 from curator_tui.store.database import explain_failure
+from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.store import Store
 from curator_tui.tui.commands import ActivityCommands
 from curator_tui.tui.gate import StoreGate
 from curator_tui.tui.messages import WorkFailed
+from curator_tui.tui.screens.dashboard import DashboardScreen, ProgressChartScreen
 from curator_tui.tui.screens.detail import DetailScreen
 from curator_tui.tui.screens.evidence import EvidenceDialog
 from curator_tui.tui.screens.first_run import FirstRunScreen
@@ -28,6 +30,7 @@ from curator_tui.tui.screens.modals import ConfirmDialog, NoteEditor, StatusPick
 from curator_tui.tui.screens.sync import SyncScreen
 from curator_tui.tui.screens.visit import VisitDialog
 from curator_tui.tui.widgets.activity_list import ActivityList
+from curator_tui.tui.widgets.school_table import SchoolTable
 
 T = TypeVar("T")
 
@@ -51,13 +54,20 @@ class CuratorApp(App[None]):
         Binding("ctrl+t", "toggle_theme", "Светлая/тёмная тема", show=False, id="app.theme"),
         # F5 works even while a text field has focus.
         Binding("f5", "sync", "Обмен данными", id="app.sync"),
+        Binding("f3", "dashboard", "Школы", id="app.dashboard"),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
     def __init__(
-        self, db_path: Path, *, today: date | None = None, media_roots: Sequence[Path] = MEDIA_ROOTS
+        self,
+        db_path: Path,
+        *,
+        today: date | None = None,
+        media_roots: Sequence[Path] = MEDIA_ROOTS,
+        hub: bool = False,
     ) -> None:
         super().__init__()
+        self.hub = hub
         self.db_path = db_path
         self.today = today or date.today()
         self.media_roots = tuple(media_roots)
@@ -66,7 +76,8 @@ class CuratorApp(App[None]):
         self._clock_checked = False
 
     def get_default_screen(self) -> Screen[None]:
-        return HomeScreen()
+        # A coordinator's hub opens on the schools, a school's file on its roadmap.
+        return DashboardScreen() if self.hub else HomeScreen()
 
     def on_ready(self) -> None:
         # Everything made while starting (modules, styles, widgets) lives as long as the app.
@@ -130,9 +141,16 @@ class CuratorApp(App[None]):
                 [*StatusPicker.BINDINGS, *NoteEditor.BINDINGS, *ConfirmDialog.BINDINGS],
             ),
             ("Обмен данными", SyncScreen.BINDINGS),
+            ("Сводка по школам", [*DashboardScreen.BINDINGS, *SchoolTable.BINDINGS]),
+            ("График", ProgressChartScreen.BINDINGS),
             ("Первый запуск", FirstRunScreen.BINDINGS),
             ("Справка", HelpScreen.BINDINGS),
         ]
+
+    def action_dashboard(self) -> None:
+        if isinstance(self.screen, (DashboardScreen, ModalScreen)):
+            return
+        self.push_screen(DashboardScreen())
 
     def action_sync(self) -> None:
         if isinstance(self.screen, (SyncScreen, ModalScreen)):
@@ -167,7 +185,27 @@ class CuratorApp(App[None]):
 
 
 def build_app(
-    db_path: Path, *, today: date | None = None, media_roots: Sequence[Path] = MEDIA_ROOTS
+    db_path: Path,
+    *,
+    today: date | None = None,
+    media_roots: Sequence[Path] = MEDIA_ROOTS,
+    hub: bool | None = None,
 ) -> CuratorApp:
-    """The app on the database `db_path` (created if missing); `today` fixes the clock."""
-    return CuratorApp(Path(db_path), today=today, media_roots=media_roots)
+    """The app on the database `db_path` (created if missing); `today` fixes the clock.
+
+    `hub` chooses the home screen; by default a hub is recognised from the file itself.
+    """
+    db_path = Path(db_path)
+    if hub is None:
+        hub = looks_like_hub(db_path)
+    return CuratorApp(db_path, today=today, media_roots=media_roots, hub=hub)
+
+
+def looks_like_hub(db_path: Path) -> bool:
+    if not db_path.is_file():
+        return False
+    try:
+        with Store.open(db_path) as store:
+            return is_hub(store)
+    except Exception:
+        return False  # the app itself will explain what is wrong with the file

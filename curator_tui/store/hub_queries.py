@@ -1,0 +1,213 @@
+"""Reads behind the coordinator's hub dashboard (per-school rows) and its progress chart.
+
+The per-school counts come from `curator_tui.reports.model.school_summaries` (the same
+numbers as the monthly report); this module adds what the dashboard shows besides them:
+each organisation's roadmap, the device of its latest bundle, how many of its activities are
+already due (the base of the «many overdue» rule) and the planned/done series per month.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from curator_tui.store.store import Store
+
+DONE_VALUE = json.dumps("done")
+
+
+@dataclass(frozen=True)
+class RoadmapRef:
+    roadmap_id: str
+    title: str
+    year: int | None
+    school_year: int | None
+
+    @property
+    def label(self) -> str:
+        if self.school_year:
+            span = f"{self.school_year}/{self.school_year + 1}"
+        else:
+            span = str(self.year or "")
+        return " ".join(x for x in (self.title or "Дорожная карта", span) if x)
+
+
+def roadmaps_by_organisation(store: Store) -> dict[str, RoadmapRef]:
+    """Per organisation id: its latest roadmap (by year), the one the dashboard opens."""
+    rows = store.db.query(
+        "SELECT id, organisation_id, title, year, school_year FROM roadmap "
+        "ORDER BY organisation_id, COALESCE(school_year, year), id"
+    )
+    result: dict[str, RoadmapRef] = {}
+    for row in rows:  # later rows of an organisation replace earlier ones: the newest wins
+        result[row["organisation_id"]] = RoadmapRef(
+            row["id"], row["title"], row["year"], row["school_year"]
+        )
+    return result
+
+
+def roadmap_row(store: Store, roadmap_id: str) -> dict[str, Any] | None:
+    """One roadmap with its organisation's name and level (the list screen's header)."""
+    rows = list(
+        store.db.query(
+            "SELECT r.*, o.name AS organisation, o.level AS level FROM roadmap r "
+            "LEFT JOIN organisation o ON o.id = r.organisation_id WHERE r.id = ?",
+            [roadmap_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def last_bundle_devices(store: Store) -> dict[str, str]:
+    """Per organisation id: the name of the device whose bundle arrived last for it.
+
+    Credited the way `report_queries.last_bundles` credits bundles: to every organisation
+    whose roadmap, activities, notes, evidence or visits the sending device has operations on.
+    """
+    sql = (
+        "WITH bundle_device AS (SELECT device_id, MAX(imported_at) AS last_import "
+        "FROM bundle_import WHERE device_id != '' AND result = 'accepted' GROUP BY device_id), "
+        "device_op AS (SELECT DISTINCT o.device_id, o.entity, o.entity_id FROM op o "
+        "JOIN bundle_device b ON b.device_id = o.device_id), "
+        "device_roadmap AS ("
+        "SELECT d.device_id, d.entity_id AS roadmap_id FROM device_op d WHERE d.entity = 'roadmap' "
+        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
+        "JOIN activity a ON a.id = d.entity_id WHERE d.entity = 'activity' "
+        "UNION SELECT d.device_id, v.roadmap_id FROM device_op d "
+        "JOIN visit v ON v.id = d.entity_id WHERE d.entity = 'visit') "
+        # SQLite's bare column: device_id comes from the row holding the MAX.
+        "SELECT r.organisation_id AS org, MAX(b.last_import) AS at, b.device_id AS device "
+        "FROM device_roadmap dr JOIN bundle_device b ON b.device_id = dr.device_id "
+        "JOIN roadmap r ON r.id = dr.roadmap_id GROUP BY r.organisation_id"
+    )
+    names = dict(store.db.execute("SELECT id, name FROM device").fetchall())
+    return {
+        row["org"]: names.get(row["device"]) or row["device"][:8] for row in store.db.query(sql)
+    }
+
+
+def due_by_counts(store: Store, today: date) -> dict[str, int]:
+    """Per organisation id: activities (not cancelled) whose last due date is before today."""
+    sql = (
+        "SELECT r.organisation_id, COUNT(*) FROM activity a JOIN roadmap r "
+        "ON r.id = a.roadmap_id WHERE a.removed = 0 AND a.status != 'cancelled' "
+        "AND a.due_date IS NOT NULL AND a.due_date < ? GROUP BY r.organisation_id"
+    )
+    return dict(store.db.execute(sql, [today.isoformat()]).fetchall())
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: date  # the first day of the month
+    planned: int  # activities whose due date falls in the month
+    done: int  # activities first set to «done» in the month (by the change's clock)
+
+
+def month_of_hlc(hlc: str) -> date:
+    """The month (UTC) of a hybrid clock stamp's wall time."""
+    wall_ms = int(hlc.partition("-")[0])
+    moment = datetime.fromtimestamp(wall_ms / 1000, tz=UTC)
+    return date(moment.year, moment.month, 1)
+
+
+def monthly_progress(store: Store, roadmap_id: str | None = None) -> list[MonthPoint]:
+    """Planned (due) vs done per month over the roadmap period (every roadmap if None).
+
+    «Done» comes from the change log: the first `status = "done"` operation of each activity
+    (still not removed), counted in the month of its clock's wall time. Months run from the
+    first to the last month that has anything, with empty months in between.
+    """
+    scope, params = ("", [])
+    if roadmap_id:
+        scope, params = (" AND a.roadmap_id = ?", [roadmap_id])
+    planned: dict[date, int] = {}
+    rows = store.db.execute(
+        "SELECT substr(a.due_date, 1, 7), COUNT(*) FROM activity a "
+        f"WHERE a.removed = 0 AND a.due_date IS NOT NULL{scope} GROUP BY 1",
+        params,
+    ).fetchall()
+    for month, count in rows:
+        year, mon = month.split("-")
+        planned[date(int(year), int(mon), 1)] = count
+    done: dict[date, int] = {}
+    rows = store.db.execute(
+        "SELECT MIN(o.hlc) FROM op o JOIN activity a ON a.id = o.entity_id "
+        "WHERE o.entity = 'activity' AND o.field = 'status' AND o.value = ? "
+        f"AND a.removed = 0{scope} GROUP BY o.entity_id",
+        [DONE_VALUE, *params],
+    ).fetchall()
+    for (hlc,) in rows:
+        month = month_of_hlc(hlc)
+        done[month] = done.get(month, 0) + 1
+    months = sorted({*planned, *done})
+    if not months:
+        return []
+    points = []
+    month = months[0]
+    while month <= months[-1]:
+        points.append(MonthPoint(month, planned.get(month, 0), done.get(month, 0)))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return points
+
+
+def known_organisation_ids(store: Store, ids: list[str]) -> set[str]:
+    """Which of `ids` name organisations this replica already holds."""
+    if not ids:
+        return set()
+    rows = store.db.execute(
+        "SELECT id FROM organisation WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(ids)],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+# --- reads the import needs for one bundle (a hub's tables are big: no whole-table scans) ---
+
+
+def organisation_names_of(store: Store, ids: set[str]) -> dict[str, str]:
+    """Names of the organisations `ids` that this replica holds (no empty names)."""
+    if not ids:
+        return {}
+    rows = store.db.execute(
+        "SELECT id, name FROM organisation WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND name != ''",
+        [json.dumps(sorted(ids))],
+    ).fetchall()
+    return dict(rows)
+
+
+def device_heads(store: Store, device_ids: set[str]) -> dict[str, int]:
+    """Per device of `device_ids`: how far this replica's knowledge reaches (the highest
+    sequence number held in the op log, or covered by a bundle) — `sync_state.known_heads`
+    for a few devices, through the (device_id, seq) index instead of a scan of the log."""
+    from curator_tui.store.sync_state import COVERED_PREFIX
+
+    heads: dict[str, int] = {}
+    for device_id in device_ids:
+        held = store.db.execute(
+            "SELECT MAX(seq) FROM op WHERE device_id = ?", [device_id]
+        ).fetchone()[0]
+        covered = store.db.execute(
+            "SELECT value FROM local_setting WHERE key = ?", [COVERED_PREFIX + device_id]
+        ).fetchone()
+        head = max(int(held or 0), int(covered[0]) if covered else 0)
+        if head:
+            heads[device_id] = head
+    return heads
+
+
+def is_hub(store: Store) -> bool:
+    """A coordinator's hub (`curator init --hub`), or any file holding several organisations:
+    the dashboard is its home screen rather than one roadmap's list."""
+    from curator_tui.store.sync_state import HUB_REGION_SETTING
+
+    if store.setting(HUB_REGION_SETTING):
+        return True
+    return (
+        store.db.execute(
+            "SELECT COUNT(*) > 1 FROM (SELECT 1 FROM organisation LIMIT 2)"
+        ).fetchone()[0]
+        == 1
+    )

@@ -1,0 +1,363 @@
+"""The hub's home: one row per school, the drill-down into a school's activities, the
+cross-school list of overdue activities, and the planned-vs-done chart per month."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from curator_tui.reports.model import (
+    SchoolSummary,
+    organisations_by_id,
+    read_summaries,
+    report_period,
+)
+from curator_tui.reports.months import month_start
+from curator_tui.store.hub_queries import (
+    MonthPoint,
+    due_by_counts,
+    last_bundle_devices,
+    monthly_progress,
+    roadmap_row,
+    roadmaps_by_organisation,
+)
+from curator_tui.store.queries import (
+    ActivityQuery,
+    QuickFilter,
+    RoadmapOverview,
+    progress,
+    roadmap_overview,
+)
+from curator_tui.store.report_queries import organisations as report_organisations
+from curator_tui.store.report_queries import read_snapshot
+from curator_tui.store.store import Store
+from curator_tui.tui.formatting import group_thousands
+from curator_tui.tui.screens.home import Header, HomeScreen
+from curator_tui.tui.widgets.school_table import (
+    COLUMNS,
+    LEGEND,
+    DashboardRow,
+    SchoolTable,
+    filter_rows,
+    is_behind,
+    is_stale,
+    sort_rows,
+)
+
+if TYPE_CHECKING:
+    from curator_tui.tui.app import CuratorApp
+
+MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+
+
+def dashboard_summaries(store: Store, today: date) -> list[SchoolSummary]:
+    """`school_summaries` for the current month without its one costly figure, «due in the
+    month» (it reads every activity's schedule windows: 0.8 s of 1.9 s on 180,000
+    activities), which the dashboard does not show: `due_in_month` is 0 here, every other
+    field is the same (a test compares them)."""
+    with read_snapshot(store):
+        organisations = organisations_by_id(report_organisations(store))
+        period = report_period(month_start(today), today, organisations, filtered=False)
+        return read_summaries(store, period, organisations, {})
+
+
+def dashboard_rows(store: Store, today: date) -> list[DashboardRow]:
+    """Every organisation's dashboard row (a worker thread calls this)."""
+    summaries = dashboard_summaries(store, today)
+    roadmaps = roadmaps_by_organisation(store)
+    devices = last_bundle_devices(store)
+    due = due_by_counts(store, today)
+    rows = []
+    for s in summaries:
+        ref = roadmaps.get(s.organisation_id)
+        due_now = due.get(s.organisation_id, 0)
+        rows.append(
+            DashboardRow(
+                summary=s,
+                roadmap_id=ref.roadmap_id if ref else None,
+                roadmap=ref.label if ref else "—",
+                bundle_device=devices.get(s.organisation_id, ""),
+                due_by_now=due_now,
+                stale=is_stale(s.last_bundle, today),
+                behind=is_behind(s.overdue, due_now),
+            )
+        )
+    return rows
+
+
+def totals_text(rows: list[DashboardRow], shown: int) -> str:
+    stale = sum(r.stale for r in rows)
+    behind = sum(r.behind for r in rows)
+    overdue = sum(r.summary.overdue for r in rows)
+    counted = f"{group_thousands(shown)} из {group_thousands(len(rows))}"
+    return (
+        f"Школ: {counted} · просрочено мероприятий: {group_thousands(overdue)} · "
+        f"отстают: {behind} · без пакета 30+ дней: {stale}"
+    )
+
+
+class DashboardScreen(Screen[None]):
+    """One row per school of the hub, sortable and filterable."""
+
+    CSS_PATH = "../dashboard.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Поиск школы", id="dashboard.filter"),
+        Binding("escape", "leave_filter", "Сбросить поиск", show=False, id="dashboard.leave"),
+        Binding("s", "cycle_sort", "Столбец сортировки", id="dashboard.sort"),
+        Binding("r", "reverse_sort", "Обратный порядок", id="dashboard.reverse"),
+        Binding("o", "overdue", "Все просроченные", id="dashboard.overdue"),
+        Binding("g", "chart", "График", id="dashboard.chart"),
+        Binding("G", "school_chart", "График выбранной школы", show=False, id="dashboard.chart1"),
+        Binding("ctrl+r", "refresh", "Обновить", show=False, id="dashboard.refresh"),
+    ]
+
+    class RowsLoaded(Message):
+        def __init__(self, rows: list[DashboardRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all_rows: list[DashboardRow] = []
+        self.sort_key = "name"
+        self.descending = False
+        self.filter_text = ""
+        self._shown = False
+
+    @property
+    def curator(self) -> CuratorApp:
+        return cast("CuratorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("Сводная база · загрузка…", id="dashboard-title")
+        with Horizontal(id="dashboard-filter-bar"):
+            yield Input(placeholder="/ поиск: название школы", id="dashboard-filter", compact=True)
+        yield SchoolTable(id="schools")
+        yield Static(LEGEND, id="dashboard-legend")
+        yield Footer()
+
+    @property
+    def table(self) -> SchoolTable:
+        return self.query_one(SchoolTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self._shown:
+            self.reload()
+        self._shown = True
+
+    def reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        app = self.curator
+        rows = app.with_store(lambda store: dashboard_rows(store, app.today))
+        if rows is not None:
+            self.post_message(self.RowsLoaded(rows))
+
+    def on_dashboard_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        self.all_rows = message.rows
+        self.show_rows()
+
+    @property
+    def shown_rows(self) -> list[DashboardRow]:
+        return self.table.rows
+
+    def show_rows(self) -> None:
+        rows = sort_rows(
+            filter_rows(self.all_rows, self.filter_text), self.sort_key, self.descending
+        )
+        empty = "В базе нет ни одной школы" if not self.all_rows else "Ничего не найдено"
+        self.table.show(rows, self.sort_key, self.descending, empty)
+        self.query_one("#dashboard-title", Static).update(totals_text(self.all_rows, len(rows)))
+
+    # --- sorting and filtering --------------------------------------------------------------
+
+    def action_cycle_sort(self) -> None:
+        keys = [c.key for c in COLUMNS]
+        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        self.show_rows()
+        title = next(c.title for c in COLUMNS if c.key == self.sort_key)
+        self.notify(f"Сортировка: «{title}»", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.show_rows()
+
+    @on(Input.Changed, "#dashboard-filter")
+    def filter_typed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.show_rows()
+
+    @on(Input.Submitted, "#dashboard-filter")
+    def filter_done(self) -> None:
+        self.table.focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#dashboard-filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        box = self.query_one("#dashboard-filter", Input)
+        if box.has_focus:
+            box.value = ""
+            self.table.focus()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    # --- elsewhere --------------------------------------------------------------------------
+
+    def on_school_table_opened(self, message: SchoolTable.Opened) -> None:
+        row = message.row
+        if row.roadmap_id is None:
+            self.notify("У этой организации ещё нет дорожной карты", severity="warning")
+            return
+        self.app.push_screen(SchoolActivitiesScreen(row.roadmap_id, row.name))
+
+    def action_overdue(self) -> None:
+        self.app.push_screen(OverdueActivitiesScreen())
+
+    def action_chart(self) -> None:
+        self.app.push_screen(ProgressChartScreen())
+
+    def action_school_chart(self) -> None:
+        row = self.table.current_row
+        if row is not None and row.roadmap_id is not None:
+            self.app.push_screen(ProgressChartScreen(row.roadmap_id, row.name))
+
+
+class ScopedListScreen(HomeScreen):
+    """The school laptop's activity list with a fixed base query (a roadmap, a quick filter)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_filter", "Назад", id="scoped.back"),
+    ]
+
+    def __init__(self, base: ActivityQuery) -> None:
+        super().__init__()
+        self.base = base
+        self.query_state = base
+
+    def action_leave_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.value = ""
+            self.activity_list.focus()
+        else:
+            self.dismiss()
+
+    def action_reset_filters(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self._apply(replace(self.base, sort=self.query_state.sort))
+
+    def _empty_text(self) -> str:
+        if self.query_state == replace(self.base, sort=self.query_state.sort):
+            return "Нет мероприятий"
+        return "Ничего не найдено — измените фильтр (x — сбросить фильтры)"
+
+
+class SchoolActivitiesScreen(ScopedListScreen):
+    """One school's activities, as on its own laptop."""
+
+    def __init__(self, roadmap_id: str, name: str) -> None:
+        super().__init__(ActivityQuery(roadmap_id=roadmap_id))
+        self.roadmap_id = roadmap_id
+        self.school_name = name
+
+    def _header(self, store: Store) -> Header:
+        row = roadmap_row(store, self.roadmap_id)
+        overview = RoadmapOverview(1, row) if row else RoadmapOverview(0, None)
+        return Header(overview, progress(store, self.curator.today, self.roadmap_id))
+
+
+class OverdueActivitiesScreen(ScopedListScreen):
+    """Every school's overdue activities; section headers name the school."""
+
+    def __init__(self) -> None:
+        super().__init__(ActivityQuery(quick=QuickFilter.OVERDUE))
+
+    def _header(self, store: Store) -> Header:
+        return Header(roadmap_overview(store), progress(store, self.curator.today))
+
+
+# --- the chart --------------------------------------------------------------------------------
+
+
+def month_label(month: date) -> str:
+    return f"{MONTHS_SHORT[month.month - 1]} {month:%y}"
+
+
+def chart_lines(points: list[MonthPoint], width: int = 40) -> list[str]:
+    """A compact text bar chart: per month, planned (░) and done (█) bars with the counts."""
+    if not points:
+        return ["Нет мероприятий со сроками и нет выполненных."]
+    top = max(max(p.planned, p.done) for p in points) or 1
+    lines = []
+    for p in points:
+        plan_bar = "░" * round(p.planned * width / top)
+        done_bar = "█" * round(p.done * width / top)
+        lines.append(f"{month_label(p.month):>6} план {p.planned:>5} {plan_bar}")
+        lines.append(f"{'':>6} вып. {p.done:>5} {done_bar}")
+    return lines
+
+
+class ProgressChartScreen(Screen[None]):
+    """Planned vs done per month over the roadmap period, for every school of the hub."""
+
+    CSS_PATH = "../dashboard.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Назад", id="chart.back"),
+        Binding("g", "close", "Закрыть график", show=False, id="chart.close"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, points: list[MonthPoint]) -> None:
+            super().__init__()
+            self.points = points
+
+    def __init__(self, roadmap_id: str | None = None, school: str = "") -> None:
+        super().__init__()
+        self.roadmap_id = roadmap_id
+        self.school = school
+        self.points: list[MonthPoint] | None = None
+
+    def compose(self) -> ComposeResult:
+        scope = self.school or "все школы"
+        yield Static(
+            f"План и выполнение по месяцам ({scope}): ░ срок в месяце · █ выполнено в месяце",
+            id="chart-title",
+        )
+        with VerticalScroll(id="chart-body"):
+            yield Static("Загрузка…", id="chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="chart")
+    def load(self) -> None:
+        app = cast("CuratorApp", self.app)
+        points = app.with_store(lambda store: monthly_progress(store, self.roadmap_id))
+        if points is not None:
+            self.post_message(self.Loaded(points))
+
+    def on_progress_chart_screen_loaded(self, message: Loaded) -> None:
+        self.points = message.points
+        width = max(10, self.size.width - 22)
+        self.query_one("#chart", Static).update("\n".join(chart_lines(message.points, width)))
+
+    def action_close(self) -> None:
+        self.dismiss()
