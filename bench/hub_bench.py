@@ -248,12 +248,9 @@ def dashboard_painted(app: object) -> bool:
 
 async def paint_time_dashboard(db: Path) -> float:
     from curator_tui.tui.app import build_app
-    from curator_tui.tui.screens.dashboard import DashboardScreen
 
     start = time.perf_counter()
-    app = build_app(db, today=TODAY)
-    # The dashboard as the hub's default screen (what app.py is to wire).
-    app.get_default_screen = DashboardScreen  # type: ignore[method-assign]
+    app = build_app(db, today=TODAY, hub=True)
     async with app.run_test(size=SIZE):
         painted = await wait_until(lambda: dashboard_painted(app))
     return painted - start

@@ -73,7 +73,7 @@ async def paint_time_curator(db: Path, start: float | None = None) -> float:
     from curator_tui.tui.app import build_app
 
     start = time.perf_counter() if start is None else start
-    app = build_app(db, today=TODAY)
+    app = build_app(db, today=TODAY, hub=False)  # the activity list, even on a hub
     async with app.run_test(size=SIZE):
         painted = await wait_until(lambda: list_painted(app))
     return painted - start

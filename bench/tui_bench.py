@@ -208,7 +208,7 @@ async def filter_latencies(db: Path) -> list[float]:
     Keys are posted the way the terminal driver posts them, not through Pilot.press, which
     waits for the whole process to go idle after each key and would be measured with it.
     """
-    app = build_app(db, today=TODAY)
+    app = build_app(db, today=TODAY, hub=False)
     samples: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(lambda: list_painted(app))
