@@ -120,3 +120,23 @@ def test_old_search_text_is_respelled_when_the_file_is_opened(school: Store) -> 
         assert [r["number"] for r in rows] == ["1"]
     finally:
         reopened.close()
+
+
+def test_due_this_month_needs_a_window_in_the_month_as_the_report_does(store: Store) -> None:
+    from curator_tui.domain.models import ParsedActivity, ParsedRoadmap
+    from curator_tui.store.roadmaps import save_roadmap
+
+    save_roadmap(
+        store,
+        ParsedRoadmap(
+            organisation="МБОУ СОШ",
+            year=2022,
+            activities=[
+                ParsedActivity(number="1", title="Дважды", deadline_text="январь, декабрь"),
+                ParsedActivity(number="2", title="Весь год", deadline_text="В течение года"),
+            ],
+        ),
+    )
+    november = date(2022, 11, 15)
+    rows = page_activities(store, ActivityQuery(quick=QuickFilter.DUE_THIS_MONTH), november, 0, 9)
+    assert [r["number"] for r in rows] == ["2"]

@@ -113,8 +113,15 @@ def quick_clauses(quick: QuickFilter, today: date, params: list[Any]) -> list[st
     if quick is QuickFilter.DUE_THIS_MONTH:
         first = today.replace(day=1)
         next_first = (first + timedelta(days=32)).replace(day=1)
-        params.extend([next_first.isoformat(), first.isoformat()])
-        return ["a.first_date < ?", "a.due_date >= ?"]
+        # The same rule as the monthly report (report_queries.DUE_IN_MONTH): one of the
+        # schedule's windows meets the month, not merely the span from first to last date.
+        params.extend([next_first.isoformat(), first.isoformat()] * 2)
+        return [
+            "a.first_date < ?",
+            "a.due_date >= ?",
+            "EXISTS (SELECT 1 FROM json_each(a.schedule, '$.windows') AS w "
+            "WHERE json_extract(w.value, '$[0]') < ? AND json_extract(w.value, '$[1]') >= ?)",
+        ]
     if quick is QuickFilter.DONE_WITHOUT_EVIDENCE:
         params.append(Status.DONE.value)
         return ["a.status = ?", "a.evidence_count = 0"]
