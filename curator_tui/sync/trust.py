@@ -189,6 +189,10 @@ class TrustList:
 
     def __init__(self, entries: Collection[TrustEntry] = ()) -> None:
         self._entries: list[TrustEntry] = []
+        # Key line / principal → position: a hub trusts thousands of school keys, and a scan
+        # per add made loading the file quadratic.
+        self._by_key: dict[str, int] = {}
+        self._by_principal: dict[str, int] = {}
         for entry in entries:
             self.add(entry)
 
@@ -230,13 +234,15 @@ class TrustList:
     def add(self, entry: TrustEntry, *, replace: bool = False) -> None:
         """Add a key; with ``replace=True`` an entry for the same key is updated in place."""
         same_key = self._index_of_key(entry.public_key)
-        for index, other in enumerate(self._entries):
-            if other.principal == entry.principal and index != same_key:
-                raise TrustError(f"Имя «{entry.principal}» уже занято другим ключом")
+        named = self._by_principal.get(entry.principal)
+        if named is not None and named != same_key:
+            raise TrustError(f"Имя «{entry.principal}» уже занято другим ключом")
         if same_key is None:
             self._entries.append(entry)
+            self._reindex()
         elif replace:
             self._entries[same_key] = entry
+            self._reindex()
         else:
             existing = self._entries[same_key]
             raise TrustError(f"Этот ключ уже есть в списке доверия («{existing.display_name}»)")
@@ -244,7 +250,9 @@ class TrustList:
     def remove(self, fingerprint_or_principal: str) -> TrustEntry:
         for index, entry in enumerate(self._entries):
             if fingerprint_or_principal in (entry.fingerprint, entry.principal):
-                return self._entries.pop(index)
+                removed = self._entries.pop(index)
+                self._reindex()
+                return removed
         raise TrustError(f"В списке доверия нет ключа «{fingerprint_or_principal}»")
 
     def find(self, public_key: Ed25519PublicKey) -> TrustEntry | None:
@@ -252,10 +260,16 @@ class TrustList:
         return None if index is None else self._entries[index]
 
     def _index_of_key(self, key_line: str) -> int | None:
-        for index, entry in enumerate(self._entries):
-            if entry.public_key == key_line:
-                return index
-        return None
+        return self._by_key.get(key_line)
+
+    def _reindex(self) -> None:
+        if len(self._by_key) + 1 == len(self._entries):  # appended: index just the new one
+            last = len(self._entries) - 1
+            self._by_key[self._entries[last].public_key] = last
+            self._by_principal[self._entries[last].principal] = last
+            return
+        self._by_key = {e.public_key: i for i, e in enumerate(self._entries)}
+        self._by_principal = {e.principal: i for i, e in enumerate(self._entries)}
 
 
 def check_signer(
