@@ -254,3 +254,15 @@ def test_two_connections_see_each_others_writes(school: Store) -> None:
     raw = sqlite3.connect(school.path)
     assert raw.execute("SELECT COUNT(*) FROM op").fetchone()[0] == school.op_count()
     raw.close()
+
+
+def test_schedules_are_rederived_when_the_parser_version_changes(school: Store) -> None:
+    activity = by_number(school, "1")
+    # What an older parser might have stored, and the version it was stored under.
+    school.db.execute("UPDATE activity SET due_date = '1999-01-01' WHERE id = ?", (activity["id"],))
+    school.set_setting("schedule_parser_version", "0")
+    path = school.path
+    school.close()
+    with Store.open(path) as reopened:
+        assert by_number(reopened, "1")["due_date"] == "2022-01-31"
+        assert reopened.setting("schedule_parser_version") != "0"

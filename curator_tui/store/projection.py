@@ -499,6 +499,12 @@ def schedule_columns(schedule: Schedule) -> dict[str, Any]:
     }
 
 
+def refresh_all_schedules(conn: sqlite3.Connection) -> None:
+    """Re-derive every activity's dates from its deadline text (after a parser upgrade)."""
+    for (activity_id,) in conn.execute("SELECT id FROM activity").fetchall():
+        refresh_schedule(conn, activity_id)
+
+
 def schedule_for(text: str, period: Period | None) -> Schedule:
     if period is None:
         period = Period.calendar_year(date.today().year)

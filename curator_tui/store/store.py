@@ -28,6 +28,7 @@ from curator_tui.domain.ops import (
     observe,
     tick,
 )
+from curator_tui.domain.schedule import PARSER_VERSION
 from curator_tui.store.database import (
     StoreError,
     connect,
@@ -41,6 +42,7 @@ from curator_tui.store.projection import (
     apply_operation,
     current_holder,
     decode_row,
+    refresh_all_schedules,
     refresh_all_search_text,
     search_key,
 )
@@ -112,6 +114,7 @@ class Store:
         if store.setting("device_id") is None:
             store.init_device(name="", role="")
         store.respell_search_text()
+        store.rederive_schedules()
         return store
 
     def respell_search_text(self) -> None:
@@ -123,6 +126,23 @@ class Store:
             conn.execute(
                 "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?, ?)",
                 ("search_key_version", SEARCH_KEY_VERSION),
+            )
+
+    def rederive_schedules(self) -> None:
+        """Recompute stored schedules once per parser version.
+
+        Dates are derived from the deadline text when an operation is applied; a file written
+        by an older parser would otherwise differ from a replay of its own log.
+        """
+        stored = self.setting("schedule_parser_version")
+        if stored == PARSER_VERSION:
+            return
+        with transaction(self.db) as conn:
+            if stored is not None:
+                refresh_all_schedules(conn)
+            conn.execute(
+                "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?, ?)",
+                ("schedule_parser_version", PARSER_VERSION),
             )
 
     def close(self) -> None:
