@@ -24,11 +24,11 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from curator_tui.domain.models import Status
 from curator_tui.tui.rows import ListRow
+from curator_tui.tui.widgets.cursor_view import CursorView
 
 PAGE_SIZE = 50
 CACHED_PAGES = 64
@@ -92,7 +92,7 @@ def starts_group(previous: ListRow | None, row: ListRow | None) -> bool:
 FLAGS = {"overdue": "!", "soon": "•", "done": "✓", "cancelled": "×"}
 
 
-class ActivityList(ScrollView, can_focus=True):
+class ActivityList(CursorView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "activity-list--columns",
         "activity-list--section",
@@ -103,6 +103,9 @@ class ActivityList(ScrollView, can_focus=True):
         "activity-list--pending",
         "activity-list--empty",
     }
+
+    # PgUp/PgDn keep two lines of the previous page in sight.
+    PAGE_OVERLAP: ClassVar[int] = 2
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Выше", show=False, id="list.up"),
@@ -180,6 +183,10 @@ class ActivityList(ScrollView, can_focus=True):
         return [row for page in sorted(self._pages) for row in self._pages[page]]
 
     @property
+    def row_count(self) -> int:
+        return self.total
+
+    @property
     def current_row(self) -> ListRow | None:
         return self._row(self.cursor, request=False) if self.total else None
 
@@ -233,10 +240,6 @@ class ActivityList(ScrollView, can_focus=True):
         self.refresh()
 
     # --- geometry -----------------------------------------------------------------------------
-
-    def _body_height(self) -> int:
-        """Lines for rows and headers: all but the column titles."""
-        return max(1, self.scrollable_content_region.height - 1)
 
     def _top(self) -> int:
         return max(0, min(int(self.scroll_y), self.total - 1))
@@ -292,43 +295,6 @@ class ActivityList(ScrollView, can_focus=True):
             new_top = max(top, self._top_showing_at_bottom(self.cursor))
         if new_top != top:
             self.scroll_to(y=new_top, animate=False)
-
-    def on_resize(self, _event: events.Resize) -> None:
-        self._refresh_virtual_size()
-        self._scroll_to_cursor()
-
-    # --- keys and mouse ---------------------------------------------------------------------
-
-    def move_cursor(self, index: int) -> None:
-        if not self.total:
-            return
-        self.cursor = max(0, min(index, self.total - 1))
-        self._refresh_virtual_size()
-        self._scroll_to_cursor()
-        self.refresh()
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(self.cursor - max(1, self._body_height() - 2))
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self.cursor + max(1, self._body_height() - 2))
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
-    def action_last(self) -> None:
-        self.move_cursor(self.total - 1)
-
-    def action_open(self) -> None:
-        row = self.current_row
-        if row is not None:
-            self.post_message(self.Opened(row))
 
     def on_click(self, event: events.Click) -> None:
         items = self._layout()

@@ -18,11 +18,11 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from curator_tui.reports.model import SchoolSummary, name_key
 from curator_tui.tui.widgets.activity_list import fit, fit_right
+from curator_tui.tui.widgets.cursor_view import CursorView
 
 STALE_DAYS = 30  # no bundle for this many days (or never): the row is marked
 MANY_OVERDUE = 5  # this many overdue activities …
@@ -148,7 +148,7 @@ def visible_columns(width: int) -> list[Column]:
     return [c for c in COLUMNS if width >= WIDE or not c.wide_only]
 
 
-class SchoolTable(ScrollView, can_focus=True):
+class SchoolTable(CursorView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "school-table--columns",
         "school-table--cursor",
@@ -205,13 +205,14 @@ class SchoolTable(ScrollView, can_focus=True):
         self.refresh()
 
     @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    @property
     def current_row(self) -> DashboardRow | None:
         return self.rows[self.cursor] if self.rows else None
 
     # --- geometry ---------------------------------------------------------------------------
-
-    def _body_height(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
 
     def _refresh_virtual_size(self) -> None:
         region = self.scrollable_content_region
@@ -223,39 +224,6 @@ class SchoolTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False)
         elif self.cursor >= top + body:
             self.scroll_to(y=self.cursor - body + 1, animate=False)
-
-    def on_resize(self, _event: events.Resize) -> None:
-        self._refresh_virtual_size()
-        self._scroll_to_cursor()
-
-    def move_cursor(self, index: int) -> None:
-        if self.rows:
-            self.cursor = max(0, min(index, len(self.rows) - 1))
-            self._scroll_to_cursor()
-            self.refresh()
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(self.cursor - max(1, self._body_height() - 1))
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self.cursor + max(1, self._body_height() - 1))
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
-    def action_last(self) -> None:
-        self.move_cursor(len(self.rows) - 1)
-
-    def action_open(self) -> None:
-        row = self.current_row
-        if row is not None:
-            self.post_message(self.Opened(row))
 
     def on_click(self, event: events.Click) -> None:
         index = int(self.scroll_y) + event.y - 1
