@@ -313,7 +313,6 @@ class Store:
     ) -> str:
         """Copy a file into the evidence store and record it; all or nothing."""
         self.require_activity(activity_id)
-        existed_before = None
         sha256, size = self.evidence_files.ingest(source, progress)
         existed_before = self.blob_referenced(sha256)
         evidence_id = new_id()
