@@ -184,14 +184,9 @@ def derived_columns(
 ) -> dict[str, Any]:
     """Columns computed from an entity's own fields, as the refresh_* functions compute them."""
     if entity is Entity.ROADMAP:
-        period = period_of(values.get("year"), values.get("school_year"))
-        return {
-            "period_start": period.start.isoformat() if period else None,
-            "period_end": period.end.isoformat() if period else None,
-        }
+        return period_columns(values.get("year"), values.get("school_year"))
     if entity is not Entity.ACTIVITY:
         return {}
-    removed = bool(values.get("removed"))
     parts = (str(values.get(k) or "") for k in ("number", "title", "responsible"))
     evidence = conn.execute(
         "SELECT COUNT(*) FROM evidence WHERE activity_id = ? AND removed = 0", (entity_id,)
@@ -202,7 +197,7 @@ def derived_columns(
     )
     return {
         **schedule_columns(schedule),
-        "search_text": "" if removed else search_key(*parts),
+        "search_text": search_text_of(*parts, removed=values.get("removed")),
         "evidence_count": evidence,
     }
 
@@ -297,7 +292,21 @@ def current_holder(
 
 
 def refresh_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str) -> None:
-    """Recompute the field's conflicts from the whole log, so every replica agrees.
+    """Recompute the field's conflicts from the whole log, so every replica agrees."""
+    nodes = field_history(conn, entity, entity_id, field)
+    conn.execute(
+        "DELETE FROM conflict WHERE entity = ? AND entity_id = ? AND field = ?",
+        (entity.value, entity_id, field),
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO conflict (entity, entity_id, field, winner_op, loser_op) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(entity.value, entity_id, field, winner, loser) for winner, loser in conflicts_in(nodes)],
+    )
+
+
+def conflicts_in(nodes: dict[str, HistoryNode]) -> list[tuple[str, str]]:
+    """(winner op, loser op) of every conflict in one field's history.
 
     Comparing a new op with the current holder only makes the table depend on arrival order
     (three concurrent edits give different pairs in different orders), and a `prev` chain is
@@ -308,16 +317,11 @@ def refresh_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str, 
     X's author cannot have seen Y: had Y been on their replica, the holder X replaced (X.prev)
     would be Y or greater. One row per losing edit: the greatest concurrent edit that beat it.
     """
-    nodes = field_history(conn, entity, entity_id, field)
-    conn.execute(
-        "DELETE FROM conflict WHERE entity = ? AND entity_id = ? AND field = ?",
-        (entity.value, entity_id, field),
-    )
     sets = sorted((n for n in nodes.values() if n.is_set), key=lambda n: n.order, reverse=True)
     if len(sets) < 2:
-        return
+        return []
     ancestors = {n.op_id: chain_within(nodes, n.op_id) for n in sets}
-    rows = []
+    pairs = []
     for index, loser in enumerate(sets):
         for winner in sets[:index]:
             if loser.op_id in ancestors[winner.op_id] or winner.op_id in ancestors[loser.op_id]:
@@ -325,13 +329,9 @@ def refresh_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str, 
             replaced = nodes.get(winner.prev or "")
             if replaced is not None and replaced.order >= loser.order:
                 continue  # the winner was made on top of an edit that had beaten the loser
-            rows.append((entity.value, entity_id, field, winner.op_id, loser.op_id))
+            pairs.append((winner.op_id, loser.op_id))
             break
-    conn.executemany(
-        "INSERT OR IGNORE INTO conflict (entity, entity_id, field, winner_op, loser_op) "
-        "VALUES (?, ?, ?, ?, ?)",
-        rows,
-    )
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -446,28 +446,37 @@ def roadmap_period(conn: sqlite3.Connection, roadmap_id: str) -> Period | None:
     row = conn.execute(
         "SELECT period_start, period_end FROM roadmap WHERE id = ?", (roadmap_id,)
     ).fetchone()
-    if not row or not row[0]:
-        return None
-    return Period(start=date.fromisoformat(row[0]), end=date.fromisoformat(row[1]))
+    return period_from_columns(*row) if row else None
 
 
 def refresh_period(conn: sqlite3.Connection, roadmap_id: str) -> None:
     year, school_year = conn.execute(
         "SELECT year, school_year FROM roadmap WHERE id = ?", (roadmap_id,)
     ).fetchone()
-    period = period_of(year, school_year)
+    columns = period_columns(year, school_year)
     conn.execute(
         "UPDATE roadmap SET period_start = ?, period_end = ? WHERE id = ?",
-        (
-            period.start.isoformat() if period else None,
-            period.end.isoformat() if period else None,
-            roadmap_id,
-        ),
+        (columns["period_start"], columns["period_end"], roadmap_id),
     )
     for (activity_id,) in conn.execute(
         "SELECT id FROM activity WHERE roadmap_id = ?", (roadmap_id,)
     ).fetchall():
         refresh_schedule(conn, activity_id)
+
+
+def period_columns(year: Any, school_year: Any) -> dict[str, str | None]:
+    period = period_of(year, school_year)
+    return {
+        "period_start": period.start.isoformat() if period else None,
+        "period_end": period.end.isoformat() if period else None,
+    }
+
+
+def period_from_columns(start: str | None, end: str | None) -> Period | None:
+    """A roadmap's stored period back as a Period (None until the roadmap has a year)."""
+    if not start:
+        return None
+    return Period(start=date.fromisoformat(start), end=date.fromisoformat(str(end)))
 
 
 def period_of(year: Any, school_year: Any) -> Period | None:
@@ -522,13 +531,17 @@ def cached_schedule(text: str, period: Period) -> Schedule:
 
 
 def refresh_search_text(conn: sqlite3.Connection, activity_id: str) -> None:
-    # SQLite's lower() folds ASCII only; Cyrillic needs Python's casefold. A removed activity
-    # keeps no search text, so the full-text index (db/0002) never holds it.
     number, title, responsible, removed = conn.execute(
         "SELECT number, title, responsible, removed FROM activity WHERE id = ?", (activity_id,)
     ).fetchone()
-    text = "" if removed else search_key(number, title, responsible)
+    text = search_text_of(number, title, responsible, removed=removed)
     conn.execute("UPDATE activity SET search_text = ? WHERE id = ?", (text, activity_id))
+
+
+def search_text_of(number: str, title: str, responsible: str, *, removed: Any) -> str:
+    # SQLite's lower() folds ASCII only; Cyrillic needs Python's casefold. A removed activity
+    # keeps no search text, so the full-text index (db/0002) never holds it.
+    return "" if removed else search_key(number, title, responsible)
 
 
 # Bumped whenever search_key spells its text differently; Store.open then rewrites old rows.
@@ -560,7 +573,7 @@ def refresh_all_search_text(conn: sqlite3.Connection) -> int:
     changed = 0
     rows = conn.execute("SELECT id, number, title, responsible, removed FROM activity")
     for activity_id, number, title, responsible, removed in rows.fetchall():
-        text = "" if removed else search_key(number, title, responsible)
+        text = search_text_of(number, title, responsible, removed=removed)
         cursor = conn.execute(
             "UPDATE activity SET search_text = ? WHERE id = ? AND search_text IS NOT ?",
             (text, activity_id, text),
