@@ -46,7 +46,10 @@ from curator_tui.store.projection import (
     refresh_all_search_text,
     search_key,
 )
+from curator_tui.store.projection_batch import apply_operations
 
+# Ops merged per batch by apply_remote (each batch reads and writes its rows at once).
+REPLAY_SLICE = 5000
 # Tables that are a pure projection of the log (and so must rebuild byte for byte).
 PROJECTION_TABLES = (
     "organisation",
@@ -270,17 +273,16 @@ class Store:
     def apply_remote(self, ops: Iterable[Operation]) -> ApplyResult:
         """Merge operations from other replicas, all in one transaction, in causal order."""
         ordered = sorted(ops, key=lambda o: (o.hlc, o.device_id, o.seq))
-        applied = duplicates = 0
+        applied = 0
         with transaction(self.db) as conn:
             stamp = self.last_stamp(conn)
-            for op in ordered:
-                if apply_operation(conn, op):
+            # In slices, so replaying a hub's whole log does not hold all of it in memory.
+            for start in range(0, len(ordered), REPLAY_SLICE):
+                for op in apply_operations(conn, ordered[start : start + REPLAY_SLICE]):
                     applied += 1
                     stamp = observe(stamp, HlcStamp.parse(op.hlc))
-                else:
-                    duplicates += 1
             save_stamp(conn, stamp)
-        return ApplyResult(applied, duplicates)
+        return ApplyResult(applied, len(ordered) - applied)
 
     # --- user actions ------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, observe
 from curator_tui.store.database import transaction
-from curator_tui.store.projection import apply_operation, op_row
+from curator_tui.store.projection import op_row
+from curator_tui.store.projection_batch import apply_operations
 from curator_tui.store.store import Store, operation_from_row, save_stamp
 
 EXPORTED_PREFIX = "sync.exported."
@@ -277,16 +278,14 @@ def apply_bundle(
     late (older than what was already exported), so the next incremental export relays it.
     """
     ordered = sorted(ops, key=lambda o: (o.hlc, o.device_id, o.seq))
-    applied: list[Operation] = []
     with transaction(store.db) as conn:
         stamp = store.last_stamp(conn)
-        for op in ordered:
-            if apply_operation(conn, op):
-                applied.append(op)
-                stamp = observe(stamp, HlcStamp.parse(op.hlc))
-        save_stamp(conn, stamp)
+        applied = apply_operations(conn, ordered)
         for op in applied:
-            _lower_mark(conn, EXPORTED_PREFIX + op.device_id, op.seq - 1)
+            stamp = observe(stamp, HlcStamp.parse(op.hlc))
+        save_stamp(conn, stamp)
+        for device_id, seq in _earliest_seqs(applied).items():
+            _lower_mark(conn, EXPORTED_PREFIX + device_id, seq - 1)
         for device_id, seq in covered.items():
             _raise_mark(conn, COVERED_PREFIX + device_id, seq)
         for device_id, (name, role, public_key) in devices.items():
@@ -300,6 +299,13 @@ def apply_bundle(
         record.counts["conflicts"] = conflicts
         _insert_record(conn, record)
     return BundleApplied(len(applied), len(ops) - len(applied), conflicts)
+
+
+def _earliest_seqs(ops: Iterable[Operation]) -> dict[str, int]:
+    earliest: dict[str, int] = {}
+    for op in ops:
+        earliest[op.device_id] = min(op.seq, earliest.get(op.device_id, op.seq))
+    return earliest
 
 
 def _conflicts_involving(conn: sqlite3.Connection, op_ids: list[str]) -> int:

@@ -1,0 +1,709 @@
+"""Applying many operations at once, with exactly the result of applying them one by one.
+
+`projection.apply_operation` is the rule book, and it pays for its clarity with about ten
+statements per operation. A hub importing thousands of bundles spent most of its time in
+those round trips, so a bundle (or a replay of the log) goes through three steps here:
+
+1. read: two set-based queries tell which ops the log does not hold yet; one query per table
+   reads every row they can touch (their entities; the activities whose evidence count an
+   evidence op can change; the activities whose dates a roadmap's new year can move);
+2. replay: `projection`'s rules run in memory, op by op in the given order; instead of
+   refreshing derived columns and conflicts on the spot they note what needs refreshing;
+3. write: each table once with executemany — op rows, changed rows, field winners, visit
+   links, conflicts; derived columns once per touched row, conflicts once per touched field.
+
+Deferring is exact because every refresh of `projection` reads only the final state of what
+it depends on, and every later change to that state triggers the same refresh again (the
+last trigger wins either way). Conflicts are the one exception — a create refreshes only the
+fields edited so far — so each field remembers the op at which it was last refreshed and its
+history is cut there.
+
+Replaying in memory is exact only while a value reads back as it was written. SQLite's
+column affinity stores 3 as '3' in a TEXT column; a batch holding such a value (this program
+never writes one, and oprules refuses it in a bundle) is applied one op at a time instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.utils import column_affinity
+
+from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.store.projection import (
+    FIELDS,
+    OP_COLUMNS,
+    PLACEHOLDERS,
+    TOMBSTONED,
+    HistoryNode,
+    apply_operation,
+    conflicts_in,
+    encode,
+    op_row,
+    period_columns,
+    period_from_columns,
+    schedule_columns,
+    schedule_for,
+    search_text_of,
+)
+
+Key = tuple[Entity, str]
+IN_CHUNK = 500
+# Fields whose change moves an activity's dates or its search text, or a roadmap's period.
+SCHEDULE_INPUTS = frozenset({"deadline_text", "roadmap_id"})
+SEARCH_INPUTS = frozenset({"number", "title", "responsible", "removed"})
+PERIOD_INPUTS = frozenset({"year", "school_year"})
+EVIDENCE_COUNT_INPUTS = frozenset({"activity_id", "removed"})
+# Tables written before `activity`, whose evidence counts are read back from `evidence`.
+WRITE_ORDER = (
+    Entity.ORGANISATION,
+    Entity.ROADMAP,
+    Entity.SECTION,
+    Entity.NOTE,
+    Entity.EVIDENCE,
+    Entity.VISIT,
+    Entity.ACTIVITY,
+)
+
+
+def apply_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list[Operation]:
+    """Record `ops` in the log and project them, in the given order, as apply_operation would
+    one by one. Returns the ops that were new (the others the log already held)."""
+    fresh = unseen_operations(conn, ops)
+    if not fresh:
+        return []
+    shapes = TableShapes(conn)
+    if not all(shapes.stores_as_written(op) for op in fresh):
+        return [op for op in ops if apply_operation(conn, op)]
+    batch = Batch.read(conn, shapes, fresh)
+    for index, op in enumerate(fresh):
+        batch.project(index, op)
+    conn.executemany(
+        f"INSERT INTO op ({', '.join(OP_COLUMNS)}) VALUES ({', '.join('?' for _ in OP_COLUMNS)})",
+        [op_row(op) for op in fresh],
+    )
+    batch.write()
+    return fresh
+
+
+# --- which ops are new -----------------------------------------------------------------------
+
+
+def unseen_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list[Operation]:
+    """The ops `INSERT OR IGNORE` would insert: neither their id nor their (device, seq) slot
+    is taken, in the log or by an earlier op of `ops`."""
+    known_ids = set(
+        select_in(conn, "SELECT op_id FROM op WHERE op_id IN ({marks})", [o.op_id for o in ops])
+    )
+    taken = taken_slots(conn, ops)
+    fresh: list[Operation] = []
+    for op in ops:
+        slot = (op.device_id, op.seq)
+        if op.op_id in known_ids or slot in taken:
+            continue
+        known_ids.add(op.op_id)
+        taken.add(slot)
+        fresh.append(op)
+    return fresh
+
+
+def taken_slots(conn: sqlite3.Connection, ops: Sequence[Operation]) -> set[tuple[str, int]]:
+    by_device: dict[str, list[int]] = {}
+    for op in ops:
+        by_device.setdefault(op.device_id, []).append(op.seq)
+    taken: set[tuple[str, int]] = set()
+    for device_id, seqs in by_device.items():
+        sql = "SELECT seq FROM op WHERE device_id = ? AND seq IN ({marks})"
+        taken.update((device_id, seq) for seq in select_in(conn, sql, seqs, device_id))
+    return taken
+
+
+def select_in(
+    conn: sqlite3.Connection, sql: str, values: Sequence[Any], *leading: Any
+) -> Iterator[Any]:
+    """Rows of `sql` (with `{marks}` for an IN list) over `values` in chunks; a row of one
+    column comes out as its value."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start : start + IN_CHUNK]
+        query = sql.format(marks=", ".join("?" for _ in chunk))
+        for row in conn.execute(query, (*leading, *chunk)):
+            yield row[0] if len(row) == 1 else row
+
+
+# --- table shapes ------------------------------------------------------------------------------
+
+
+class TableShapes:
+    """Column types, nullability and defaults of the entity tables, read once per batch."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        # A plain wrapper for its schema helpers: no pragmas, no plugins on our connection.
+        self._db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+        self._columns: dict[Entity, dict[str, tuple[type, bool]]] = {}
+        self._defaults: dict[Entity, dict[str, Any]] = {}
+
+    def columns(self, entity: Entity) -> dict[str, tuple[type, bool]]:
+        """name → (Python type of its affinity, whether it takes NULL)."""
+        if entity not in self._columns:
+            self._columns[entity] = {
+                c.name: (column_affinity(c.type), not c.notnull)
+                for c in self._db.table(entity.value).columns
+            }
+        return self._columns[entity]
+
+    def defaults(self, entity: Entity) -> dict[str, Any]:
+        if entity not in self._defaults:
+            self._defaults[entity] = self._db.table(entity.value).default_values
+        return self._defaults[entity]
+
+    def stores_as_written(self, op: Operation) -> bool:
+        """Whether every value the op can write reads back from its column unchanged.
+
+        NULL in a NOT NULL column counts as not: the one-by-one path then fails on it with
+        SQLite's own error, before any derived column is computed from it.
+        """
+        try:
+            written = list(written_values(op))
+        except (TypeError, ValueError):  # not even JSON: let the rule book raise its error
+            return False
+        columns = self.columns(op.entity)
+        for name, value in written:
+            if name == "activities":  # a visit's links, not a column
+                if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+                    return False
+                continue
+            kind, nullable = columns[name]
+            if (value is None and not nullable) or (value is not None and type(value) is not kind):
+                return False
+        return True
+
+
+def written_values(op: Operation) -> Iterator[tuple[str, Any]]:
+    """(column, value as stored) of everything the op may write into its entity's row."""
+    if op.action is Action.CREATE:
+        if op.value is not None and not isinstance(op.value, dict):
+            raise TypeError("a create's value must be an object")
+        for name, value in (op.value or {}).items():
+            if name in FIELDS[op.entity]:
+                yield name, stored_value(name, value)
+    elif op.action is Action.SET and op.field in FIELDS[op.entity]:
+        yield op.field, stored_value(op.field, op.value)
+
+
+def stored_value(name: str, value: Any) -> Any:
+    return value if name == "activities" else encode(name, value)
+
+
+# --- the working set ---------------------------------------------------------------------------
+
+
+@dataclass
+class WorkingRow:
+    """One row as the replay sees it: `values` holds what was read or written so far."""
+
+    values: dict[str, Any]
+    loaded: dict[str, Any] | None  # the row as read; None for a row this batch inserts
+
+    def changed_columns(self) -> list[str]:
+        if self.loaded is None:
+            return list(self.values)
+        loaded = self.loaded
+        return [
+            name
+            for name, value in self.values.items()
+            if type(loaded[name]) is not type(value) or loaded[name] != value
+        ]
+
+
+@dataclass(frozen=True)
+class Winner:
+    op_id: str
+    hlc: str
+    device_id: str
+
+
+@dataclass
+class Refreshes:
+    """What the replay would have refreshed on the spot, deferred to the write."""
+
+    schedules: set[str] = field(default_factory=set)  # activity ids
+    search_texts: set[str] = field(default_factory=set)  # activity ids
+    evidence_counts: set[str] = field(default_factory=set)  # activity ids
+    periods: set[str] = field(default_factory=set)  # roadmap ids
+    # The index of the last op after which a field's (or every edited field's) conflicts
+    # were recomputed: the history they see ends there.
+    fields: dict[tuple[Key, str], int] = field(default_factory=dict)
+    entities: dict[Key, int] = field(default_factory=dict)
+
+
+class Batch:
+    """The rows a list of new ops touches, replayed in memory and then written at once."""
+
+    def __init__(self, conn: sqlite3.Connection, shapes: TableShapes) -> None:
+        self.conn = conn
+        self.shapes = shapes
+        self.rows: dict[Key, WorkingRow] = {}
+        self.inserted: list[Key] = []  # new rows in the order they were created
+        self.winners: dict[Key, dict[str, Winner]] = {}  # field → its greatest `set`
+        self.new_winners: set[tuple[Key, str]] = set()
+        self.links: dict[str, list[str]] = {}  # visit id → its activities, as last written
+        self.by_roadmap: dict[str, set[str]] = {}  # roadmap id → ids of its activities
+        self.history: dict[Key, list[tuple[int, Operation]]] = {}  # this batch's ops by entity
+        self.refresh = Refreshes()
+        self.logged: dict[Key, list[LoggedOp]] = {}  # creates and sets the log held before
+
+    # --- reading -------------------------------------------------------------------------
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, shapes: TableShapes, ops: list[Operation]) -> Batch:
+        batch = cls(conn, shapes)
+        keys = {(op.entity, op.entity_id) for op in ops}
+        batch.load_rows(keys)
+        batch.load_rows({(Entity.ACTIVITY, a) for a in counted_activities(batch, ops)})
+        batch.load_roadmap_activities(
+            {op.entity_id for op in ops if op.entity is Entity.ROADMAP and moves_period(op)}
+        )
+        batch.load_winners(keys)
+        return batch
+
+    def load_rows(self, keys: Iterable[Key]) -> None:
+        wanted: dict[Entity, list[str]] = {}
+        for entity, entity_id in keys:
+            if (entity, entity_id) not in self.rows:
+                wanted.setdefault(entity, []).append(entity_id)
+        for entity, ids in wanted.items():
+            sql = f"SELECT * FROM {entity.value} WHERE id IN ({{marks}})"
+            self.add_loaded(entity, self.select_rows(sql, sorted(ids)))
+
+    def load_roadmap_activities(self, roadmap_ids: set[str]) -> None:
+        sql = "SELECT * FROM activity WHERE roadmap_id IN ({marks})"
+        self.add_loaded(Entity.ACTIVITY, self.select_rows(sql, sorted(roadmap_ids)))
+
+    def select_rows(self, sql: str, values: list[str]) -> Iterator[dict[str, Any]]:
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start : start + IN_CHUNK]
+            cursor = self.conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk)
+            names = [d[0] for d in cursor.description]
+            for row in cursor:
+                yield dict(zip(names, row, strict=True))
+
+    def add_loaded(self, entity: Entity, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            key = (entity, row["id"])
+            if key not in self.rows:
+                self.rows[key] = WorkingRow(dict(row), dict(row))
+                self.index_roadmap(key, None, row.get("roadmap_id"))
+
+    def load_winners(self, keys: set[Key]) -> None:
+        by_entity: dict[Entity, list[str]] = {}
+        for entity, entity_id in keys:
+            by_entity.setdefault(entity, []).append(entity_id)
+        for entity, ids in by_entity.items():
+            sql = (
+                "SELECT entity_id, field, op_id, hlc, device_id FROM field_winner "
+                "WHERE entity = ? AND entity_id IN ({marks})"
+            )
+            for entity_id, name, op_id, hlc, device in select_in(
+                self.conn, sql, sorted(ids), entity.value
+            ):
+                self.winners.setdefault((entity, entity_id), {})[name] = Winner(op_id, hlc, device)
+
+    # --- replaying (projection.project and its helpers, in memory) ------------------------
+
+    def project(self, index: int, op: Operation) -> None:
+        key = (op.entity, op.entity_id)
+        self.history.setdefault(key, []).append((index, op))
+        if op.action is Action.CREATE and self.insert_new_entity(op):
+            return
+        self.ensure_row(key)
+        if op.action is Action.CREATE:
+            self.apply_create(op)
+            self.refresh.entities[key] = index
+        elif op.action is Action.SET:
+            self.apply_set(index, op)
+        elif op.action is Action.REMOVE and op.entity in TOMBSTONED:
+            self.write_fields(key, {"removed": 1})
+
+    def insert_new_entity(self, op: Operation) -> bool:
+        key = (op.entity, op.entity_id)
+        if key in self.rows:
+            return False
+        values = {k: v for k, v in (op.value or {}).items() if k in FIELDS[op.entity]}
+        links = values.pop("activities", None) if op.entity is Entity.VISIT else None
+        self.new_row(key, {k: encode(k, v) for k, v in values.items()})
+        self.set_origin(key, op)
+        if links is not None:
+            self.links[op.entity_id] = list(links)
+        if op.entity is Entity.ACTIVITY:
+            self.refresh.schedules.add(op.entity_id)
+            self.refresh.search_texts.add(op.entity_id)
+            self.refresh.evidence_counts.add(op.entity_id)
+        elif op.entity is Entity.ROADMAP:
+            self.refresh_period(op.entity_id)
+        elif op.entity is Entity.EVIDENCE and values.get("activity_id"):
+            self.recount_evidence(str(values["activity_id"]))
+        return True
+
+    def new_row(self, key: Key, values: dict[str, Any]) -> None:
+        row = WorkingRow({**PLACEHOLDERS[key[0]], "id": key[1]}, None)
+        self.rows[key] = row
+        self.inserted.append(key)
+        self.index_roadmap(key, None, row.values.get("roadmap_id"))
+        self.assign(key, values)
+
+    def ensure_row(self, key: Key) -> None:
+        if key not in self.rows:
+            self.new_row(key, {})
+
+    def set_origin(self, key: Key, op: Operation) -> None:
+        self.assign(
+            key, {"origin_hlc": op.hlc, "origin_device": op.device_id, "origin_op": op.op_id}
+        )
+
+    def apply_create(self, op: Operation) -> None:
+        key = (op.entity, op.entity_id)
+        origin_hlc, origin_device = (
+            self.column(key, "origin_hlc"),
+            self.column(key, "origin_device"),
+        )
+        if origin_hlc and (origin_hlc, origin_device) >= op.order_key:
+            return  # an equal or later create of the same entity (same roadmap imported twice)
+        taken = self.winners.get(key, {})
+        allowed = FIELDS[op.entity]
+        fields = {k: v for k, v in dict(op.value or {}).items() if k in allowed and k not in taken}
+        fields.update(origin_hlc=op.hlc, origin_device=op.device_id, origin_op=op.op_id)
+        self.write_fields(key, fields)
+
+    def apply_set(self, index: int, op: Operation) -> None:
+        if op.field is None or op.field not in FIELDS[op.entity]:
+            return
+        key = (op.entity, op.entity_id)
+        best = self.winners.get(key, {}).get(op.field)
+        if best is None or op.order_key > (best.hlc, best.device_id):
+            self.winners.setdefault(key, {})[op.field] = Winner(op.op_id, op.hlc, op.device_id)
+            self.new_winners.add((key, op.field))
+            self.write_fields(key, {op.field: op.value})
+        self.refresh.fields[(key, op.field)] = index
+
+    def write_fields(self, key: Key, fields: dict[str, Any]) -> None:
+        fields = dict(fields)
+        links = fields.pop("activities", None) if key[0] is Entity.VISIT else None
+        counted_before = self.evidence_activity(key, fields)
+        self.assign(key, {k: encode(k, v) for k, v in fields.items()})
+        if links is not None:
+            self.links[key[1]] = list(links)
+        self.refresh_derived(key, set(fields))
+        for activity_id in counted_before | self.evidence_activity(key, fields):
+            self.recount_evidence(activity_id)
+
+    def assign(self, key: Key, values: dict[str, Any]) -> None:
+        row = self.rows[key]
+        if key[0] is Entity.ACTIVITY and "roadmap_id" in values:
+            self.index_roadmap(key, self.column(key, "roadmap_id"), values["roadmap_id"])
+        row.values.update(values)
+
+    def column(self, key: Key, name: str) -> Any:
+        row = self.rows[key]
+        if name in row.values:
+            return row.values[name]
+        return self.shapes.defaults(key[0]).get(name)
+
+    def index_roadmap(self, key: Key, old: Any, new: Any) -> None:
+        if key[0] is not Entity.ACTIVITY:
+            return
+        if old is not None:
+            self.by_roadmap.get(old, set()).discard(key[1])
+        if new is not None:
+            self.by_roadmap.setdefault(new, set()).add(key[1])
+
+    def evidence_activity(self, key: Key, fields: dict[str, Any]) -> set[str]:
+        if key[0] is not Entity.EVIDENCE or not fields.keys() & EVIDENCE_COUNT_INPUTS:
+            return set()
+        activity_id = self.column(key, "activity_id")
+        return {activity_id} if activity_id else set()
+
+    def recount_evidence(self, activity_id: str) -> None:
+        # projection's UPDATE touches the activity only if it exists at this moment
+        if (Entity.ACTIVITY, activity_id) in self.rows:
+            self.refresh.evidence_counts.add(activity_id)
+
+    def refresh_derived(self, key: Key, changed: set[str]) -> None:
+        entity, entity_id = key
+        if entity is Entity.ACTIVITY:
+            if changed & SCHEDULE_INPUTS:
+                self.refresh.schedules.add(entity_id)
+            if changed & SEARCH_INPUTS:
+                self.refresh.search_texts.add(entity_id)
+        elif entity is Entity.ROADMAP and changed & PERIOD_INPUTS:
+            self.refresh_period(entity_id)
+
+    def refresh_period(self, roadmap_id: str) -> None:
+        self.refresh.periods.add(roadmap_id)
+        self.refresh.schedules.update(self.by_roadmap.get(roadmap_id, ()))
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def write(self) -> None:
+        self.derive_periods()
+        for entity in WRITE_ORDER:
+            if entity is Entity.ACTIVITY:
+                self.derive_activity_columns()
+            self.write_rows(entity)
+        self.write_winners()
+        self.write_links()
+        self.write_conflicts()
+
+    def derive_periods(self) -> None:
+        for roadmap_id in self.refresh.periods:
+            key = (Entity.ROADMAP, roadmap_id)
+            columns = period_columns(self.column(key, "year"), self.column(key, "school_year"))
+            self.assign(key, columns)
+
+    def derive_activity_columns(self) -> None:
+        """Dates, search text and evidence counts of the activities the replay refreshed."""
+        periods = self.roadmap_periods(
+            {self.column((Entity.ACTIVITY, a), "roadmap_id") for a in self.refresh.schedules}
+        )
+        for activity_id in self.refresh.schedules:
+            key = (Entity.ACTIVITY, activity_id)
+            text = self.column(key, "deadline_text")
+            period = periods.get(self.column(key, "roadmap_id"))
+            self.assign(key, schedule_columns(schedule_for(text, period)))
+        for activity_id in self.refresh.search_texts:
+            key = (Entity.ACTIVITY, activity_id)
+            number, title, responsible, removed = (
+                self.column(key, name) for name in ("number", "title", "responsible", "removed")
+            )
+            self.assign(
+                key, {"search_text": search_text_of(number, title, responsible, removed=removed)}
+            )
+        counts = self.evidence_counts(sorted(self.refresh.evidence_counts))
+        for activity_id in self.refresh.evidence_counts:
+            self.assign(
+                (Entity.ACTIVITY, activity_id), {"evidence_count": counts.get(activity_id, 0)}
+            )
+
+    def roadmap_periods(self, roadmap_ids: set[str]) -> dict[str, Any]:
+        """Each roadmap's period as it stands now (written here, or read from the database)."""
+        periods: dict[str, Any] = {}
+        unread = []
+        for roadmap_id in roadmap_ids:
+            key = (Entity.ROADMAP, roadmap_id)
+            if key in self.rows:
+                periods[roadmap_id] = period_from_columns(
+                    self.column(key, "period_start"), self.column(key, "period_end")
+                )
+            else:
+                unread.append(roadmap_id)
+        sql = "SELECT id, period_start, period_end FROM roadmap WHERE id IN ({marks})"
+        for roadmap_id, start, end in select_in(self.conn, sql, sorted(unread)):
+            periods[roadmap_id] = period_from_columns(start, end)
+        return periods
+
+    def evidence_counts(self, activity_ids: list[str]) -> dict[str, int]:
+        """Live evidence per activity, read after this batch's evidence rows were written."""
+        sql = (
+            "SELECT activity_id, COUNT(*) FROM evidence WHERE removed = 0 "
+            "AND activity_id IN ({marks}) GROUP BY activity_id"
+        )
+        return dict(select_in(self.conn, sql, activity_ids))
+
+    def write_rows(self, entity: Entity) -> None:
+        table = entity.value
+        new = [self.rows[k] for k in self.inserted if k[0] is entity]
+        for columns, rows in runs_of_same_columns(new, lambda row: tuple(row.values)):
+            self.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                [tuple(row.values.values()) for row in rows],
+            )
+        changed = [
+            row for (kind, _), row in self.rows.items() if kind is entity and row.loaded is not None
+        ]
+        grouped: dict[tuple[str, ...], list[WorkingRow]] = {}
+        for row in changed:
+            columns = tuple(row.changed_columns())
+            if columns:
+                grouped.setdefault(columns, []).append(row)
+        for columns, rows in grouped.items():
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            self.conn.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = ?",
+                [(*(row.values[name] for name in columns), row.values["id"]) for row in rows],
+            )
+
+    def write_winners(self) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO field_winner (entity, entity_id, field, op_id, hlc, device_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (key[0].value, key[1], name, w.op_id, w.hlc, w.device_id)
+                for (key, name) in sorted(self.new_winners)
+                for w in (self.winners[key][name],)
+            ],
+        )
+
+    def write_links(self) -> None:
+        if not self.links:
+            return
+        self.conn.executemany(
+            "DELETE FROM visit_activity WHERE visit_id = ?", [(v,) for v in self.links]
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO visit_activity (visit_id, activity_id) VALUES (?, ?)",
+            [(visit, a) for visit, activities in self.links.items() for a in activities],
+        )
+
+    # --- conflicts ----------------------------------------------------------------------------
+
+    def write_conflicts(self) -> None:
+        cutoffs = self.conflict_cutoffs()
+        if not cutoffs:
+            return
+        logged = {k for k, _ in cutoffs if self.rows[k].loaded is not None}
+        history = self.logged_history(logged)
+        standing = self.standing_conflicts(logged)
+        stale, fresh = [], []
+        for (key, name), cutoff in sorted(cutoffs.items()):
+            nodes = self.field_nodes(history.get(key, []), key, name, cutoff)
+            now = {loser: winner for winner, loser in conflicts_in(nodes)}
+            before = standing.get((key, name), {})
+            prefix = (key[0].value, key[1], name)
+            stale += [(*prefix, loser) for loser, w in before.items() if now.get(loser) != w]
+            fresh += [(*prefix, w, loser) for loser, w in now.items() if before.get(loser) != w]
+        self.conn.executemany(
+            "DELETE FROM conflict WHERE entity = ? AND entity_id = ? AND field = ? "
+            "AND loser_op = ?",
+            stale,
+        )
+        self.conn.executemany(
+            "INSERT INTO conflict (entity, entity_id, field, winner_op, loser_op) "
+            "VALUES (?, ?, ?, ?, ?)",
+            fresh,
+        )
+
+    def conflict_cutoffs(self) -> dict[tuple[Key, str], int]:
+        """Every field whose conflicts the replay recomputed, with the op it last did so at.
+
+        A create recomputes every field edited so far: the fields of the `set`s in the log,
+        here or before this batch, up to that op.
+        """
+        cutoffs = dict(self.refresh.fields)
+        if self.refresh.entities:
+            logged = {k for k in self.refresh.entities if self.rows[k].loaded is not None}
+            edited = self.logged_set_fields(logged)
+            for key, at in self.refresh.entities.items():
+                names = edited.get(key, set()) | {
+                    op.field
+                    for index, op in self.history.get(key, [])
+                    if index <= at and op.action is Action.SET and op.field is not None
+                }
+                for name in names:
+                    cutoffs[(key, name)] = max(cutoffs.get((key, name), at), at)
+        return cutoffs
+
+    def logged_set_fields(self, keys: set[Key]) -> dict[Key, set[str]]:
+        edited: dict[Key, set[str]] = {}
+        for key, ops in self.logged_history(keys).items():
+            edited[key] = {n.field for n in ops if n.field is not None and n.is_set}
+        return edited
+
+    def logged_history(self, keys: set[Key]) -> dict[Key, list[LoggedOp]]:
+        """Creates and sets of these entities that the log held before this batch."""
+        by_entity: dict[Entity, list[str]] = {}
+        for entity, entity_id in keys - self.logged.keys():
+            by_entity.setdefault(entity, []).append(entity_id)
+            self.logged[(entity, entity_id)] = []
+        batch_ops = {op.op_id for ops in self.history.values() for _, op in ops}
+        for entity, ids in by_entity.items():
+            sql = (
+                "SELECT entity_id, op_id, prev, hlc, device_id, action, field FROM op "
+                "WHERE entity = ? AND entity_id IN ({marks}) AND action IN ('create', 'set')"
+            )
+            for entity_id, op_id, prev, hlc, device, action, name in select_in(
+                self.conn, sql, sorted(ids), entity.value
+            ):
+                if op_id not in batch_ops:
+                    node = HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
+                    self.logged[(entity, entity_id)].append(LoggedOp(node, name))
+        return {k: self.logged[k] for k in keys}
+
+    def standing_conflicts(self, keys: set[Key]) -> dict[tuple[Key, str], dict[str, str]]:
+        """loser → winner of the conflict rows there are now, per field."""
+        standing: dict[tuple[Key, str], dict[str, str]] = {}
+        by_entity: dict[Entity, list[str]] = {}
+        for entity, entity_id in keys:
+            by_entity.setdefault(entity, []).append(entity_id)
+        for entity, ids in by_entity.items():
+            sql = (
+                "SELECT entity_id, field, winner_op, loser_op FROM conflict "
+                "WHERE entity = ? AND entity_id IN ({marks})"
+            )
+            for entity_id, name, winner, loser in select_in(
+                self.conn, sql, sorted(ids), entity.value
+            ):
+                standing.setdefault(((entity, entity_id), name), {})[loser] = winner
+        return standing
+
+    def field_nodes(
+        self, logged: list[LoggedOp], key: Key, name: str, cutoff: int
+    ) -> dict[str, HistoryNode]:
+        """projection.field_history as it read when the field was last recomputed."""
+        nodes = {op.node.op_id: op.node for op in logged if not op.node.is_set or op.field == name}
+        for index, op in self.history.get(key, []):
+            if index > cutoff:
+                break
+            if op.action is Action.CREATE or (op.action is Action.SET and op.field == name):
+                is_set = op.action is Action.SET
+                nodes[op.op_id] = HistoryNode(op.op_id, op.prev, op.order_key, is_set)
+        return nodes
+
+
+@dataclass(frozen=True)
+class LoggedOp:
+    node: HistoryNode
+    field: str | None
+
+    @property
+    def is_set(self) -> bool:
+        return self.node.is_set
+
+
+def counted_activities(batch: Batch, ops: list[Operation]) -> set[str]:
+    """Activities whose evidence count an evidence op of the batch can change."""
+    found: set[str] = set()
+    for op in ops:
+        if op.entity is not Entity.EVIDENCE:
+            continue
+        row = batch.rows.get((op.entity, op.entity_id))
+        if row is not None and row.values.get("activity_id"):
+            found.add(row.values["activity_id"])
+        for name, value in written_values(op):
+            if name == "activity_id" and isinstance(value, str) and value:
+                found.add(value)
+    return found
+
+
+def moves_period(op: Operation) -> bool:
+    return op.action is Action.CREATE or (op.action is Action.SET and op.field in PERIOD_INPUTS)
+
+
+def runs_of_same_columns(
+    rows: list[WorkingRow], columns_of: Any
+) -> Iterator[tuple[tuple[str, ...], list[WorkingRow]]]:
+    """Consecutive rows with the same columns, so inserts keep their order (and rowids)."""
+    run: list[WorkingRow] = []
+    current: tuple[str, ...] | None = None
+    for row in rows:
+        columns = columns_of(row)
+        if columns != current and run:
+            yield current, run  # type: ignore[misc]
+            run = []
+        current = columns
+        run.append(row)
+    if run:
+        yield current, run  # type: ignore[misc]
