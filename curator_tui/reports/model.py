@@ -220,8 +220,7 @@ def chosen_organisations(store: Store, school: str | None) -> dict[str, dict]:
         known = ", ".join(f"«{row['name']}»" for row in everyone[:5])
         more = " …" if len(everyone) > 5 else ""
         raise ReportError(
-            f"Не найдено организаций, в названии которых есть «{school}». "
-            f"В базе: {known}{more}"
+            f"Не найдено организаций, в названии которых есть «{school}». В базе: {known}{more}"
         )
     return chosen
 

@@ -34,10 +34,7 @@ DUE_IN_MONTH = (
     "AND json_extract(w.value, '$[1]') >= :month_start))"
 )
 OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # SQL literals: fixed codes
-OVERDUE = (
-    f"(a.status IN ({OPEN}) "
-    "AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
-)
+OVERDUE = f"(a.status IN ({OPEN}) AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
 # Cheap conditions (indexed columns, no JSON) every due or overdue activity meets.
 CANDIDATE = f"((a.first_date < :next_month AND a.due_date >= :month_start) OR {OVERDUE})"
 # Activities of live roadmaps only: rows whose roadmap has not arrived yet have no owner.

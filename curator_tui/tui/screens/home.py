@@ -30,7 +30,6 @@ from curator_tui.tui.formatting import group_thousands
 from curator_tui.tui.messages import ActivityUpdated, RoadmapImported
 from curator_tui.tui.rows import ListRow, RowContext, list_row
 from curator_tui.tui.screens.actions import ActivityActions, Subject
-from curator_tui.tui.screens.first_run import FirstRunScreen
 from curator_tui.tui.widgets.activity_list import PAGE_SIZE, ActivityList, RowFetcher
 
 QUICK_LABELS = {
@@ -230,6 +229,8 @@ class HomeScreen(ActivityActions):
         return "Ничего не найдено — измените фильтр (x — сбросить все фильтры)"
 
     def _first_run(self) -> None:
+        from curator_tui.tui.screens.first_run import FirstRunScreen
+
         if not isinstance(self.app.screen, FirstRunScreen):
             self.app.push_screen(FirstRunScreen())
 
