@@ -29,8 +29,9 @@ from textual import events
 
 from bench.import_bench import DEADLINES
 from bench.paint import SIZE, TODAY, list_painted, paint_time_curator, paint_time_hello, wait_until
-from curator_tui.domain.models import OrgLevel, ParsedActivity, ParsedRoadmap, Status
+from curator_tui.domain.models import OrgLevel, Status
 from curator_tui.domain.ops import Action, Entity
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Change, Store
 from curator_tui.tui.app import build_app

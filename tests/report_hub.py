@@ -34,14 +34,13 @@ import pytest
 from curator_tui.domain.models import (
     EvidenceKind,
     OrgLevel,
-    ParsedActivity,
-    ParsedRoadmap,
     Period,
     Schedule,
     ScheduleKind,
     Status,
 )
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store, now_ms
 

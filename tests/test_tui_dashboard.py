@@ -55,7 +55,7 @@ def hub_db(tmp_path: Path, *, with_bundle: bool = True) -> Path:
             activity_ids=[],
         )
         ops = restamped(list(scratch.ops()))
-    ops = [op.model_copy(update={"device_id": FIRST_DEVICE}) for op in ops]
+    ops = [replace(op, device_id=FIRST_DEVICE) for op in ops]
     path = tmp_path / "hub.db"
     with Store.open(path, create=True) as hub:
         hub.remember_device(FIRST_DEVICE, "Ноутбук Первой", "school", "")

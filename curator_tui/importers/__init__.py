@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from curator_tui.domain.models import ParsedRoadmap
+from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.importers.docx_table import read_docx_table
 from curator_tui.importers.errors import RoadmapImportError
 from curator_tui.importers.layout import read_table

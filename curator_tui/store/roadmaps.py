@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from curator_tui.domain.models import ParsedActivity, ParsedRoadmap, Status
+from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity, stable_id
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.store import Change, Store
 
 ACTIVITY_FIELDS = (

@@ -27,7 +27,7 @@ from curator_tui.domain.ops import (
     observe,
     tick,
 )
-from curator_tui.domain.schedule import PARSER_VERSION
+from curator_tui.domain.parser_version import PARSER_VERSION
 from curator_tui.store.database import (
     StoreError,
     connect,

@@ -19,10 +19,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from curator_tui.domain.models import EvidenceKind, OrgLevel, Status
-from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.domain.ops import OPERATION_FIELDS, Action, Entity, Operation
 from curator_tui.sync.trust import TrustRole
 
 ID_PATTERN = re.compile(r"[0-9a-f]{32}")
@@ -79,15 +79,19 @@ def parse_ops(data: bytes) -> list[Operation]:
     return ops
 
 
+# Types and enums checked as they arrive from another device.
+OPERATION_SHAPE = TypeAdapter(Operation)
+
+
 def parse_op_line(line: str, number: int) -> Operation:
     try:
         raw = json.loads(line, parse_constant=_reject_constant)
     except ValueError as exc:
         raise OpFormatError(f"строка {number} списка изменений не читается") from exc
-    if not isinstance(raw, dict) or set(raw) != set(Operation.model_fields):
+    if not isinstance(raw, dict) or set(raw) != set(OPERATION_FIELDS):
         raise OpFormatError(f"строка {number} списка изменений — не операция")
     try:
-        op = Operation.model_validate(raw, strict=False)
+        op = OPERATION_SHAPE.validate_python(raw, strict=False)
     except ValidationError as exc:
         raise OpFormatError(f"строка {number} списка изменений — не операция") from exc
     problem = shape_problem(op, raw)
