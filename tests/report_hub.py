@@ -85,7 +85,8 @@ test_parse_deadline.__test__ = False  # type: ignore[attr-defined]  # not a pyte
 
 
 def use_test_schedules(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("curator_tui.store.projection.parse_deadline", test_parse_deadline)
+    # Replaces the cached entry point, so no parse cached by another test leaks in or out.
+    monkeypatch.setattr("curator_tui.store.projection.cached_schedule", test_parse_deadline)
 
 
 def activity(number: str, title: str, deadline: str, responsible: str = "Директор"):
