@@ -50,6 +50,8 @@ def guess_kind(path: Path, chosen: EvidenceKind) -> EvidenceKind:
 class EvidenceDialog(ModalScreen[str | None]):
     """Gives back the new evidence id, or None when cancelled."""
 
+    CSS_PATH = "../dialogs.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "attach", "Прикрепить", id="evidence.attach"),
         Binding("escape", "cancel", "Отмена", id="evidence.cancel"),

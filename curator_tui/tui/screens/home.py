@@ -139,7 +139,17 @@ class HomeScreen(ActivityActions):
 
     def on_mount(self) -> None:
         self.activity_list.focus()
-        self.reload()
+        # The first window is read here, before the first frame, so the list paints at once
+        # instead of a frame later: one count and one page of PAGE_SIZE rows through an index,
+        # a few milliseconds even on a hub's 200,000 activities (bench/tui_bench.py). Every
+        # later read, and the header's pass over all activities, runs in a worker.
+        self.generation += 1
+        self._keep_position = True
+        query = self.query_state
+        loaded = self.curator.with_store(lambda store: self._window(store, query, True))
+        if loaded is not None:
+            self._show_window(self.WindowLoaded(self.generation, *loaded))
+        self.load_header()
 
     def on_screen_resume(self) -> None:
         # Back from the detail, a dialog or the first-run screen: show what changed meanwhile.
@@ -157,25 +167,34 @@ class HomeScreen(ActivityActions):
 
     @work(thread=True, exclusive=True, group="home-list")
     def load(self, generation: int, query: ActivityQuery, with_header: bool) -> None:
-        app = self.curator
-
-        def window(store: Store) -> tuple[int, list[ListRow], RowFetcher]:
-            if with_header:
-                self.roadmaps = roadmap_overview(store)
-            context = RowContext(app.today, query.sort, self.roadmaps.count > 1)
-            found = activity_window(store, query, app.today, 0, PAGE_SIZE)
-            rows = [list_row(row, context) for row in found.rows]
-            return found.total, rows, self._fetcher(query, context, found.total)
-
-        loaded = app.with_store(window)
+        loaded = self.curator.with_store(lambda store: self._window(store, query, with_header))
         if loaded is None:
             return
         # The list first: the header's totals take a pass over every activity.
         self.post_message(self.WindowLoaded(generation, *loaded))
         if with_header:
-            header = app.with_store(self._header)
-            if header is not None:
-                self.post_message(self.HeaderLoaded(header))
+            self._post_header()
+
+    @work(thread=True, group="home-header")
+    def load_header(self) -> None:
+        self._post_header()
+
+    def _post_header(self) -> None:
+        header = self.curator.with_store(self._header)
+        if header is not None:
+            self.post_message(self.HeaderLoaded(header))
+
+    def _window(
+        self, store: Store, query: ActivityQuery, with_header: bool
+    ) -> tuple[int, list[ListRow], RowFetcher]:
+        """The first PAGE_SIZE rows for `query`, their total, and how to fetch the others."""
+        today = self.curator.today
+        if with_header:
+            self.roadmaps = roadmap_overview(store)
+        context = RowContext(today, query.sort, self.roadmaps.count > 1)
+        found = activity_window(store, query, today, 0, PAGE_SIZE)
+        rows = [list_row(row, context) for row in found.rows]
+        return found.total, rows, self._fetcher(query, context, found.total)
 
     def _header(self, store: Store) -> Header:
         self.curator.check_clock(store)
@@ -196,6 +215,9 @@ class HomeScreen(ActivityActions):
     def on_home_screen_window_loaded(self, message: WindowLoaded) -> None:
         if message.generation != self.generation:
             return  # a later keystroke already asked for another list
+        self._show_window(message)
+
+    def _show_window(self, message: WindowLoaded) -> None:
         self.activity_list.show(
             message.generation,
             message.total,
