@@ -21,6 +21,7 @@ from curator_tui.store.queries import (
     RoadmapOverview,
     Sort,
     activity_window,
+    count_activities,
     page_activities,
     progress,
     roadmap_overview,
@@ -105,6 +106,12 @@ class HomeScreen(ActivityActions):
             self.rows = rows
             self.fetch = fetch
 
+    class RowsCounted(Message):
+        def __init__(self, generation: int, total: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+
     class HeaderLoaded(Message):
         def __init__(self, header: Header) -> None:
             super().__init__()
@@ -139,16 +146,19 @@ class HomeScreen(ActivityActions):
 
     def on_mount(self) -> None:
         self.activity_list.focus()
-        # The first window is read here, before the first frame, so the list paints at once
-        # instead of a frame later: one count and one page of PAGE_SIZE rows through an index,
-        # a few milliseconds even on a hub's 200,000 activities (bench/tui_bench.py). Every
-        # later read, and the header's pass over all activities, runs in a worker.
+        # The first page is read here, before the first frame, so the list paints at once
+        # instead of a frame later: PAGE_SIZE rows through an index, the same few milliseconds
+        # for a school and for a hub's 200,000 activities (bench/tui_bench.py). Counting them
+        # all, and the header's pass over every activity, run in workers.
         self.generation += 1
         self._keep_position = True
         query = self.query_state
-        loaded = self.curator.with_store(lambda store: self._window(store, query, True))
-        if loaded is not None:
-            self._show_window(self.WindowLoaded(self.generation, *loaded))
+        first = self.curator.with_store(lambda store: self._first_page(store, query))
+        if first is not None:
+            total, rows, fetch = first
+            self._show_window(self.WindowLoaded(self.generation, total or len(rows), rows, fetch))
+            if total is None:
+                self.count_rows(self.generation, query)
         self.load_header()
 
     def on_screen_resume(self) -> None:
@@ -196,6 +206,31 @@ class HomeScreen(ActivityActions):
         rows = [list_row(row, context) for row in found.rows]
         return found.total, rows, self._fetcher(query, context, found.total)
 
+    def _first_page(
+        self, store: Store, query: ActivityQuery
+    ) -> tuple[int | None, list[ListRow], RowFetcher]:
+        """The first PAGE_SIZE rows, and their total when the page holds them all."""
+        today = self.curator.today
+        self.roadmaps = roadmap_overview(store)
+        context = RowContext(today, query.sort, self.roadmaps.count > 1)
+        found = page_activities(store, query, today, 0, PAGE_SIZE + 1)
+        total = len(found) if len(found) <= PAGE_SIZE else None
+        rows = [list_row(row, context) for row in found[:PAGE_SIZE]]
+        return total, rows, self._fetcher(query, context, total)
+
+    @work(thread=True, group="home-count")
+    def count_rows(self, generation: int, query: ActivityQuery) -> None:
+        today = self.curator.today
+        total = self.curator.with_store(lambda store: count_activities(store, query, today))
+        if total is not None:
+            self.post_message(self.RowsCounted(generation, total))
+
+    def on_home_screen_rows_counted(self, message: RowsCounted) -> None:
+        if message.generation != self.generation:
+            return
+        self.activity_list.extend_to(message.total)
+        self._show_filter_state(message.total)
+
     def _header(self, store: Store) -> Header:
         self.curator.check_clock(store)
         return Header(self.roadmaps, progress(store, self.curator.today))
@@ -226,10 +261,13 @@ class HomeScreen(ActivityActions):
             keep_position=self._keep_position,
             empty_text=self._empty_text(),
         )
+        self._show_filter_state(message.total)
+
+    def _show_filter_state(self, shown: int) -> None:
         total = self.header.progress.total if self.header else None
         # The box is fixed in width, so a new count needs no layout pass (typing stays quick).
         self.query_one("#filter-state", Static).update(
-            filter_state(self.query_state, message.total, total), layout=False
+            filter_state(self.query_state, shown, total), layout=False
         )
 
     def on_home_screen_header_loaded(self, message: HeaderLoaded) -> None:

@@ -181,6 +181,13 @@ class ActivityList(CursorView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
 
+    def extend_to(self, total: int) -> None:
+        """The list holds `total` rows: shown first with one page, counted afterwards."""
+        self.total = total
+        self._version += 1
+        self._refresh_virtual_size()
+        self.refresh()
+
     def loaded_rows(self) -> list[ListRow]:
         """The rows fetched so far, in list order (all of them for a short list)."""
         return [row for page in sorted(self._pages) for row in self._pages[page]]
