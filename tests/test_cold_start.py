@@ -85,3 +85,24 @@ def test_first_paint_of_the_list_imports_none_of_the_heavy_libraries(tmp_path: P
 
     assert "curator_tui.tui.widgets.activity_list" in loaded  # it did paint the list
     assert [name for name in HEAVY if name in loaded] == []
+
+
+def test_the_command_that_opens_the_app_loads_only_its_own_group() -> None:
+    script = (
+        "import json, sys\n"
+        "from curator_tui import cli\n"
+        "cli.build_parser(cli.groups_needed([]))\n"
+        "import curator_tui.tui.app\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    loaded = set(json.loads(out.stdout))
+
+    assert "curator_tui.cli.app" in loaded
+    assert [name for name in (*HEAVY, "curator_tui.cli.sync") if name in loaded] == []
