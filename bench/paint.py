@@ -64,7 +64,9 @@ async def paint_time_hello(start: float | None = None) -> float:
     app = HelloApp()
     async with app.run_test(size=SIZE):
         static = app.query_one(PaintedStatic)
-        painted = await wait_until(lambda: static.painted_at is not None)
+        await wait_until(lambda: static.painted_at is not None)
+        painted = static.painted_at
+    assert painted is not None
     return painted - start
 
 
