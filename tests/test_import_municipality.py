@@ -1,4 +1,5 @@
-"""The municipality a roadmap names: the four seeds and synthetic headers."""
+"""The municipality a roadmap names: the four seeds, synthetic headers, and how a roadmap
+import records it on the organisation."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import pytest
 from curator_tui.domain.models import OrgLevel
 from curator_tui.importers import read_roadmap
 from curator_tui.importers.municipality import find_municipality, mentions
+from curator_tui.store.roadmaps import organisation_id, save_roadmap
+from curator_tui.store.store import Store
+from tests.conftest import small_roadmap
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 USTKUT = "Усть-Кутский муниципальный"
@@ -85,3 +89,27 @@ def test_the_most_frequent_form_wins_and_a_region_has_none() -> None:
     assert find_municipality(lines, OrgLevel.SCHOOL) == "Молчановский район"
     assert find_municipality(lines, OrgLevel.REGION) == ""
     assert find_municipality(["Дорожная карта на 2024 год"], OrgLevel.SCHOOL) == ""
+
+
+def test_import_fills_a_blank_municipality_only(store: Store) -> None:
+    parsed = small_roadmap().model_copy(update={"municipality": "Молчановский район"})
+    save_roadmap(store, parsed)
+    org = organisation_id(parsed.organisation)
+    assert municipality_of(store, org) == "Молчановский район"
+    # The coordinator corrects it; an amended roadmap naming the old district keeps the edit.
+    store.set_municipality(org, "Томский район")
+    amended = parsed.model_copy(update={"title": "Изменённая дорожная карта"})
+    save_roadmap(store, amended)
+    assert municipality_of(store, org) == "Томский район"
+    assert not store.rebuild_differences(store.path.with_name("rebuilt.db"))
+
+
+def test_a_roadmap_naming_no_municipality_imports(store: Store) -> None:
+    summary = save_roadmap(store, small_roadmap())
+    assert summary.created
+    assert municipality_of(store, organisation_id(small_roadmap().organisation)) == ""
+
+
+def municipality_of(store: Store, org_id: str) -> str:
+    row = store.db.execute("SELECT municipality FROM organisation WHERE id = ?", [org_id])
+    return str(row.fetchone()[0])

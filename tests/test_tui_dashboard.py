@@ -16,7 +16,7 @@ from curator_tui.domain.ops import HlcStamp
 from curator_tui.reports.model import school_summaries
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import MonthPoint, is_hub, month_of_hlc, monthly_progress
-from curator_tui.store.roadmaps import save_roadmap
+from curator_tui.store.roadmaps import organisation_id, save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.tui.app import build_app
 from curator_tui.tui.screens.dashboard import (
@@ -62,10 +62,16 @@ def hub_db(tmp_path: Path, *, with_bundle: bool = True) -> Path:
         hub.apply_remote(ops)
         for name in SCHOOLS[1:]:
             save_roadmap(hub, roadmap_for(name))
-        if with_bundle:
+        if with_bundle:  # as the import records an accepted bundle touching the first school
             sync_state.record_import(
                 hub,
-                sync_state.ImportRecord("b1", "school", FIRST_DEVICE, sync_state.RESULT_ACCEPTED),
+                sync_state.ImportRecord(
+                    "b1",
+                    "school",
+                    FIRST_DEVICE,
+                    sync_state.RESULT_ACCEPTED,
+                    organisations=[organisation_id(SCHOOLS[0])],
+                ),
             )
     return path
 

@@ -10,11 +10,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from curator_tui.cli import app, reports, roadmap, sync
+from curator_tui.cli import app, reports, roadmap, schools, sync
 from curator_tui.cli.common import EXIT_FAILED
 from curator_tui.domain.errors import UserFacingError
 
-COMMAND_GROUPS = (roadmap, reports, sync, app)
+COMMAND_GROUPS = (roadmap, reports, sync, schools, app)
 
 
 def build_parser() -> argparse.ArgumentParser:
