@@ -99,16 +99,6 @@ def last_bundle_devices(
     return {org_id: name or device_id[:8] for org_id, device_id, name in rows}
 
 
-def due_by_counts(store: Store, today: date) -> dict[str, int]:
-    """Per organisation id: activities (not cancelled) whose last due date is before today."""
-    sql = (
-        "SELECT r.organisation_id, COUNT(*) FROM activity a JOIN roadmap r "
-        "ON r.id = a.roadmap_id WHERE a.removed = 0 AND a.status != 'cancelled' "
-        "AND a.due_date IS NOT NULL AND a.due_date < ? GROUP BY r.organisation_id"
-    )
-    return dict(store.db.execute(sql, [today.isoformat()]).fetchall())
-
-
 @dataclass(frozen=True)
 class MonthPoint:
     month: date  # the first day of the month
