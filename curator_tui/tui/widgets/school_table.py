@@ -7,6 +7,7 @@ Sorting and filtering are done on the rows in memory (a few milliseconds for 3,0
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -207,7 +208,8 @@ class SchoolTable(CursorView, can_focus=True):
         self.sort_key = "name"
         self.descending = False
         self.empty_text = "Загрузка…"
-        self.painted = False  # the first real rows are on screen (for the benchmark)
+        self.painted = False  # the first real rows are on screen (for the benchmark) …
+        self.first_painted_at: float | None = None  # … since when (time.perf_counter)
 
     def show(
         self,
@@ -295,7 +297,8 @@ class SchoolTable(CursorView, can_focus=True):
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        self.painted = True
+        if not self.painted:
+            self.painted, self.first_painted_at = True, time.perf_counter()
         row = self.rows[index]
         style = base
         if row.behind:
