@@ -18,7 +18,13 @@ from types import ModuleType
 from curator_tui.cli.common import EXIT_FAILED
 from curator_tui.domain.errors import UserFacingError
 
-GROUPS = ("roadmap", "reports", "sync", "app")  # in the order `curator --help` lists them
+GROUPS = (
+    "roadmap",
+    "reports",
+    "sync",
+    "schools",
+    "app",
+)  # in the order `curator --help` lists them
 # Which group registers each command (a test checks this against what the groups register).
 COMMAND_GROUPS: dict[str, str] = {
     "import-roadmap": "roadmap",
@@ -34,6 +40,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "export": "sync",
     "verify": "sync",
     "import": "sync",
+    "school": "schools",
     "demo": "app",
     "open": "app",
 }

@@ -36,6 +36,7 @@ class ParsedRoadmap(BaseModel):
 
     organisation: str = ""
     level: OrgLevel = OrgLevel.SCHOOL
+    municipality: str = ""  # the district the document names, in display form; "" if none
     title: str = ""
     year: int | None = None
     school_year: int | None = None

@@ -2,13 +2,15 @@
 
 The per-school counts come from `curator_tui.reports.model.school_summaries` (the same
 numbers as the monthly report); this module adds what the dashboard shows besides them:
-each organisation's roadmap, the device of its latest bundle, how many of its activities are
-already due (the base of the «many overdue» rule) and the planned/done series per month.
+each organisation's roadmap and the device of its latest bundle (for every organisation or a
+page of them), the cheap list of organisations the first page is chosen from, and the
+planned/done series per month.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -34,11 +36,16 @@ class RoadmapRef:
         return " ".join(x for x in (self.title or "Дорожная карта", span) if x)
 
 
-def roadmaps_by_organisation(store: Store) -> dict[str, RoadmapRef]:
-    """Per organisation id: its latest roadmap (by year), the one the dashboard opens."""
+def roadmaps_by_organisation(
+    store: Store, organisation_ids: Collection[str] | None = None
+) -> dict[str, RoadmapRef]:
+    """Per organisation id (all, or those given): its latest roadmap (by year), the one the
+    dashboard opens."""
+    scope, params = _organisation_scope(organisation_ids)
     rows = store.db.query(
-        "SELECT id, organisation_id, title, year, school_year FROM roadmap "
-        "ORDER BY organisation_id, COALESCE(school_year, year), id"
+        f"SELECT id, organisation_id, title, year, school_year FROM roadmap{scope} "
+        "ORDER BY organisation_id, COALESCE(school_year, year), id",
+        params,
     )
     result: dict[str, RoadmapRef] = {}
     for row in rows:  # later rows of an organisation replace earlier ones: the newest wins
@@ -46,6 +53,24 @@ def roadmaps_by_organisation(store: Store) -> dict[str, RoadmapRef]:
             row["id"], row["title"], row["year"], row["school_year"]
         )
     return result
+
+
+def _organisation_scope(
+    organisation_ids: Collection[str] | None, column: str = "organisation_id"
+) -> tuple[str, list[str]]:
+    """A WHERE clause on `column` (one JSON parameter: no SQLite variable limit)."""
+    if organisation_ids is None:
+        return "", []
+    return (
+        f" WHERE {column} IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(organisation_ids))],
+    )
+
+
+def organisation_rows(store: Store) -> list[tuple[str, str, str, str]]:
+    """(id, name, level, municipality) of every organisation, unordered: the cheapest read
+    of the hub's list, which the dashboard orders itself (SQLite cannot fold Cyrillic case)."""
+    return store.db.execute("SELECT id, name, level, municipality FROM organisation").fetchall()
 
 
 def roadmap_row(store: Store, roadmap_id: str) -> dict[str, Any] | None:
@@ -60,42 +85,18 @@ def roadmap_row(store: Store, roadmap_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def last_bundle_devices(store: Store) -> dict[str, str]:
-    """Per organisation id: the name of the device whose bundle arrived last for it.
-
-    Credited the way `report_queries.last_bundles` credits bundles: to every organisation
-    whose roadmap, activities, notes, evidence or visits the sending device has operations on.
-    """
-    sql = (
-        "WITH bundle_device AS (SELECT device_id, MAX(imported_at) AS last_import "
-        "FROM bundle_import WHERE device_id != '' AND result = 'accepted' GROUP BY device_id), "
-        "device_op AS (SELECT DISTINCT o.device_id, o.entity, o.entity_id FROM op o "
-        "JOIN bundle_device b ON b.device_id = o.device_id), "
-        "device_roadmap AS ("
-        "SELECT d.device_id, d.entity_id AS roadmap_id FROM device_op d WHERE d.entity = 'roadmap' "
-        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
-        "JOIN activity a ON a.id = d.entity_id WHERE d.entity = 'activity' "
-        "UNION SELECT d.device_id, v.roadmap_id FROM device_op d "
-        "JOIN visit v ON v.id = d.entity_id WHERE d.entity = 'visit') "
-        # SQLite's bare column: device_id comes from the row holding the MAX.
-        "SELECT r.organisation_id AS org, MAX(b.last_import) AS at, b.device_id AS device "
-        "FROM device_roadmap dr JOIN bundle_device b ON b.device_id = dr.device_id "
-        "JOIN roadmap r ON r.id = dr.roadmap_id GROUP BY r.organisation_id"
-    )
-    names = dict(store.db.execute("SELECT id, name FROM device").fetchall())
-    return {
-        row["org"]: names.get(row["device"]) or row["device"][:8] for row in store.db.query(sql)
-    }
-
-
-def due_by_counts(store: Store, today: date) -> dict[str, int]:
-    """Per organisation id: activities (not cancelled) whose last due date is before today."""
-    sql = (
-        "SELECT r.organisation_id, COUNT(*) FROM activity a JOIN roadmap r "
-        "ON r.id = a.roadmap_id WHERE a.removed = 0 AND a.status != 'cancelled' "
-        "AND a.due_date IS NOT NULL AND a.due_date < ? GROUP BY r.organisation_id"
-    )
-    return dict(store.db.execute(sql, [today.isoformat()]).fetchall())
+def last_bundle_devices(
+    store: Store, organisation_ids: Collection[str] | None = None
+) -> dict[str, str]:
+    """Per organisation id (all, or those given): the name of the device whose bundle
+    arrived last for it (`organisation_bundle`, the row behind the report's «last bundle»)."""
+    scope, params = _organisation_scope(organisation_ids, "b.organisation_id")
+    rows = store.db.execute(
+        "SELECT b.organisation_id, b.device_id, d.name FROM organisation_bundle b "
+        f"LEFT JOIN device d ON d.id = b.device_id{scope}",
+        params,
+    ).fetchall()
+    return {org_id: name or device_id[:8] for org_id, device_id, name in rows}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from curator_tui.domain.ops import Action, Entity, Operation, canonical_json
 # Fields each entity accepts from operations; anything else in an op is ignored, which keeps
 # a bundle from writing columns we never meant to replicate.
 FIELDS: dict[Entity, tuple[str, ...]] = {
-    Entity.ORGANISATION: ("name", "level"),
+    Entity.ORGANISATION: ("name", "level", "municipality"),
     Entity.ROADMAP: (
         "organisation_id",
         "title",

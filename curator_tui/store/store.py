@@ -301,6 +301,24 @@ class Store:
         )
         return op
 
+    def set_municipality(self, organisation_id: str, municipality: str) -> Operation | None:
+        """Record an organisation's municipality ("" clears it): a replicated field, last
+        writer wins. None when the organisation already says so (no op for nothing).
+
+        The organisation need not be here yet: a school laptop says its district at init,
+        before its roadmap arrives, and the roadmap's create never overrides the edit.
+        """
+        text = " ".join(municipality.split())
+        row = self.db.execute(
+            "SELECT municipality FROM organisation WHERE id = ?", (organisation_id,)
+        ).fetchone()
+        if (row[0] if row else "") == text:
+            return None
+        [op] = self.record(
+            [Change(Entity.ORGANISATION, organisation_id, Action.SET, "municipality", text)]
+        )
+        return op
+
     def add_note(self, activity_id: str, text: str) -> str:
         self.require_activity(activity_id)
         text = text.strip()

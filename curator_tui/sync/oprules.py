@@ -7,7 +7,8 @@ in SQLite or in the app's screens later.
 
 Roles (design.md, «Bundles»; the trust entry decides, not what the bundle claims):
 - school and curator: progress of activities in their scope — an activity's status, notes,
-  evidence and visits; never the roadmap structure;
+  evidence and visits; never the roadmap structure, except the municipality of their own
+  organisation (`SAID_BY_ANY_ROLE`);
 - coordinator: also the structure (organisation, roadmap, section, activity fields).
 """
 
@@ -50,6 +51,9 @@ ROLE_LABELS = {
 
 STRUCTURE = frozenset({Entity.ORGANISATION, Entity.ROADMAP, Entity.SECTION, Entity.ACTIVITY})
 PROGRESS_SETS = frozenset({Entity.NOTE, Entity.EVIDENCE, Entity.VISIT})
+# Structure a school or curator may still state about its own organisation (the scope check
+# keeps it to that one): `curator init --municipality` on a school laptop.
+SAID_BY_ANY_ROLE = frozenset({(Entity.ORGANISATION, "municipality")})
 # Fields that say who made a record or what file it is: fixed at creation, for every role.
 IMMUTABLE = {
     Entity.NOTE: frozenset({"device_id", "activity_id"}),
@@ -184,7 +188,11 @@ def _id_list(value: Any) -> bool:
 
 
 FIELD_CHECKS: dict[Entity, dict[str, Check]] = {
-    Entity.ORGANISATION: {"name": _text, "level": _enum(frozenset(OrgLevel))},
+    Entity.ORGANISATION: {
+        "name": _text,
+        "level": _enum(frozenset(OrgLevel)),
+        "municipality": _text,
+    },
     Entity.ROADMAP: {
         "organisation_id": _nonempty_id,
         "title": _text,
@@ -296,6 +304,8 @@ def is_structure(op: Operation) -> bool:
 def role_problem(op: Operation, role: TrustRole) -> str | None:
     """Why a signer of this role may not sign this op, or None."""
     if role is TrustRole.COORDINATOR or not is_structure(op):
+        return None
+    if op.action is Action.SET and (op.entity, op.field) in SAID_BY_ANY_ROLE:
         return None
     return (
         f"роль «{ROLE_LABELS[role]}» не может менять структуру дорожной карты "

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen, Screen
 from curator_tui.store.database import explain_failure
 from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.store import Store
-from curator_tui.tui.gate import StoreGate
+from curator_tui.tui.gate import StoreBusy, StoreGate
 from curator_tui.tui.messages import WorkFailed
 from curator_tui.tui.screens.home import HomeScreen
 
@@ -105,6 +105,20 @@ class CuratorApp(App[None]):
         try:
             with self.gate.open() as store:
                 return job(store)
+        except Exception as exc:
+            self.report_failure(exc)
+            return None
+
+    def with_store_now(self, job: Callable[[Store], T]) -> T | None:
+        """Run a quick `job` on the UI thread (a first page before the first frame).
+
+        Raises StoreBusy rather than wait for a worker; a failure is told as in `with_store`.
+        """
+        try:
+            with self.gate.open_now() as store:
+                return job(store)
+        except StoreBusy:
+            raise
         except Exception as exc:
             self.report_failure(exc)
             return None
