@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from curator_tui.store.database import query_dicts
 from curator_tui.store.store import Store
 
 DONE_VALUE = json.dumps("done")
@@ -42,7 +43,8 @@ def roadmaps_by_organisation(
     """Per organisation id (all, or those given): its latest roadmap (by year), the one the
     dashboard opens."""
     scope, params = _organisation_scope(organisation_ids)
-    rows = store.db.query(
+    rows = query_dicts(
+        store.conn,
         f"SELECT id, organisation_id, title, year, school_year FROM roadmap{scope} "
         "ORDER BY organisation_id, COALESCE(school_year, year), id",
         params,
@@ -70,13 +72,14 @@ def _organisation_scope(
 def organisation_rows(store: Store) -> list[tuple[str, str, str, str]]:
     """(id, name, level, municipality) of every organisation, unordered: the cheapest read
     of the hub's list, which the dashboard orders itself (SQLite cannot fold Cyrillic case)."""
-    return store.db.execute("SELECT id, name, level, municipality FROM organisation").fetchall()
+    return store.conn.execute("SELECT id, name, level, municipality FROM organisation").fetchall()
 
 
 def roadmap_row(store: Store, roadmap_id: str) -> dict[str, Any] | None:
     """One roadmap with its organisation's name and level (the list screen's header)."""
     rows = list(
-        store.db.query(
+        query_dicts(
+            store.conn,
             "SELECT r.*, o.name AS organisation, o.level AS level FROM roadmap r "
             "LEFT JOIN organisation o ON o.id = r.organisation_id WHERE r.id = ?",
             [roadmap_id],
@@ -91,7 +94,7 @@ def last_bundle_devices(
     """Per organisation id (all, or those given): the name of the device whose bundle
     arrived last for it (`organisation_bundle`, the row behind the report's «last bundle»)."""
     scope, params = _organisation_scope(organisation_ids, "b.organisation_id")
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT b.organisation_id, b.device_id, d.name FROM organisation_bundle b "
         f"LEFT JOIN device d ON d.id = b.device_id{scope}",
         params,
@@ -124,7 +127,7 @@ def monthly_progress(store: Store, roadmap_id: str | None = None) -> list[MonthP
     if roadmap_id:
         scope, params = (" AND a.roadmap_id = ?", [roadmap_id])
     planned: dict[date, int] = {}
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT substr(a.due_date, 1, 7), COUNT(*) FROM activity a "
         f"WHERE a.removed = 0 AND a.due_date IS NOT NULL{scope} GROUP BY 1",
         params,
@@ -133,7 +136,7 @@ def monthly_progress(store: Store, roadmap_id: str | None = None) -> list[MonthP
         year, mon = month.split("-")
         planned[date(int(year), int(mon), 1)] = count
     done: dict[date, int] = {}
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT MIN(o.hlc) FROM op o JOIN activity a ON a.id = o.entity_id "
         "WHERE o.entity = 'activity' AND o.field = 'status' AND o.value = ? "
         f"AND a.removed = 0{scope} GROUP BY o.entity_id",
@@ -157,7 +160,7 @@ def known_organisation_ids(store: Store, ids: list[str]) -> set[str]:
     """Which of `ids` name organisations this replica already holds."""
     if not ids:
         return set()
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT id FROM organisation WHERE id IN (SELECT value FROM json_each(?))",
         [json.dumps(ids)],
     ).fetchall()
@@ -171,7 +174,7 @@ def organisation_names_of(store: Store, ids: set[str]) -> dict[str, str]:
     """Names of the organisations `ids` that this replica holds (no empty names)."""
     if not ids:
         return {}
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT id, name FROM organisation WHERE id IN (SELECT value FROM json_each(?)) "
         "AND name != ''",
         [json.dumps(sorted(ids))],
@@ -187,10 +190,10 @@ def device_heads(store: Store, device_ids: set[str]) -> dict[str, int]:
 
     heads: dict[str, int] = {}
     for device_id in device_ids:
-        held = store.db.execute(
+        held = store.conn.execute(
             "SELECT MAX(seq) FROM op WHERE device_id = ?", [device_id]
         ).fetchone()[0]
-        covered = store.db.execute(
+        covered = store.conn.execute(
             "SELECT value FROM local_setting WHERE key = ?", [COVERED_PREFIX + device_id]
         ).fetchone()
         head = max(int(held or 0), int(covered[0]) if covered else 0)
@@ -207,7 +210,7 @@ def is_hub(store: Store) -> bool:
     if store.setting(HUB_REGION_SETTING):
         return True
     return (
-        store.db.execute(
+        store.conn.execute(
             "SELECT COUNT(*) > 1 FROM (SELECT 1 FROM organisation LIMIT 2)"
         ).fetchone()[0]
         == 1

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from curator_tui.store.database import query_dicts
 from curator_tui.store.queries import OPEN_STATUSES
 from curator_tui.store.store import Store
 
@@ -85,7 +86,7 @@ def read_snapshot(store: Store) -> Iterator[None]:
     In WAL mode a deferred transaction pins the snapshot its first read sees; the summary and
     the lists of one report are read inside it, so their numbers always match.
     """
-    conn = store.db.conn
+    conn = store.conn
     if conn.in_transaction:  # already inside someone's transaction: it pins the snapshot
         yield
         return
@@ -98,9 +99,8 @@ def read_snapshot(store: Store) -> Iterator[None]:
 
 def organisations(store: Store) -> list[dict[str, Any]]:
     """Every organisation with its id, name, level and municipality (a hub holds thousands)."""
-    return list(
-        store.db.query("SELECT id, name, level, municipality FROM organisation ORDER BY name, id")
-    )
+    sql = "SELECT id, name, level, municipality FROM organisation ORDER BY name, id"
+    return query_dicts(store.conn, sql)
 
 
 def activity_counts(store: Store, period: PeriodParams) -> dict[str, dict[str, int]]:
@@ -123,7 +123,7 @@ def activity_counts(store: Store, period: PeriodParams) -> dict[str, dict[str, i
         "FROM roadmap r CROSS JOIN activity a ON a.roadmap_id = r.id WHERE a.removed = 0"
         f"{period.organisation_clause} GROUP BY r.organisation_id"
     )
-    return {row.pop("organisation_id"): row for row in store.db.query(sql, period.sql())}
+    return {row.pop("organisation_id"): row for row in query_dicts(store.conn, sql, period.sql())}
 
 
 def due_counts(store: Store, period: PeriodParams) -> dict[str, int]:
@@ -132,7 +132,7 @@ def due_counts(store: Store, period: PeriodParams) -> dict[str, int]:
         f"SELECT r.organisation_id, COUNT(*) {ACTIVITY_SCOPE}{period.organisation_clause} "
         f"AND {DUE_IN_MONTH} GROUP BY r.organisation_id"
     )
-    return dict(store.db.execute(sql, period.sql()).fetchall())
+    return dict(store.conn.execute(sql, period.sql()).fetchall())
 
 
 def evidence_file_counts(store: Store, period: PeriodParams) -> dict[str, int]:
@@ -152,7 +152,7 @@ def evidence_file_counts(store: Store, period: PeriodParams) -> dict[str, int]:
         "WHERE e.removed = 0 AND a.removed = 0 AND e.sha256 != ''"
         f"{period.organisation_clause} GROUP BY r.organisation_id"
     )
-    return dict(store.db.execute(sql, period.sql()).fetchall())
+    return dict(store.conn.execute(sql, period.sql()).fetchall())
 
 
 def last_visits(store: Store, period: PeriodParams) -> dict[str, str]:
@@ -162,7 +162,7 @@ def last_visits(store: Store, period: PeriodParams) -> dict[str, str]:
         "CROSS JOIN visit v ON v.roadmap_id = r.id WHERE v.removed = 0 AND v.visit_date != ''"
         f"{period.organisation_clause} GROUP BY r.organisation_id"
     )
-    return dict(store.db.execute(sql, period.sql()).fetchall())
+    return dict(store.conn.execute(sql, period.sql()).fetchall())
 
 
 def last_bundles(store: Store, period: PeriodParams) -> dict[str, str]:
@@ -176,7 +176,7 @@ def last_bundles(store: Store, period: PeriodParams) -> dict[str, str]:
     if period.filtered:
         scope = " WHERE organisation_id IN (SELECT value FROM json_each(:organisations))"
     sql = f"SELECT organisation_id, imported_at FROM organisation_bundle{scope}"
-    return dict(store.db.execute(sql, period.sql()).fetchall())
+    return dict(store.conn.execute(sql, period.sql()).fetchall())
 
 
 def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]]:
@@ -191,7 +191,7 @@ def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]
         f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "
         f"ORDER BY r.organisation_id, {ROADMAP_ORDER}"
     )
-    rows = store.db.query(sql, period.sql())
+    rows = query_dicts(store.conn, sql, period.sql())
     return [row for row in rows if row["due_in_month"] or row["overdue"]]
 
 
@@ -205,4 +205,4 @@ def candidate_evidence(store: Store, period: PeriodParams) -> list[dict[str, Any
         f"{period.organisation_clause} AND {CANDIDATE} "
         "ORDER BY e.activity_id, e.origin_hlc, e.id"
     )
-    return list(store.db.query(sql, period.sql()))
+    return query_dicts(store.conn, sql, period.sql())
