@@ -320,6 +320,17 @@ async def test_a_hub_opens_on_the_dashboard_and_a_school_on_its_list(tmp_path: P
         assert isinstance(school_app.screen, DashboardScreen)
 
 
+async def test_a_hub_opening_on_the_dashboard_has_its_layout(tmp_path: Path) -> None:
+    """The home screen of a hub is styled like a pushed dashboard: title and filter on one
+    line each, the table right below them (not pushed down by an unstyled filter bar)."""
+    app = make_app(hub_db(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert "поиск" in lines[1]
+        assert "Школа" in lines[2]
+
+
 # --- two-stage loading, municipality ------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ T = TypeVar("T")
 # Where a USB stick shows up, in the order the file browser looks for one.
 MEDIA_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 DARK_THEME = "textual-dark"
+DASHBOARD_STYLES = "dashboard.tcss"  # DashboardScreen.CSS_PATH, seen from this module
 LIGHT_THEME = "textual-light"
 
 
@@ -70,7 +71,11 @@ class CuratorApp(App[None]):
         media_roots: Sequence[Path] = MEDIA_ROOTS,
         hub: bool = False,
     ) -> None:
-        super().__init__()
+        # Textual reads a screen's CSS_PATH when the screen is pushed, but not for the screen
+        # `get_default_screen` gives: a hub's home would open unstyled. So a hub app brings
+        # the dashboard's styles itself (read once: Textual skips a file it already has).
+        styles = [self.CSS_PATH, DASHBOARD_STYLES] if hub else self.CSS_PATH
+        super().__init__(css_path=styles)
         self.hub = hub
         self.db_path = db_path
         self.today = today or date.today()
