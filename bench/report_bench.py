@@ -26,12 +26,11 @@ from bench.import_bench import DEADLINES
 from curator_tui.domain.models import (
     EvidenceKind,
     OrgLevel,
-    ParsedActivity,
-    ParsedRoadmap,
     Period,
     Status,
 )
 from curator_tui.domain.ops import Action, Entity, new_id
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.domain.schedule import parse_deadline
 from curator_tui.reports.columns import FLAT_ACTIVITY_COLUMNS, SUMMARY_COLUMNS, flat_activities
 from curator_tui.reports.model import MonthlyReport, build_monthly_report
@@ -88,8 +87,13 @@ def progress_changes(store: Store, roadmap_id: str, index: int) -> list[Change]:
     for n, row in enumerate(store.activities(roadmap_id)):
         bucket = (n * 7 + index) % 10
         status = (
-            Status.DONE if bucket < 4 else Status.IN_PROGRESS if bucket < 6 else
-            Status.CANCELLED if bucket == 9 else None
+            Status.DONE
+            if bucket < 4
+            else Status.IN_PROGRESS
+            if bucket < 6
+            else Status.CANCELLED
+            if bucket == 9
+            else None
         )
         if status is not None:
             changes.append(Change(Entity.ACTIVITY, row["id"], Action.SET, "status", status.value))

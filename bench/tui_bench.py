@@ -19,18 +19,18 @@ import compileall
 import hashlib
 import json
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from textual import events
 
+from bench import paint
 from bench.import_bench import DEADLINES
 from bench.paint import SIZE, TODAY, list_painted, paint_time_curator, paint_time_hello, wait_until
-from curator_tui.domain.models import OrgLevel, ParsedActivity, ParsedRoadmap, Status
+from curator_tui.domain.models import OrgLevel, Status
 from curator_tui.domain.ops import Action, Entity
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Change, Store
 from curator_tui.tui.app import build_app
@@ -162,34 +162,9 @@ def median_of(runs: int, measure: Callable[[], float]) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
-# perf_counter is CLOCK_MONOTONIC on Linux, shared by all processes: the child measures from
-# the moment the parent started it, interpreter start-up and imports included.
-COLD_SCRIPT = """
-import asyncio, sys
-from pathlib import Path
-started = float(sys.argv[1])
-from bench.paint import paint_time_curator, paint_time_hello
-if len(sys.argv) > 2:
-    print(asyncio.run(paint_time_curator(Path(sys.argv[2]), started)))
-else:
-    print(asyncio.run(paint_time_hello(started)))
-"""
-
-
 def cold_time(db: Path | None = None) -> float:
-    """First paint from a fresh interpreter (the minimal app when `db` is None)."""
-    args = [str(db)] if db else []
-    started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-c", COLD_SCRIPT, repr(started), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode:
-        raise RuntimeError(out.stderr)
-    return float(out.stdout.split()[-1])
+    """First paint of the list from a fresh interpreter (the minimal app when `db` is None)."""
+    return paint.cold_time(ROOT, "curator" if db else None, db)
 
 
 # --- filter keystrokes ------------------------------------------------------------------------

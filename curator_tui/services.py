@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from curator_tui.domain.models import EvidenceKind, ParsedRoadmap, Schedule, Status
+from curator_tui.domain.models import EvidenceKind, Schedule, Status
+from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store

@@ -41,6 +41,7 @@ from curator_tui.sync.container import (
 )
 from curator_tui.sync.exporting import ExportOptions, export_bundle
 from curator_tui.sync.importing import BundleReport, import_bundle
+from curator_tui.sync.oprules import OPERATION_SHAPE
 from curator_tui.sync.trust import TrustRole
 from tests.conftest import small_roadmap
 
@@ -202,7 +203,7 @@ def import_rows(db: Path) -> list[dict[str, Any]]:
 def bundle_ops(path: Path) -> list[Operation]:
     with zipfile.ZipFile(path) as archive:
         lines = archive.read(OPS_NAME).decode().splitlines()
-    return [Operation.model_validate_json(line) for line in lines]
+    return [OPERATION_SHAPE.validate_json(line) for line in lines]
 
 
 def bundle_manifest(path: Path) -> dict[str, Any]:

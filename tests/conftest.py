@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from curator_tui.domain.models import OrgLevel, ParsedActivity, ParsedRoadmap
+from curator_tui.domain.models import OrgLevel
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
 

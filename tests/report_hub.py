@@ -6,7 +6,8 @@ whatever the real parser later does with other phrases.
 
 Report month 2025-11, made on 2025-12-10 (so overdue means «due before 01.12.2025»):
 
-    СОШ № 1 (school)        due   overdue   status         evidence
+    СОШ № 1 (school, Чебаркульский городской округ)
+                            due   overdue   status         evidence
       1 Педсовет            Nov   -         done           file + link
       2 Совещания           every -         in progress    -   (set by a bundle's device)
       3 Диагностика         ≤15.11 yes      not started    -
@@ -34,15 +35,15 @@ import pytest
 from curator_tui.domain.models import (
     EvidenceKind,
     OrgLevel,
-    ParsedActivity,
-    ParsedRoadmap,
     Period,
     Schedule,
     ScheduleKind,
     Status,
 )
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
-from curator_tui.store.roadmaps import save_roadmap
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
+from curator_tui.store import sync_state
+from curator_tui.store.roadmaps import organisation_id, save_roadmap
 from curator_tui.store.store import Store, now_ms
 
 YEAR = 2025
@@ -51,6 +52,7 @@ TODAY = date(2025, 12, 10)
 SCHOOL_1 = "МБОУ «СОШ № 1 г. Чебаркуль»"
 SCHOOL_2 = "МКОУ «Ёлкинская ООШ»"
 MUNICIPALITY = "Управление образования Молчановского района"
+SCHOOL_1_MUNICIPALITY = "Чебаркульский городской округ"  # as its roadmap names it
 BUNDLE_DEVICE = "device-of-school-1"
 LAST_BUNDLE = "2025-12-05T09:30:00"
 
@@ -86,7 +88,8 @@ test_parse_deadline.__test__ = False  # type: ignore[attr-defined]  # not a pyte
 
 
 def use_test_schedules(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("curator_tui.store.projection.parse_deadline", test_parse_deadline)
+    # Replaces the cached entry point, so no parse cached by another test leaks in or out.
+    monkeypatch.setattr("curator_tui.store.projection.cached_schedule", test_parse_deadline)
 
 
 def activity(number: str, title: str, deadline: str, responsible: str = "Директор"):
@@ -124,10 +127,13 @@ class Hub:
     today: date = TODAY
 
 
-def roadmap(organisation: str, items: list[ParsedActivity], level: OrgLevel) -> ParsedRoadmap:
+def roadmap(
+    organisation: str, items: list[ParsedActivity], level: OrgLevel, municipality: str = ""
+) -> ParsedRoadmap:
     return ParsedRoadmap(
         organisation=organisation,
         level=level,
+        municipality=municipality,
         title="Дорожная карта",
         year=YEAR,
         activities=items,
@@ -142,7 +148,10 @@ def build_hub(path: Path, files: Path) -> Hub:
     """The hub described in this module's docstring, written through the real store."""
     files.mkdir(parents=True, exist_ok=True)
     with Store.open(path, create=True) as store:
-        first = save_roadmap(store, roadmap(SCHOOL_1, SCHOOL_1_ACTIVITIES, OrgLevel.SCHOOL))
+        first = save_roadmap(
+            store,
+            roadmap(SCHOOL_1, SCHOOL_1_ACTIVITIES, OrgLevel.SCHOOL, SCHOOL_1_MUNICIPALITY),
+        )
         second = save_roadmap(store, roadmap(SCHOOL_2, SCHOOL_2_ACTIVITIES, OrgLevel.SCHOOL))
         items = [*MUNICIPALITY_ACTIVITIES, OUTDATED]
         save_roadmap(store, roadmap(MUNICIPALITY, items, OrgLevel.MUNICIPALITY))
@@ -193,17 +202,24 @@ def receive_bundle_setting_status(store: Store, activity_id: str, status: Status
         value=status.value,
     )
     store.apply_remote([op])
+    school = organisation_id(SCHOOL_1)
     rows = [
-        ("bundle-1", "2025-11-02T08:00:00", BUNDLE_DEVICE),
-        ("bundle-2", LAST_BUNDLE, BUNDLE_DEVICE),
-        ("bundle-3", "2025-12-09T10:00:00", "device-with-no-operations"),
+        ("bundle-1", "2025-11-02T08:00:00", BUNDLE_DEVICE, [school]),
+        ("bundle-2", LAST_BUNDLE, BUNDLE_DEVICE, [school]),
+        ("bundle-3", "2025-12-09T10:00:00", "device-with-no-operations", []),
     ]
-    # Nothing writes bundle_import yet (sync is being written): record as an import would.
-    store.db.conn.executemany(
-        "INSERT INTO bundle_import (bundle_id, imported_at, signer, device_id, result) "
-        "VALUES (?, ?, 'school-1', ?, 'imported')",
-        rows,
-    )
+    for bundle_id, imported_at, device_id, organisations in rows:  # as the import records them
+        sync_state.record_import(
+            store,
+            sync_state.ImportRecord(
+                bundle_id,
+                "school-1",
+                device_id,
+                sync_state.RESULT_ACCEPTED,
+                organisations=organisations,
+                imported_at=imported_at,
+            ),
+        )
 
 
 def fill_school_2(store: Store, roadmap_id: str) -> None:

@@ -17,7 +17,7 @@ import struct
 import warnings
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -313,7 +313,7 @@ def test_unknown_key(world: World) -> None:
     with stranger.open() as store:
         store.apply_remote(bundle_ops(world.good))
     ops = [
-        op.model_copy(update={"device_id": stranger.device_id})
+        replace(op, device_id=stranger.device_id)
         for op in bundle_ops(world.good)
         if op.device_id == world.school.device_id and op.entity is Entity.ACTIVITY
     ]
@@ -392,7 +392,7 @@ def status_op(device_id: str, activity: str, *, seq: int = 1, value: Any = "done
 
 
 def school_op(world: World, **changes: Any) -> Operation:
-    return status_op(world.school.device_id, world.activity, seq=1000).model_copy(update=changes)
+    return replace(status_op(world.school.device_id, world.activity, seq=1000), **changes)
 
 
 def forge_school(world: World, name: str, ops: list[Operation], **kwargs: Any) -> Path:
@@ -490,7 +490,7 @@ def test_roadmap_bundle_from_a_school_and_with_progress(world: World) -> None:
     ids=["status", "null", "field", "clock", "id"],
 )
 def test_bad_values_are_refused(world: World, changes: dict[str, Any], reason: str) -> None:
-    op = school_op(world).model_copy(update=changes)
+    op = replace(school_op(world), **changes)
     assert_refused(world, forge_school(world, "values", [op]), reason)
 
 
@@ -511,9 +511,9 @@ def test_forged_authorship_is_refused(world: World) -> None:
 def test_taken_sequence_number_and_rewritten_op(world: World) -> None:
     world.hub.import_(world.good)
     [original] = [op for op in bundle_ops(world.good) if op.entity is Entity.ACTIVITY]
-    squatter = original.model_copy(update={"op_id": new_id(), "value": "cancelled"})
+    squatter = replace(original, op_id=new_id(), value="cancelled")
     assert_refused(world, forge_school(world, "squat", [squatter]), "под этим номером")
-    rewritten = original.model_copy(update={"value": "cancelled"})
+    rewritten = replace(original, value="cancelled")
     assert_refused(world, forge_school(world, "rewrite", [rewritten]), "записано иначе")
 
 
@@ -549,7 +549,7 @@ def test_evidence_file_missing_extra_or_of_the_wrong_size(world: World) -> None:
     stray = b"unrelated file"
     path = forge_school(world, "stray", [create], evidence={sha(data): data, sha(stray): stray})
     assert_refused(world, path, "не относится ни к одному доказательству")
-    liar = create.model_copy(update={"value": {**create.value, "size": 5}})
+    liar = replace(create, value={**create.value, "size": 5})
     path = forge_school(world, "size", [liar], evidence={sha(data): data})
     assert_refused(world, path, "размер файла не совпадает")
 

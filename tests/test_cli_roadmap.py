@@ -215,3 +215,17 @@ def test_doctor_rebuild_check_passes_after_real_work(
     code, out, _ = run(capsys, "doctor", "--rebuild-check", "--db", str(db))
     assert code == 0, out
     assert "без расхождений" in out
+
+
+def test_every_command_is_found_in_the_group_that_registers_it() -> None:
+    """`curator CMD` loads one group; the table saying which must match the groups."""
+    import argparse
+
+    from curator_tui import cli
+
+    registered: dict[str, str] = {}
+    for group in cli.GROUPS:
+        sub = argparse.ArgumentParser().add_subparsers()
+        cli.group_module(group).register(sub)
+        registered |= dict.fromkeys(sub.choices, group)
+    assert registered == cli.COMMAND_GROUPS

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from curator_tui.domain.models import OrgLevel, ParsedRoadmap
+from curator_tui.domain.models import OrgLevel
+from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.importers.columns import Column, column_of
 from curator_tui.importers.prose import guess_level

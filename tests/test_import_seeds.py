@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from curator_tui.domain.models import OrgLevel, ParsedActivity, ParsedRoadmap
+from curator_tui.domain.models import OrgLevel
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.importers import read_roadmap
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"

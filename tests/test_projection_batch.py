@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +209,7 @@ def with_prev(draw: st.DrawFn, op: Operation, ops: list[Operation]) -> Operation
     if op.action is not Action.SET:
         return op
     others = [o.op_id for o in ops if o.entity_id == op.entity_id and o.op_id != op.op_id]
-    return op.model_copy(update={"prev": draw(st.sampled_from([None, *others]))})
+    return replace(op, prev=draw(st.sampled_from([None, *others])))
 
 
 @st.composite
@@ -232,19 +233,19 @@ def replica(blank: Path, folder: Path, name: str) -> Store:
 
 
 def state(store: Store) -> tuple[Any, ...]:
-    log = store.db.execute("SELECT * FROM op ORDER BY op_id").fetchall()
+    log = store.conn.execute("SELECT * FROM op ORDER BY op_id").fetchall()
     return store.dump_projection(), log
 
 
 def one_by_one(store: Store, ops: list[Operation]) -> list[str]:
-    with transaction(store.db) as conn:
+    with transaction(store.conn) as conn:
         return [op.op_id for op in ops if apply_operation(conn, op)]
 
 
 def batched(store: Store, parts: list[list[Operation]]) -> list[str]:
     applied = []
     for part in parts:
-        with transaction(store.db) as conn:
+        with transaction(store.conn) as conn:
             applied += [op.op_id for op in apply_operations(conn, part)]
     return applied
 
@@ -327,7 +328,7 @@ def test_a_create_recomputes_the_conflicts_of_a_field_the_rules_do_not_know(
     late = op(4, *key, Action.SET, field="bogus", value="4")
     store = assert_same_as_one_by_one(blank, tmp_path, [[*edits, create, late]])
     with Store.open(store.path) as reopened:
-        rows = reopened.db.execute("SELECT winner_op, loser_op FROM conflict").fetchall()
+        rows = reopened.conn.execute("SELECT winner_op, loser_op FROM conflict").fetchall()
     assert rows == [(edits[1].op_id, edits[0].op_id)]
 
 
@@ -352,14 +353,12 @@ def test_a_value_sqlite_would_convert_takes_the_one_by_one_path(
     blank: Path, tmp_path: Path
 ) -> None:
     [plain] = status_sets(1)
-    converted = plain.model_copy(
-        update={"op_id": "7" * 32, "seq": 2, "field": "number", "value": 7}
-    )
+    converted = replace(plain, op_id="7" * 32, seq=2, field="number", value=7)
     with replica(blank, tmp_path, "x") as store:
-        shapes = TableShapes(store.db.conn)
+        shapes = TableShapes(store.conn)
         assert shapes.stores_as_written(plain)
         assert not shapes.stores_as_written(converted)
-        with transaction(store.db) as conn:
+        with transaction(store.conn) as conn:
             assert apply_operations(conn, [plain, converted]) == [plain, converted]
         assert store.activity(ACTIVITIES[0])["number"] == "7"
 
@@ -367,12 +366,10 @@ def test_a_value_sqlite_would_convert_takes_the_one_by_one_path(
 def test_a_batch_is_all_or_nothing(blank: Path, tmp_path: Path) -> None:
     """A batch that fails half-way (NOT NULL) leaves neither ops nor state behind."""
     good = status_sets(3)
-    bad = good[-1].model_copy(
-        update={"op_id": "9" * 32, "seq": 99, "field": "title", "value": None}
-    )
+    bad = replace(good[-1], op_id="9" * 32, seq=99, field="title", value=None)
     with replica(blank, tmp_path, "x") as store:
         before = state(store)
-        with pytest.raises(Exception, match="NOT NULL"), transaction(store.db) as conn:
+        with pytest.raises(Exception, match="NOT NULL"), transaction(store.conn) as conn:
             apply_operations(conn, [*good, bad])
         assert state(store) == before
 

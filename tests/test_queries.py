@@ -123,7 +123,7 @@ def test_old_search_text_is_respelled_when_the_file_is_opened(school: Store) -> 
 
 
 def test_due_this_month_needs_a_window_in_the_month_as_the_report_does(store: Store) -> None:
-    from curator_tui.domain.models import ParsedActivity, ParsedRoadmap
+    from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
     from curator_tui.store.roadmaps import save_roadmap
 
     save_roadmap(

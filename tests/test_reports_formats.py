@@ -31,7 +31,15 @@ from curator_tui.reports.model import (
 )
 from curator_tui.reports.output import ReportFormat, save_report
 from curator_tui.store.store import Store
-from tests.report_hub import MONTH, SCHOOL_1, SCHOOL_2, TODAY, build_hub, use_test_schedules
+from tests.report_hub import (
+    MONTH,
+    SCHOOL_1,
+    SCHOOL_1_MUNICIPALITY,
+    SCHOOL_2,
+    TODAY,
+    build_hub,
+    use_test_schedules,
+)
 
 SUMMARY_HEADERS = [c.header for c in SUMMARY_COLUMNS]
 ACTIVITY_HEADERS = [c.header for c in ACTIVITY_COLUMNS]
@@ -75,6 +83,9 @@ def figures(summary: SchoolSummary) -> list[int]:
     return [getattr(summary, name) for name in COUNT_FIELDS]
 
 
+FIGURES = slice(2, 9)  # the summary's counts: after the organisation and its municipality
+
+
 def expected_summary_figures(report: MonthlyReport) -> dict[str, list[int]]:
     rows = [*report.summaries, report.totals]
     return {s.name: figures(s) for s in rows}
@@ -104,7 +115,7 @@ def test_xlsx_sheets_headers_panes_filters_and_widths(
     assert all(c.font.b for c in summary[header])
     assert summary.freeze_panes == f"A{header + 1}"
     # The filter covers the organisations; «Итого» below it stays put when sorting.
-    assert summary.auto_filter.ref == f"A{header}:J{header + 3}"
+    assert summary.auto_filter.ref == f"A{header}:K{header + 3}"
     assert summary.cell(header + 4, 1).value == "Итого (организаций: 3)"
     assert summary.cell(header + 4, 1).font.b
     assert summary.column_dimensions["A"].width == 45
@@ -121,11 +132,12 @@ def test_xlsx_values_are_typed(report: MonthlyReport, files: dict[str, Path]) ->
     summary = book["Сводка"]
     first = summary_header_row(report) + 1
     row = [c.value for c in summary[first]]
-    assert row[:8] == [SCHOOL_1, 8, 3, 2, 2, 2, 1, 1]
-    assert row[8] == datetime(2025, 12, 5, 9, 30)
-    assert row[9] == datetime(2025, 11, 20)
-    assert summary.cell(first, 10).number_format == "DD.MM.YYYY"
-    assert summary.cell(first + 1, 10).value == "—"
+    assert row[:9] == [SCHOOL_1, SCHOOL_1_MUNICIPALITY, 8, 3, 2, 2, 2, 1, 1]
+    assert row[9] == datetime(2025, 12, 5, 9, 30)
+    assert row[10] == datetime(2025, 11, 20)
+    assert summary.cell(first, 11).number_format == "DD.MM.YYYY"
+    assert summary.cell(first + 1, 11).value == "—"
+    assert summary.cell(first + 1, 2).value == "—"  # no municipality known
     activities = book["Мероприятия"]
     council = [c.value for c in activities[2]]
     assert council[:8] == [
@@ -188,7 +200,7 @@ def test_docx_title_tables_and_layout(report: MonthlyReport, files: dict[str, Pa
     assert [c.text for c in summary.rows[0].cells] == SUMMARY_HEADERS
     assert len(summary.rows) == 1 + 3 + 1  # header, organisations, «Итого»
     totals = summary.rows[-1].cells
-    assert [c.text for c in totals[:3]] == ["Итого (организаций: 3)", "13", "5"]
+    assert [c.text for c in totals[:4]] == ["Итого (организаций: 3)", "—", "13", "5"]
     assert all(run.bold for cell in totals for run in cell.paragraphs[0].runs)
     assert not any(run.bold for run in summary.rows[1].cells[0].paragraphs[0].runs)
     for table in document.tables:
@@ -232,7 +244,8 @@ def test_csv_is_two_semicolon_tables_with_a_bom(
     summary = read_csv(files["csv-summary"])
     assert summary[0] == SUMMARY_HEADERS
     assert len(summary) == 1 + 3  # no «Итого» row in CSV
-    assert summary[1][8:] == ["05.12.2025 09:30", "20.11.2025"]
+    assert summary[1][1] == SCHOOL_1_MUNICIPALITY
+    assert summary[1][9:] == ["05.12.2025 09:30", "20.11.2025"]
     rows = read_csv(files["csv"])
     assert rows[0] == FLAT_HEADERS
     assert len(rows) == 1 + 7
@@ -259,13 +272,15 @@ def markdown_tables(path: Path) -> list[list[list[str]]]:
 
 
 GOLDEN_MARKDOWN_SUMMARY = """\
-| Организация | Всего мероприятий | Со сроком в месяце | Выполнено | В работе | Просрочено \
-| Выполнено без доказательств | Файлов-доказательств | Последний пакет данных | Последний визит |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |
-| МБОУ «СОШ № 1 г. Чебаркуль» | 8 | 3 | 2 | 2 | 2 | 1 | 1 | 05.12.2025 09:30 | 20.11.2025 |
-| МКОУ «Ёлкинская ООШ» | 3 | 2 | 1 | 0 | 2 | 0 | 0 | — | — |
-| Управление образования Молчановского района | 2 | 0 | 1 | 0 | 0 | 0 | 1 | — | — |
-| Итого (организаций: 3) | 13 | 5 | 4 | 2 | 4 | 1 | 2 | 05.12.2025 09:30 | 20.11.2025 |
+| Организация | Муниципалитет | Всего мероприятий | Со сроком в месяце | Выполнено | В работе \
+| Просрочено | Выполнено без доказательств | Файлов-доказательств | Последний пакет данных \
+| Последний визит |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |
+| МБОУ «СОШ № 1 г. Чебаркуль» | Чебаркульский городской округ | 8 | 3 | 2 | 2 | 2 | 1 | 1 \
+| 05.12.2025 09:30 | 20.11.2025 |
+| МКОУ «Ёлкинская ООШ» | — | 3 | 2 | 1 | 0 | 2 | 0 | 0 | — | — |
+| Управление образования Молчановского района | — | 2 | 0 | 1 | 0 | 0 | 0 | 1 | — | — |
+| Итого (организаций: 3) | — | 13 | 5 | 4 | 2 | 4 | 1 | 2 | 05.12.2025 09:30 | 20.11.2025 |
 """
 
 
@@ -275,7 +290,7 @@ def test_markdown_tables(report: MonthlyReport, files: dict[str, Path]) -> None:
     assert GOLDEN_MARKDOWN_SUMMARY in text
     tables = markdown_tables(files["md"])
     assert tables[0][0] == SUMMARY_HEADERS
-    assert tables[0][1][:3] == [SCHOOL_1, "8", "3"]
+    assert tables[0][1][:4] == [SCHOOL_1, SCHOOL_1_MUNICIPALITY, "8", "3"]
     assert tables[1][1][-1] == (
         "Протокол: Протокол педсовета № 3 (protocol.pdf)<br>"
         "Ссылка: Новость на сайте (https://school1.example/news/42)"
@@ -296,7 +311,7 @@ def xlsx_figures(path: Path, report: MonthlyReport) -> tuple[dict, dict]:
     book = openpyxl.load_workbook(path, read_only=True)
     first = summary_header_row(report) + 1
     summary = {
-        row[0]: list(row[1:8])
+        row[0]: list(row[FIGURES])
         for row in book["Сводка"].iter_rows(min_row=first, values_only=True)
         if row[0]
     }
@@ -310,7 +325,7 @@ def xlsx_figures(path: Path, report: MonthlyReport) -> tuple[dict, dict]:
 def docx_figures(path: Path) -> tuple[dict, dict]:
     document = docx.Document(str(path))
     summary = {
-        row.cells[0].text: [int(c.text) for c in row.cells[1:8]]
+        row.cells[0].text: [int(c.text) for c in row.cells[FIGURES]]
         for row in document.tables[0].rows[1:]
     }
     sizes: dict[str, list[int]] = {}
@@ -328,7 +343,7 @@ def docx_figures(path: Path) -> tuple[dict, dict]:
 
 
 def csv_figures(activities: Path, summary_path: Path) -> tuple[dict, dict]:
-    summary = {row[0]: [int(v) for v in row[1:8]] for row in read_csv(summary_path)[1:]}
+    summary = {row[0]: [int(v) for v in row[FIGURES]] for row in read_csv(summary_path)[1:]}
     sizes: dict[str, list[int]] = {}
     for row in read_csv(activities)[1:]:
         due, overdue = sizes.setdefault(row[0], [0, 0])
@@ -338,7 +353,7 @@ def csv_figures(activities: Path, summary_path: Path) -> tuple[dict, dict]:
 
 def markdown_figures(path: Path) -> tuple[dict, dict]:
     tables = iter(markdown_tables(path))
-    summary = {row[0]: [int(v) for v in row[1:8]] for row in next(tables)[1:]}
+    summary = {row[0]: [int(v) for v in row[FIGURES]] for row in next(tables)[1:]}
     sizes: dict[str, list[int]] = {}
     school = ""
     for line in path.read_text(encoding="utf-8").splitlines():

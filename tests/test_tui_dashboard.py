@@ -3,6 +3,7 @@ cross-school overdue list and the planned/done chart."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -16,7 +17,7 @@ from curator_tui.domain.ops import HlcStamp
 from curator_tui.reports.model import school_summaries
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import MonthPoint, is_hub, month_of_hlc, monthly_progress
-from curator_tui.store.roadmaps import save_roadmap
+from curator_tui.store.roadmaps import organisation_id, save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.tui.app import build_app
 from curator_tui.tui.screens.dashboard import (
@@ -27,7 +28,8 @@ from curator_tui.tui.screens.dashboard import (
     chart_lines,
     dashboard_rows,
 )
-from curator_tui.tui.widgets.school_table import is_behind, is_stale
+from curator_tui.tui.widgets.school_table import DashboardRow, SchoolTable, is_behind, is_stale
+from tests.conftest import small_roadmap
 from tests.tui_support import TODAY, bigger_roadmap, make_app, restamped, screen_text, settle
 
 SCHOOLS = ("МБОУ «Первая СОШ»", "МБОУ «Вторая СОШ»", "МКОУ «Сельская ООШ»")
@@ -55,17 +57,23 @@ def hub_db(tmp_path: Path, *, with_bundle: bool = True) -> Path:
             activity_ids=[],
         )
         ops = restamped(list(scratch.ops()))
-    ops = [op.model_copy(update={"device_id": FIRST_DEVICE}) for op in ops]
+    ops = [replace(op, device_id=FIRST_DEVICE) for op in ops]
     path = tmp_path / "hub.db"
     with Store.open(path, create=True) as hub:
         hub.remember_device(FIRST_DEVICE, "Ноутбук Первой", "school", "")
         hub.apply_remote(ops)
         for name in SCHOOLS[1:]:
             save_roadmap(hub, roadmap_for(name))
-        if with_bundle:
+        if with_bundle:  # as the import records an accepted bundle touching the first school
             sync_state.record_import(
                 hub,
-                sync_state.ImportRecord("b1", "school", FIRST_DEVICE, sync_state.RESULT_ACCEPTED),
+                sync_state.ImportRecord(
+                    "b1",
+                    "school",
+                    FIRST_DEVICE,
+                    sync_state.RESULT_ACCEPTED,
+                    organisations=[organisation_id(SCHOOLS[0])],
+                ),
             )
     return path
 
@@ -310,3 +318,116 @@ async def test_a_hub_opens_on_the_dashboard_and_a_school_on_its_list(tmp_path: P
         await pilot.press("f3")
         await settle(pilot)
         assert isinstance(school_app.screen, DashboardScreen)
+
+
+async def test_a_hub_opening_on_the_dashboard_has_its_layout(tmp_path: Path) -> None:
+    """The home screen of a hub is styled like a pushed dashboard: title and filter on one
+    line each, the table right below them (not pushed down by an unstyled filter bar)."""
+    app = make_app(hub_db(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert "поиск" in lines[1]
+        assert "Школа" in lines[2]
+
+
+# --- two-stage loading, municipality ------------------------------------------------------
+
+
+def many_schools_db(tmp_path: Path, count: int) -> Path:
+    path = tmp_path / "many.db"
+    with Store.open(path, create=True) as hub:
+        for number in range(count):
+            roadmap = small_roadmap(organisation=f"МБОУ «СОШ № {number + 1}»")
+            save_roadmap(hub, roadmap)
+    return path
+
+
+async def test_a_big_hub_paints_its_first_page_before_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = many_schools_db(tmp_path, 50)
+    with Store.open(db) as store:
+        everything = dashboard_rows(store, TODAY)
+    release = threading.Event()
+
+    def held_back(store: Store, today: date) -> list[DashboardRow]:
+        assert release.wait(10)
+        return dashboard_rows(store, today)
+
+    monkeypatch.setattr("curator_tui.tui.screens.dashboard.dashboard_rows", held_back)
+    app = make_app(db)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one(SchoolTable)
+        # Stage 1: a screenful of rows, in name order, with every figure, already drawn.
+        assert table.painted
+        assert [r.summary for r in screen.shown_rows] == [r.summary for r in everything[:20]]
+        assert "Школ: 50 · сводка загружается…" in screen_text(app)
+        release.set()
+        await settle(pilot)
+        assert [r.summary for r in screen.shown_rows] == [r.summary for r in everything]
+        assert "Школ: 50 из 50" in screen_text(app)
+        await pilot.press("end", "enter")  # the drill-down opens the school's activity list
+        await settle(pilot)
+        assert isinstance(app.screen, SchoolActivitiesScreen)
+        assert app.screen.roadmap_id == everything[-1].roadmap_id
+        assert len(app.screen.activity_list.loaded_rows()) == 4
+
+
+async def test_a_busy_store_loads_the_first_page_in_the_background(hub: Path) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        with app.gate.open():  # a worker's long query holds the store …
+            await pilot.app.push_screen(screen := DashboardScreen())
+            await pilot.pause()
+            assert screen.shown_rows == []  # … so the screen does not wait for it
+        await settle(pilot)
+        assert len(screen.shown_rows) == 3
+
+
+def set_municipalities(db: Path, municipalities: dict[str, str]) -> None:
+    with Store.open(db) as store:
+        for name, municipality in municipalities.items():
+            store.set_municipality(organisation_id(name), municipality)
+
+
+async def test_filter_by_name_or_municipality(hub: Path) -> None:
+    tomsky = "Томский район"
+    set_municipalities(
+        hub, {SCHOOLS[0]: "Молчановский район", SCHOOLS[1]: tomsky, SCHOOLS[2]: tomsky}
+    )
+    app = make_app(hub)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_dashboard(pilot)
+        text = screen_text(app)
+        assert "Муниципалитет" in text
+        line = next(line for line in text.splitlines() if SCHOOLS[0] in line)
+        assert "Молчановский район" in line
+        await pilot.press("slash", *"томск")
+        await settle(pilot)
+        assert {r.name for r in screen.shown_rows} == {SCHOOLS[1], SCHOOLS[2]}
+        await pilot.press(*" сельск")  # every word, in the name or the municipality
+        await settle(pilot)
+        assert [r.name for r in screen.shown_rows] == [SCHOOLS[2]]
+        await pilot.press("escape")
+        await pilot.press("slash", *"молчановский")
+        await settle(pilot)
+        assert [r.name for r in screen.shown_rows] == [SCHOOLS[0]]
+        assert "Школ: 1 из 3" in screen_text(app)
+
+
+async def test_narrow_dashboards_drop_the_municipality_and_sort_by_what_they_show(
+    hub: Path,
+) -> None:
+    set_municipalities(hub, {SCHOOLS[0]: "Молчановский район"})
+    app = make_app(hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_dashboard(pilot)
+        assert "Молчановский" not in screen_text(app)
+        await pilot.press("s")  # from the name straight to the first count shown
+        await settle(pilot)
+        assert screen.sort_key == "total"

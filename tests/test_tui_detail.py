@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curator_tui.domain.models import ParsedActivity, Status
+from curator_tui.domain.models import Status
+from curator_tui.domain.parsed import ParsedActivity
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.tui.screens.detail import DetailScreen

@@ -10,8 +10,9 @@ from textual.widgets import DirectoryTree, Input
 
 from curator_tui.domain.models import EvidenceKind
 from curator_tui.store.store import Store
+from curator_tui.tui.media import start_directory
 from curator_tui.tui.screens.detail import DetailScreen
-from curator_tui.tui.screens.evidence import EvidenceDialog, start_directory
+from curator_tui.tui.screens.evidence import EvidenceDialog
 from curator_tui.tui.screens.modals import ConfirmDialog
 from tests.tui_support import make_app, press, school_db, screen_text, settle, toasts
 

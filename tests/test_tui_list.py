@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curator_tui.domain.models import ParsedActivity, Status
+from curator_tui.domain.models import Status
+from curator_tui.domain.parsed import ParsedActivity
 from curator_tui.store.store import Store
 from curator_tui.tui.screens.detail import DetailScreen
 from curator_tui.tui.screens.home import HomeScreen
@@ -190,7 +191,9 @@ async def test_a_long_list_is_paged_in_as_it_scrolls(tmp_path: Path) -> None:
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await settle(pilot)
         activity_list = app.screen.query_one(ActivityList)
+        # Painted from the first page, counted in a worker afterwards.
         assert activity_list.total == 350
+        assert "350 из 350" in screen_text(app)
         assert len(activity_list.loaded_rows()) == PAGE_SIZE  # only the first page so far
         await press(pilot, "end")
         await settle(pilot)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import io
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 from rich.console import Console
 from textual.pilot import Pilot
 
-from curator_tui.domain.models import EvidenceKind, OrgLevel, ParsedActivity, ParsedRoadmap, Status
+from curator_tui.domain.models import EvidenceKind, OrgLevel, Status
 from curator_tui.domain.ops import HlcStamp, Operation
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.tui.app import CuratorApp, build_app
@@ -70,15 +72,14 @@ def restamped(ops: list[Operation]) -> list[Operation]:
         if isinstance(value, dict) and "device_id" in value:
             value = {**value, "device_id": SNAPSHOT_DEVICE}
         result.append(
-            op.model_copy(
-                update={
-                    "op_id": new_ids[op.op_id],
-                    "device_id": SNAPSHOT_DEVICE,
-                    "seq": index + 1,
-                    "hlc": str(HlcStamp(start_ms + index * 60_000, 0)),
-                    "prev": new_ids.get(op.prev or ""),
-                    "value": value,
-                }
+            replace(
+                op,
+                op_id=new_ids[op.op_id],
+                device_id=SNAPSHOT_DEVICE,
+                seq=index + 1,
+                hlc=str(HlcStamp(start_ms + index * 60_000, 0)),
+                prev=new_ids.get(op.prev or ""),
+                value=value,
             )
         )
     return result

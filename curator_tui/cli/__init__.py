@@ -1,36 +1,78 @@
 """The `curator` command: scripting access to a replica, and the door into the app.
 
 Each group of commands lives in its own module with a `register(subparsers)` function.
+`curator CMD` imports only the module of CMD: the groups together pull in pydantic,
+cryptography, openpyxl and python-docx, and would add more than half a second to every
+command, and to every start of the app.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from curator_tui.cli import app, reports, roadmap, sync
 from curator_tui.cli.common import EXIT_FAILED
 from curator_tui.domain.errors import UserFacingError
 
-COMMAND_GROUPS = (roadmap, reports, sync, app)
+GROUPS = (
+    "roadmap",
+    "reports",
+    "sync",
+    "schools",
+    "app",
+)  # in the order `curator --help` lists them
+# Which group registers each command (a test checks this against what the groups register).
+COMMAND_GROUPS: dict[str, str] = {
+    "import-roadmap": "roadmap",
+    "activities": "roadmap",
+    "set-status": "roadmap",
+    "note": "roadmap",
+    "attach": "roadmap",
+    "doctor": "roadmap",
+    "report": "reports",
+    "init": "sync",
+    "keys": "sync",
+    "trust": "sync",
+    "export": "sync",
+    "verify": "sync",
+    "import": "sync",
+    "school": "schools",
+    "demo": "app",
+    "open": "app",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def group_module(name: str) -> ModuleType:
+    return importlib.import_module(f"curator_tui.cli.{name}")
+
+
+def build_parser(groups: Sequence[str] = GROUPS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="curator",
         description="«Куратор»: дорожные карты проекта «500+» без интернета.",
     )
     sub = parser.add_subparsers(dest="command", metavar="КОМАНДА")
-    for group in COMMAND_GROUPS:
-        group.register(sub)
+    for name in groups:
+        group_module(name).register(sub)
     return parser
 
 
+def groups_needed(argv: Sequence[str]) -> tuple[str, ...]:
+    """The groups to load for `argv`: the command's own, or all of them for help and typos."""
+    if not argv:
+        return ("app",)  # `curator` alone opens the user's own database
+    group = COMMAND_GROUPS.get(argv[0])
+    return (group,) if group else GROUPS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    handler = getattr(args, "handler", app.cmd_default)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(groups_needed(argv)).parse_args(argv)
+    handler = getattr(args, "handler", None) or group_module("app").cmd_default
     try:
         return handler(args)
     except UserFacingError as exc:

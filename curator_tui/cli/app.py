@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.cli.common import EXIT_OK, default_db_path
-from curator_tui.services import build_demo
 from curator_tui.store.store import Store
 
 DEMO_DB = Path("demo") / "demo.db"
@@ -18,6 +17,8 @@ def ensure_demo(db: Path) -> None:
     """Build the demo database from the bundled roadmap the first time."""
     if db.exists():
         return
+    from curator_tui.services import build_demo  # the importers: only for the first run
+
     with Store.open(db, create=True) as store:
         build_demo(store)
 

@@ -35,6 +35,8 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
     )
     print(f"Дорожная карта: {parsed.title or path.name}")
     print(f"Организация: {summary.organisation} ({parsed.level.label}), {period}")
+    if parsed.municipality:
+        print(f"Муниципалитет: {parsed.municipality}")
     if summary.amended:
         print(
             f"Обновлена: новых мероприятий {summary.created}, изменено {summary.updated}, "

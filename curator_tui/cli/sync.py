@@ -66,6 +66,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         organisation=args.organisation,
         coordinator_key=args.coordinator_key,
         hub_region=args.region if args.hub else None,
+        municipality=args.municipality,
     )
     result = replica.init_replica(db_arg(args), options)
     print(f"База: {result.db}")
@@ -76,6 +77,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     print_keys(result.keys)
     if result.organisation_id:
         print(f"Организация: {result.organisation_name} ({result.organisation_id})")
+    if result.municipality:
+        print(f"Муниципалитет: {result.municipality}")
     if args.hub:
         print(f"Сводная база региона: {args.region}")
     if result.coordinator is not None:
@@ -344,6 +347,11 @@ def register(sub: Any) -> None:
         "--coordinator-key",
         metavar="КЛЮЧ",
         help="открытый ключ координатора (файл .pub или строка ssh-ed25519 …)",
+    )
+    p.add_argument(
+        "--municipality",
+        metavar="НАЗВАНИЕ",
+        help="муниципалитет организации («Молчановский район»); уйдёт в сводную базу с пакетом",
     )
     p.add_argument("--hub", action="store_true", help="сводная база координатора")
     p.add_argument("--region", help="регион сводной базы (с --hub)")

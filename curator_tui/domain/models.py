@@ -1,15 +1,15 @@
-"""Pydantic models shared by every layer: the vocabulary of the programme.
+"""The vocabulary of the programme, shared by every layer: statuses, kinds, schedules.
 
-Nothing here knows about SQLite, files or the terminal; importers produce these objects,
-the store persists them and the TUI shows them.
+Nothing here knows about SQLite, files or the terminal. Plain enums and frozen dataclasses,
+no pydantic: every start of the app imports this module, and pydantic alone costs about as
+much as starting a minimal Textual app. What importers produce lives in `domain/parsed.py`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class OrgLevel(StrEnum):
@@ -106,10 +106,9 @@ class ScheduleKind(StrEnum):
     UNSCHEDULED = "unscheduled"
 
 
-class Period(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Period:
     """The span a roadmap covers: a calendar year or a school year (1 Sep – 31 Aug)."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: date
     end: date
@@ -123,7 +122,8 @@ class Period(BaseModel):
         return cls(start=date(first_year, 9, 1), end=date(first_year + 1, 8, 31))
 
 
-class Schedule(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schedule:
     """A deadline phrase understood as dates.
 
     `windows` are inclusive (start, end) pairs in chronological order. For a `deadline` there
@@ -131,12 +131,15 @@ class Schedule(BaseModel):
     roadmap period; `unscheduled` has none. `warning` says what could not be understood.
     """
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
     kind: ScheduleKind
     windows: tuple[tuple[date, date], ...] = ()
     rule: str | None = None
     warning: str | None = None
+
+    def __post_init__(self) -> None:
+        # Windows may be given as any sequence of pairs; stored as tuples so equal schedules
+        # compare and hash equal.
+        object.__setattr__(self, "windows", tuple(tuple(w) for w in self.windows))
 
     @property
     def due(self) -> date | None:
@@ -167,48 +170,3 @@ class Schedule(BaseModel):
             rule=data.get("rule"),  # type: ignore[arg-type]
             warning=data.get("warning"),  # type: ignore[arg-type]
         )
-
-
-class ParsedActivity(BaseModel):
-    """One activity row as an importer understood it, before it has an identity."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    number: str = ""
-    title: str
-    responsible: str = ""
-    deadline_text: str = ""
-    indicator: str = ""
-    result: str = ""
-    levels: str = ""
-    publicity: str = ""
-    extra: dict[str, str] = Field(default_factory=dict)
-    section: str = ""
-    parent_number: str | None = None
-    warnings: list[str] = Field(default_factory=list)
-
-
-class ParsedRoadmap(BaseModel):
-    """A whole roadmap document as an importer understood it."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    organisation: str = ""
-    level: OrgLevel = OrgLevel.SCHOOL
-    title: str = ""
-    year: int | None = None
-    school_year: int | None = None
-    amendment: bool = False
-    source_name: str = ""
-    source_sha256: str = ""
-    sections: list[str] = Field(default_factory=list)
-    activities: list[ParsedActivity] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-
-    @property
-    def period(self) -> Period | None:
-        if self.school_year is not None:
-            return Period.school_year(self.school_year)
-        if self.year is not None:
-            return Period.calendar_year(self.year)
-        return None

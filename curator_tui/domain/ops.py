@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 
 class Entity(StrEnum):
@@ -31,8 +29,13 @@ class Action(StrEnum):
     REMOVE = "remove"  # a tombstone for an add-only set member (note, evidence, visit)
 
 
-class Operation(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Operation:
+    """One change, as written to the log and carried in bundles.
+
+    A plain dataclass: ops from other devices are validated where they enter, in
+    `sync.oprules`, and everything inside the program builds them itself.
+    """
 
     op_id: str
     device_id: str
@@ -56,7 +59,13 @@ class Operation(BaseModel):
         return canonical_json(self.value)
 
     def to_json_line(self) -> str:
-        return canonical_json(self.model_dump(mode="json"))
+        return canonical_json(self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in OPERATION_FIELDS}
+
+
+OPERATION_FIELDS = tuple(f.name for f in fields(Operation))
 
 
 def canonical_json(value: Any) -> str:

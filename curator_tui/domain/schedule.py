@@ -51,11 +51,6 @@ _TIMES_NOTE = "Срок разложен {}: сколько раз внутри 
 _INTERNAL_ERROR = 'Внутренняя ошибка разбора срока: "{}"'
 
 
-# Bump whenever a phrase would parse differently: replicas then re-derive every stored
-# schedule on open, so replaying the log still rebuilds their state exactly.
-PARSER_VERSION = "1"
-
-
 def parse_deadline(text: str, period: Period) -> Schedule:
     """Understand the deadline phrase of an activity in a roadmap covering `period`.
 

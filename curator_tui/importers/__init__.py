@@ -3,7 +3,8 @@
 Two formats: the text-table export (tab-separated cells, one row per line, prose around)
 and Word .docx tables. Readers turn a file into paragraphs and rows (`source`); `layout`
 finds the table by its column names and reads sections and activities; `prose` reads the
-issuer, heading and year from the text above the table. Every failure is a
+issuer, heading and year from the text above the table, `municipality` the district named
+there. Every failure is a
 `RoadmapImportError` whose message, in Russian, names the file and the reason.
 """
 
@@ -13,10 +14,11 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from curator_tui.domain.models import ParsedRoadmap
+from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.importers.docx_table import read_docx_table
 from curator_tui.importers.errors import RoadmapImportError
 from curator_tui.importers.layout import read_table
+from curator_tui.importers.municipality import find_municipality
 from curator_tui.importers.prose import (
     find_heading,
     find_organisation,
@@ -60,9 +62,11 @@ def read_roadmap(
     period = find_period(heading, titles, prose, deadlines)
     # An explicit name says the most, but the document's own words still count.
     issuer = f"{organisation or ''} {found_organisation}"
+    level = guess_level(issuer, heading or " ".join(titles))
     roadmap = ParsedRoadmap(
         organisation=" ".join((organisation or "").split()) or found_organisation,
-        level=guess_level(issuer, heading or " ".join(titles)),
+        level=level,
+        municipality=find_municipality(prose, level),
         title=heading or (titles[0] if titles else ""),
         year=period.year,
         school_year=period.school_year,

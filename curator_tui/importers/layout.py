@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
-from curator_tui.domain.models import ParsedActivity
+from curator_tui.domain.parsed import ParsedActivity
 from curator_tui.importers.cleaning import clean_cell, join_fragments
 from curator_tui.importers.columns import (
     Column,

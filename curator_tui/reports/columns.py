@@ -73,6 +73,7 @@ ORGANISATION_HEADER = "Организация"
 
 SUMMARY_COLUMNS: tuple[Column[SchoolSummary], ...] = (
     Column(ORGANISATION_HEADER, lambda s: s.name, Kind.LONG_TEXT, 45),
+    Column("Муниципалитет", lambda s: s.municipality or None, Kind.LONG_TEXT, 22),
     Column("Всего мероприятий", lambda s: s.total, Kind.NUMBER, 12),
     Column("Со сроком в месяце", lambda s: s.due_in_month, Kind.NUMBER, 12),
     Column("Выполнено", lambda s: s.done, Kind.NUMBER, 11),

@@ -15,7 +15,6 @@ Definitions (also printed in every report):
 from __future__ import annotations
 
 import contextlib
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,11 +74,13 @@ class SchoolSummary:
     organisation_id: str
     name: str
     level: str
+    municipality: str  # "" when nobody has said
     total: int
     due_in_month: int
     done: int
     in_progress: int
     overdue: int
+    due_before_cutoff: int  # not cancelled, last due date before the cut-off (done or not)
     done_without_evidence: int
     evidence_files: int
     last_bundle: datetime | None
@@ -220,8 +221,7 @@ def chosen_organisations(store: Store, school: str | None) -> dict[str, dict]:
         known = ", ".join(f"«{row['name']}»" for row in everyone[:5])
         more = " …" if len(everyone) > 5 else ""
         raise ReportError(
-            f"Не найдено организаций, в названии которых есть «{school}». "
-            f"В базе: {known}{more}"
+            f"Не найдено организаций, в названии которых есть «{school}». В базе: {known}{more}"
         )
     return chosen
 
@@ -239,7 +239,9 @@ def matching_organisations(rows: Iterable[dict], needle: str) -> dict[str, dict]
 
 def name_key(text: str) -> str:
     # Python's casefold: SQLite's lower() folds ASCII only, so this is not done in SQL.
-    return re.sub(r"\s+", " ", text.casefold().replace("ё", "е")).strip()
+    # split()/join is `re.sub(r"\s+", " ", …).strip()` (the same whitespace) at a third of the
+    # cost, which counts when the dashboard orders 3,000 names before its first frame.
+    return " ".join(text.casefold().replace("ё", "е").split())
 
 
 def read_summaries(
@@ -281,11 +283,13 @@ def summary_from(
         organisation_id=row["id"],
         name=row["name"],
         level=row["level"],
+        municipality=row.get("municipality") or "",
         total=counts.get("total", 0),
         due_in_month=due_in_month,
         done=counts.get("done", 0),
         in_progress=counts.get("in_progress", 0),
         overdue=counts.get("overdue", 0),
+        due_before_cutoff=counts.get("due_before_cutoff", 0),
         done_without_evidence=counts.get("done_without_evidence", 0),
         evidence_files=evidence_files,
         last_bundle=parse_timestamp(last_bundle),
@@ -347,11 +351,13 @@ def sum_summaries(summaries: list[SchoolSummary]) -> SchoolSummary:
         organisation_id="",
         name=f"Итого (организаций: {len(summaries)})",
         level="",
+        municipality="",
         total=sum(s.total for s in summaries),
         due_in_month=sum(s.due_in_month for s in summaries),
         done=sum(s.done for s in summaries),
         in_progress=sum(s.in_progress for s in summaries),
         overdue=sum(s.overdue for s in summaries),
+        due_before_cutoff=sum(s.due_before_cutoff for s in summaries),
         done_without_evidence=sum(s.done_without_evidence for s in summaries),
         evidence_files=sum(s.evidence_files for s in summaries),
         last_bundle=max((s.last_bundle for s in summaries if s.last_bundle), default=None),

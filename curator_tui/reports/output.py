@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from platformdirs import user_documents_path
 
+from curator_tui.durable import fsync_directory, publish_without_clobbering
 from curator_tui.reports.csv_writer import write_activities_csv, write_summary_csv
 from curator_tui.reports.docx_writer import write_docx
 from curator_tui.reports.errors import ReportError
@@ -186,43 +187,13 @@ def commit(temporary: Path, final: Path, *, overwrite: bool) -> None:
         if overwrite:
             os.replace(temporary, final)
         else:
-            place_without_overwrite(temporary, final)
-    except OutputExistsError:
-        raise
-    except OSError as exc:
-        raise ReportError(describe_os_error(exc, final)) from exc
-    sync_folder(final.parent)
-
-
-def place_without_overwrite(temporary: Path, final: Path) -> None:
-    """Rename into place unless a file appeared there meanwhile (another run, another user).
-
-    A hard link fails when the name is taken, never replacing it; FAT-formatted USB sticks
-    and some network shares cannot link, and there an existence check has to do.
-    """
-    try:
-        os.link(temporary, final)
+            # Another run, or another user, may have written it since the check.
+            publish_without_clobbering(temporary, final)
     except FileExistsError:
         raise OutputExistsError(final) from None
-    except OSError:
-        if final.exists():
-            raise OutputExistsError(final) from None
-        os.replace(temporary, final)
-        return
-    temporary.unlink()
-
-
-def sync_folder(folder: Path) -> None:
-    """Make the rename durable; best effort (Windows cannot open a folder for fsync)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    except OSError as exc:
+        raise ReportError(describe_os_error(exc, final)) from exc
+    fsync_directory(final.parent)
 
 
 def describe_os_error(exc: OSError, path: Path) -> str:

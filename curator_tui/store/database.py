@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from curator_tui.domain.errors import UserFacingError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -35,7 +37,7 @@ def migration_files() -> list[tuple[int, Path]]:
     return found
 
 
-def connect(path: Path) -> sqlite_utils.Database:
+def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) a database file with WAL and a busy timeout."""
     try:
         # Autocommit mode: every transaction is opened explicitly by `transaction()`.
@@ -53,7 +55,20 @@ def connect(path: Path) -> sqlite_utils.Database:
         raise StoreError(
             f"Не удалось открыть базу данных {path}: {describe_sqlite_error(exc)}"
         ) from exc
-    return sqlite_utils.Database(conn)
+    return conn
+
+
+def query_dicts(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[dict[str, Any]]:
+    """Rows as dicts, like sqlite-utils' `Database.query`, for the paths a cold start takes.
+
+    Importing sqlite-utils costs about as much as starting the whole minimal Textual app, so
+    the first paint reads through the bare connection; everything else uses `Store.db`.
+    """
+    cursor = conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def describe_sqlite_error(exc: sqlite3.Error) -> str:
@@ -86,9 +101,11 @@ def explain_failure(exc: BaseException) -> str | None:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+def transaction(
+    db: sqlite3.Connection | sqlite_utils.Database,
+) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""
-    conn = db.conn
+    conn = db if isinstance(db, sqlite3.Connection) else db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -98,25 +115,27 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
-    if "schema_version" not in db.table_names():
+def schema_version(conn: sqlite3.Connection) -> int:
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if found is None:
         return 0
-    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
     return int(row[0] or 0)
 
 
-def migrate(db: sqlite_utils.Database) -> int:
+def migrate(conn: sqlite3.Connection) -> int:
     """Apply every migration newer than the file's version, each in one transaction."""
-    conn = db.conn
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
     )
-    current = schema_version(db)
+    current = schema_version(conn)
     for version, path in migration_files():
         if version <= current:
             continue
         script = path.read_text(encoding="utf-8")
-        with transaction(db):
+        with transaction(conn):
             # executescript would commit on its own; run statements inside our transaction.
             for statement in split_sql(script):
                 conn.execute(statement)

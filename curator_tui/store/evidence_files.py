@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from curator_tui.domain.errors import UserFacingError
+from curator_tui.durable import fsync_directory
 
 CHUNK = 1024 * 1024
 HEX = set("0123456789abcdef")
@@ -85,14 +86,14 @@ class EvidenceFiles:
         final = self.path_for(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, final)
-        fsync_dir(final.parent)
+        fsync_directory(final.parent)
         return True
 
     def commit(self, tmp: Path, digest: str, size: int) -> tuple[str, int]:
         final = self.path_for(digest)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, final)
-        fsync_dir(final.parent)
+        fsync_directory(final.parent)
         return digest, size
 
     def discard(self, sha256: str) -> None:
@@ -123,14 +124,6 @@ def copy_hashing(source: Path, fd: int, total: int, progress: Progress | None) -
         dst.flush()
         os.fsync(dst.fileno())
     return digest.hexdigest(), done
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def describe_os_error(source: Path, exc: OSError) -> str:

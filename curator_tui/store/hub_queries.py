@@ -2,17 +2,20 @@
 
 The per-school counts come from `curator_tui.reports.model.school_summaries` (the same
 numbers as the monthly report); this module adds what the dashboard shows besides them:
-each organisation's roadmap, the device of its latest bundle, how many of its activities are
-already due (the base of the «many overdue» rule) and the planned/done series per month.
+each organisation's roadmap and the device of its latest bundle (for every organisation or a
+page of them), the cheap list of organisations the first page is chosen from, and the
+planned/done series per month.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from curator_tui.store.database import query_dicts
 from curator_tui.store.store import Store
 
 DONE_VALUE = json.dumps("done")
@@ -34,11 +37,17 @@ class RoadmapRef:
         return " ".join(x for x in (self.title or "Дорожная карта", span) if x)
 
 
-def roadmaps_by_organisation(store: Store) -> dict[str, RoadmapRef]:
-    """Per organisation id: its latest roadmap (by year), the one the dashboard opens."""
-    rows = store.db.query(
-        "SELECT id, organisation_id, title, year, school_year FROM roadmap "
-        "ORDER BY organisation_id, COALESCE(school_year, year), id"
+def roadmaps_by_organisation(
+    store: Store, organisation_ids: Collection[str] | None = None
+) -> dict[str, RoadmapRef]:
+    """Per organisation id (all, or those given): its latest roadmap (by year), the one the
+    dashboard opens."""
+    scope, params = _organisation_scope(organisation_ids)
+    rows = query_dicts(
+        store.conn,
+        f"SELECT id, organisation_id, title, year, school_year FROM roadmap{scope} "
+        "ORDER BY organisation_id, COALESCE(school_year, year), id",
+        params,
     )
     result: dict[str, RoadmapRef] = {}
     for row in rows:  # later rows of an organisation replace earlier ones: the newest wins
@@ -48,10 +57,29 @@ def roadmaps_by_organisation(store: Store) -> dict[str, RoadmapRef]:
     return result
 
 
+def _organisation_scope(
+    organisation_ids: Collection[str] | None, column: str = "organisation_id"
+) -> tuple[str, list[str]]:
+    """A WHERE clause on `column` (one JSON parameter: no SQLite variable limit)."""
+    if organisation_ids is None:
+        return "", []
+    return (
+        f" WHERE {column} IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(organisation_ids))],
+    )
+
+
+def organisation_rows(store: Store) -> list[tuple[str, str, str, str]]:
+    """(id, name, level, municipality) of every organisation, unordered: the cheapest read
+    of the hub's list, which the dashboard orders itself (SQLite cannot fold Cyrillic case)."""
+    return store.conn.execute("SELECT id, name, level, municipality FROM organisation").fetchall()
+
+
 def roadmap_row(store: Store, roadmap_id: str) -> dict[str, Any] | None:
     """One roadmap with its organisation's name and level (the list screen's header)."""
     rows = list(
-        store.db.query(
+        query_dicts(
+            store.conn,
             "SELECT r.*, o.name AS organisation, o.level AS level FROM roadmap r "
             "LEFT JOIN organisation o ON o.id = r.organisation_id WHERE r.id = ?",
             [roadmap_id],
@@ -60,42 +88,18 @@ def roadmap_row(store: Store, roadmap_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def last_bundle_devices(store: Store) -> dict[str, str]:
-    """Per organisation id: the name of the device whose bundle arrived last for it.
-
-    Credited the way `report_queries.last_bundles` credits bundles: to every organisation
-    whose roadmap, activities, notes, evidence or visits the sending device has operations on.
-    """
-    sql = (
-        "WITH bundle_device AS (SELECT device_id, MAX(imported_at) AS last_import "
-        "FROM bundle_import WHERE device_id != '' AND result = 'accepted' GROUP BY device_id), "
-        "device_op AS (SELECT DISTINCT o.device_id, o.entity, o.entity_id FROM op o "
-        "JOIN bundle_device b ON b.device_id = o.device_id), "
-        "device_roadmap AS ("
-        "SELECT d.device_id, d.entity_id AS roadmap_id FROM device_op d WHERE d.entity = 'roadmap' "
-        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
-        "JOIN activity a ON a.id = d.entity_id WHERE d.entity = 'activity' "
-        "UNION SELECT d.device_id, v.roadmap_id FROM device_op d "
-        "JOIN visit v ON v.id = d.entity_id WHERE d.entity = 'visit') "
-        # SQLite's bare column: device_id comes from the row holding the MAX.
-        "SELECT r.organisation_id AS org, MAX(b.last_import) AS at, b.device_id AS device "
-        "FROM device_roadmap dr JOIN bundle_device b ON b.device_id = dr.device_id "
-        "JOIN roadmap r ON r.id = dr.roadmap_id GROUP BY r.organisation_id"
-    )
-    names = dict(store.db.execute("SELECT id, name FROM device").fetchall())
-    return {
-        row["org"]: names.get(row["device"]) or row["device"][:8] for row in store.db.query(sql)
-    }
-
-
-def due_by_counts(store: Store, today: date) -> dict[str, int]:
-    """Per organisation id: activities (not cancelled) whose last due date is before today."""
-    sql = (
-        "SELECT r.organisation_id, COUNT(*) FROM activity a JOIN roadmap r "
-        "ON r.id = a.roadmap_id WHERE a.removed = 0 AND a.status != 'cancelled' "
-        "AND a.due_date IS NOT NULL AND a.due_date < ? GROUP BY r.organisation_id"
-    )
-    return dict(store.db.execute(sql, [today.isoformat()]).fetchall())
+def last_bundle_devices(
+    store: Store, organisation_ids: Collection[str] | None = None
+) -> dict[str, str]:
+    """Per organisation id (all, or those given): the name of the device whose bundle
+    arrived last for it (`organisation_bundle`, the row behind the report's «last bundle»)."""
+    scope, params = _organisation_scope(organisation_ids, "b.organisation_id")
+    rows = store.conn.execute(
+        "SELECT b.organisation_id, b.device_id, d.name FROM organisation_bundle b "
+        f"LEFT JOIN device d ON d.id = b.device_id{scope}",
+        params,
+    ).fetchall()
+    return {org_id: name or device_id[:8] for org_id, device_id, name in rows}
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ def monthly_progress(store: Store, roadmap_id: str | None = None) -> list[MonthP
     if roadmap_id:
         scope, params = (" AND a.roadmap_id = ?", [roadmap_id])
     planned: dict[date, int] = {}
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT substr(a.due_date, 1, 7), COUNT(*) FROM activity a "
         f"WHERE a.removed = 0 AND a.due_date IS NOT NULL{scope} GROUP BY 1",
         params,
@@ -132,7 +136,7 @@ def monthly_progress(store: Store, roadmap_id: str | None = None) -> list[MonthP
         year, mon = month.split("-")
         planned[date(int(year), int(mon), 1)] = count
     done: dict[date, int] = {}
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT MIN(o.hlc) FROM op o JOIN activity a ON a.id = o.entity_id "
         "WHERE o.entity = 'activity' AND o.field = 'status' AND o.value = ? "
         f"AND a.removed = 0{scope} GROUP BY o.entity_id",
@@ -156,7 +160,7 @@ def known_organisation_ids(store: Store, ids: list[str]) -> set[str]:
     """Which of `ids` name organisations this replica already holds."""
     if not ids:
         return set()
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT id FROM organisation WHERE id IN (SELECT value FROM json_each(?))",
         [json.dumps(ids)],
     ).fetchall()
@@ -170,7 +174,7 @@ def organisation_names_of(store: Store, ids: set[str]) -> dict[str, str]:
     """Names of the organisations `ids` that this replica holds (no empty names)."""
     if not ids:
         return {}
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT id, name FROM organisation WHERE id IN (SELECT value FROM json_each(?)) "
         "AND name != ''",
         [json.dumps(sorted(ids))],
@@ -186,10 +190,10 @@ def device_heads(store: Store, device_ids: set[str]) -> dict[str, int]:
 
     heads: dict[str, int] = {}
     for device_id in device_ids:
-        held = store.db.execute(
+        held = store.conn.execute(
             "SELECT MAX(seq) FROM op WHERE device_id = ?", [device_id]
         ).fetchone()[0]
-        covered = store.db.execute(
+        covered = store.conn.execute(
             "SELECT value FROM local_setting WHERE key = ?", [COVERED_PREFIX + device_id]
         ).fetchone()
         head = max(int(held or 0), int(covered[0]) if covered else 0)
@@ -206,7 +210,7 @@ def is_hub(store: Store) -> bool:
     if store.setting(HUB_REGION_SETTING):
         return True
     return (
-        store.db.execute(
+        store.conn.execute(
             "SELECT COUNT(*) > 1 FROM (SELECT 1 FROM organisation LIMIT 2)"
         ).fetchone()[0]
         == 1

@@ -22,12 +22,11 @@ from typing import Any
 
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
 from curator_tui.domain.ops import Action, Entity, Operation, canonical_json
-from curator_tui.domain.schedule import parse_deadline
 
 # Fields each entity accepts from operations; anything else in an op is ignored, which keeps
 # a bundle from writing columns we never meant to replicate.
 FIELDS: dict[Entity, tuple[str, ...]] = {
-    Entity.ORGANISATION: ("name", "level"),
+    Entity.ORGANISATION: ("name", "level", "municipality"),
     Entity.ROADMAP: (
         "organisation_id",
         "title",
@@ -524,6 +523,9 @@ def schedule_for(text: str, period: Period | None) -> Schedule:
 # across a hub; Schedule is immutable, so one parse per (phrase, period) is enough.
 @lru_cache(maxsize=8192)
 def cached_schedule(text: str, period: Period) -> Schedule:
+    # Imported on first parse: opening a file to read it needs no parser (cold start).
+    from curator_tui.domain.schedule import parse_deadline
+
     try:
         return parse_deadline(text or "", period)
     except Exception as exc:  # the parser promises not to raise; a bug must not lose data

@@ -30,9 +30,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlite_utils
-from sqlite_utils.utils import column_affinity
-
 from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.store.projection import (
     FIELDS,
@@ -141,7 +138,10 @@ class TableShapes:
     """Column types, nullability and defaults of the entity tables, read once per batch."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        # A plain wrapper for its schema helpers: no pragmas, no plugins on our connection.
+        # Imported on first merge, not at start-up (database.query_dicts says why); a plain
+        # wrapper for its schema helpers: no pragmas, no plugins run on our connection.
+        import sqlite_utils
+
         self._db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
         self._columns: dict[Entity, dict[str, tuple[type, bool]]] = {}
         self._defaults: dict[Entity, dict[str, Any]] = {}
@@ -149,6 +149,8 @@ class TableShapes:
     def columns(self, entity: Entity) -> dict[str, tuple[type, bool]]:
         """name → (Python type of its affinity, whether it takes NULL)."""
         if entity not in self._columns:
+            from sqlite_utils.utils import column_affinity
+
             self._columns[entity] = {
                 c.name: (column_affinity(c.type), not c.notnull)
                 for c in self._db.table(entity.value).columns
@@ -207,15 +209,18 @@ class WorkingRow:
 
     values: dict[str, Any]
     loaded: dict[str, Any] | None  # the row as read; None for a row this batch inserts
+    assigned: set[str] = field(default_factory=set)  # columns the replay wrote
 
     def changed_columns(self) -> list[str]:
-        if self.loaded is None:
-            return list(self.values)
+        """Columns whose value differs from the row as read (in a stable order)."""
         loaded = self.loaded
+        if loaded is None:
+            return list(self.values)
         return [
             name
-            for name, value in self.values.items()
-            if type(loaded[name]) is not type(value) or loaded[name] != value
+            for name in sorted(self.assigned)
+            if type(loaded[name]) is not type(self.values[name])
+            or loaded[name] != self.values[name]
         ]
 
 
@@ -248,8 +253,10 @@ class Batch:
         self.shapes = shapes
         self.rows: dict[Key, WorkingRow] = {}
         self.inserted: list[Key] = []  # new rows in the order they were created
+        self.touched: dict[Key, None] = {}  # rows the replay wrote to, in order
         self.winners: dict[Key, dict[str, Winner]] = {}  # field → its greatest `set`
         self.new_winners: set[tuple[Key, str]] = set()
+        self.winners_before: set[tuple[Key, str]] = set()  # fields edited before this batch
         self.links: dict[str, list[str]] = {}  # visit id → its activities, as last written
         self.by_roadmap: dict[str, set[str]] = {}  # roadmap id → ids of its activities
         self.history: dict[Key, list[tuple[int, Operation]]] = {}  # this batch's ops by entity
@@ -311,6 +318,7 @@ class Batch:
                 self.conn, sql, sorted(ids), entity.value
             ):
                 self.winners.setdefault((entity, entity_id), {})[name] = Winner(op_id, hlc, device)
+                self.winners_before.add(((entity, entity_id), name))
 
     # --- replaying (projection.project and its helpers, in memory) ------------------------
 
@@ -405,6 +413,8 @@ class Batch:
         if key[0] is Entity.ACTIVITY and "roadmap_id" in values:
             self.index_roadmap(key, self.column(key, "roadmap_id"), values["roadmap_id"])
         row.values.update(values)
+        row.assigned.update(values)
+        self.touched[key] = None
 
     def column(self, key: Key, name: str) -> Any:
         row = self.rows[key]
@@ -522,7 +532,7 @@ class Batch:
                 [tuple(row.values.values()) for row in rows],
             )
         changed = [
-            row for (kind, _), row in self.rows.items() if kind is entity and row.loaded is not None
+            self.rows[k] for k in self.touched if k[0] is entity and self.rows[k].loaded is not None
         ]
         grouped: dict[tuple[str, ...], list[WorkingRow]] = {}
         for row in changed:
@@ -561,7 +571,11 @@ class Batch:
     # --- conflicts ----------------------------------------------------------------------------
 
     def write_conflicts(self) -> None:
-        cutoffs = self.conflict_cutoffs()
+        cutoffs = {
+            (key, name): at
+            for (key, name), at in self.conflict_cutoffs().items()
+            if self.may_conflict(key, name)
+        }
         if not cutoffs:
             return
         logged = {k for k, _ in cutoffs if self.rows[k].loaded is not None}
@@ -605,6 +619,17 @@ class Batch:
                 for name in names:
                     cutoffs[(key, name)] = max(cutoffs.get((key, name), at), at)
         return cutoffs
+
+    def may_conflict(self, key: Key, name: str) -> bool:
+        """Whether the field can have conflict rows, before or after this batch.
+
+        Both need two `set`s of it. A field of the rules whose first `set` the log held
+        would have a winner from before; without one, only this batch's sets count.
+        """
+        if name not in FIELDS[key[0]] or (key, name) in self.winners_before:
+            return True
+        sets = [o for _, o in self.history.get(key, []) if o.action is Action.SET]
+        return sum(o.field == name for o in sets) >= 2
 
     def logged_set_fields(self, keys: set[Key]) -> dict[Key, set[str]]:
         edited: dict[Key, set[str]] = {}

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from curator_tui.domain.models import Status
+from curator_tui.store.database import query_dicts
 from curator_tui.store.projection import SEARCH_WORD_GAP, decode_row, search_words
 from curator_tui.store.store import Store
 
@@ -142,9 +143,9 @@ def count_activities(store: Store, query: ActivityQuery, today: date) -> int:
     if match.needles and query == ActivityQuery(text=query.text, sort=query.sort):
         # The index holds exactly the activities not removed: no need to visit them.
         sql = f"SELECT COUNT(*) FROM ({TRIGRAM_HITS})"
-        return int(store.db.execute(sql, [match.fts_query()]).fetchone()[0])
+        return int(store.conn.execute(sql, [match.fts_query()]).fetchone()[0])
     where, params = where_clause(query, today)
-    row = store.db.execute(f"SELECT COUNT(*) FROM activity a WHERE {where}", params).fetchone()
+    row = store.conn.execute(f"SELECT COUNT(*) FROM activity a WHERE {where}", params).fetchone()
     return int(row[0])
 
 
@@ -193,7 +194,7 @@ def page_activities(
         f"WHERE {' AND '.join(clauses)} {order} LIMIT ? OFFSET ?) pg "
         f"JOIN activity a ON a.rowid = pg.page_rowid {LIST_JOINS} {order}"
     )
-    return [decode_row(r) for r in store.db.query(sql, [*params, limit, offset])]
+    return [decode_row(r) for r in query_dicts(store.conn, sql, [*params, limit, offset])]
 
 
 def page_plan(store: Store, match: TextMatch, offset: int, limit: int, total: int | None) -> str:
@@ -208,7 +209,7 @@ def page_plan(store: Store, match: TextMatch, offset: int, limit: int, total: in
         return "index"
     if total <= SORT_BUDGET:
         return "sort"
-    rows = store.db.execute("SELECT MAX(rowid) FROM activity").fetchone()[0] or 0
+    rows = store.conn.execute("SELECT MAX(rowid) FROM activity").fetchone()[0] or 0
     if (offset + limit) * rows <= SCAN_BUDGET * total:
         return "scan"
     return "index"
@@ -244,10 +245,11 @@ class RoadmapOverview:
 def roadmap_overview(store: Store) -> RoadmapOverview:
     # Two rows at most: a hub's thousands of roadmaps are counted, not fetched.
     rows = list(
-        store.db.query(
+        query_dicts(
+            store.conn,
             "SELECT r.*, o.name AS organisation, o.level AS level, "
             "(SELECT COUNT(*) FROM roadmap) AS roadmaps FROM roadmap r "
-            "LEFT JOIN organisation o ON o.id = r.organisation_id LIMIT 2"
+            "LEFT JOIN organisation o ON o.id = r.organisation_id LIMIT 2",
         )
     )
     count = rows[0]["roadmaps"] if rows else 0
@@ -269,7 +271,7 @@ def progress(store: Store, today: date, roadmap_id: str | None = None) -> Progre
     if roadmap_id:
         scope, params = ("a.removed = 0 AND a.roadmap_id = ?", [roadmap_id])
     soon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
-    row = store.db.execute(
+    row = store.conn.execute(
         "SELECT COUNT(*), "
         "SUM(a.status = 'done'), "
         "SUM(a.status = 'in_progress'), "

@@ -9,7 +9,10 @@ summary counts and the detailed lists can never disagree:
 - *overdue*: not done or cancelled (still open) and its last due date falls before the
   report's cut-off day (see `curator_tui.reports.months.overdue_cutoff`).
 
-Every query takes the same named parameters (`PeriodParams`) and the same organisation scope.
+Every query takes the same named parameters (`PeriodParams`) and the same organisation scope;
+the hub dashboard asks for its first page of schools through that scope (a few dozen ids), so
+each query is written to start from the roadmaps of the chosen organisations when there is a
+choice (db/0004's `roadmap_organisation` index), not from every activity of the hub.
 Reading windows out of JSON is the one costly step (about 7 µs an activity), so the report
 evaluates it once per candidate activity (`report_activities`) and counts the flags it returns;
 `due_counts` is for a caller that wants the counts alone (the dashboard).
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from curator_tui.store.database import query_dicts
 from curator_tui.store.queries import OPEN_STATUSES
 from curator_tui.store.store import Store
 
@@ -34,10 +38,9 @@ DUE_IN_MONTH = (
     "AND json_extract(w.value, '$[1]') >= :month_start))"
 )
 OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # SQL literals: fixed codes
-OVERDUE = (
-    f"(a.status IN ({OPEN}) "
-    "AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
-)
+OVERDUE = f"(a.status IN ({OPEN}) AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
+# Not cancelled and due before the cut-off, done or not: the base of «behind» on the dashboard.
+DUE_BEFORE_CUTOFF = "(a.status != 'cancelled' AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
 # Cheap conditions (indexed columns, no JSON) every due or overdue activity meets.
 CANDIDATE = f"((a.first_date < :next_month AND a.due_date >= :month_start) OR {OVERDUE})"
 # Activities of live roadmaps only: rows whose roadmap has not arrived yet have no owner.
@@ -65,6 +68,10 @@ class PeriodParams:
         }
 
     @property
+    def filtered(self) -> bool:
+        return self.organisation_ids is not None
+
+    @property
     def organisation_clause(self) -> str:
         # One JSON parameter instead of thousands of `?`: no SQLite variable limit to hit.
         if self.organisation_ids is None:
@@ -79,7 +86,7 @@ def read_snapshot(store: Store) -> Iterator[None]:
     In WAL mode a deferred transaction pins the snapshot its first read sees; the summary and
     the lists of one report are read inside it, so their numbers always match.
     """
-    conn = store.db.conn
+    conn = store.conn
     if conn.in_transaction:  # already inside someone's transaction: it pins the snapshot
         yield
         return
@@ -91,25 +98,32 @@ def read_snapshot(store: Store) -> Iterator[None]:
 
 
 def organisations(store: Store) -> list[dict[str, Any]]:
-    """Every organisation with its id, name and level (a hub holds a few thousand)."""
-    return list(store.db.query("SELECT id, name, level FROM organisation ORDER BY name, id"))
+    """Every organisation with its id, name, level and municipality (a hub holds thousands)."""
+    sql = "SELECT id, name, level, municipality FROM organisation ORDER BY name, id"
+    return query_dicts(store.conn, sql)
 
 
 def activity_counts(store: Store, period: PeriodParams) -> dict[str, dict[str, int]]:
-    """Per organisation id: total, done, in progress, overdue, done without evidence.
+    """Per organisation id: total, done, in progress, overdue, done without evidence, and
+    due before the cut-off.
 
-    Touches narrow columns only, which the `activity_progress` index (db/0002) covers: no
-    wide activity row is read.
+    Walks roadmaps in organisation order (`roadmap_organisation`, db/0004) and reads each
+    one's activities from the `activity_progress` index (db/0002), which covers every column
+    used: no wide activity row is read and no temporary tree is built for the grouping.
+    (Left to itself SQLite starts from the activities and looks up each one's roadmap, twice
+    as slow on a hub and a full walk even when a few organisations are asked for.)
     """
     sql = (
         "SELECT r.organisation_id AS organisation_id, COUNT(*) AS total, "
         "COALESCE(SUM(a.status = 'done'), 0) AS done, "
         "COALESCE(SUM(a.status = 'in_progress'), 0) AS in_progress, "
         f"COALESCE(SUM({OVERDUE}), 0) AS overdue, "
-        "COALESCE(SUM(a.status = 'done' AND a.evidence_count = 0), 0) AS done_without_evidence "
-        f"{ACTIVITY_SCOPE}{period.organisation_clause} GROUP BY r.organisation_id"
+        "COALESCE(SUM(a.status = 'done' AND a.evidence_count = 0), 0) AS done_without_evidence, "
+        f"COALESCE(SUM({DUE_BEFORE_CUTOFF}), 0) AS due_before_cutoff "
+        "FROM roadmap r CROSS JOIN activity a ON a.roadmap_id = r.id WHERE a.removed = 0"
+        f"{period.organisation_clause} GROUP BY r.organisation_id"
     )
-    return {row.pop("organisation_id"): row for row in store.db.query(sql, period.sql())}
+    return {row.pop("organisation_id"): row for row in query_dicts(store.conn, sql, period.sql())}
 
 
 def due_counts(store: Store, period: PeriodParams) -> dict[str, int]:
@@ -118,61 +132,51 @@ def due_counts(store: Store, period: PeriodParams) -> dict[str, int]:
         f"SELECT r.organisation_id, COUNT(*) {ACTIVITY_SCOPE}{period.organisation_clause} "
         f"AND {DUE_IN_MONTH} GROUP BY r.organisation_id"
     )
-    return dict(store.db.execute(sql, period.sql()).fetchall())
+    return dict(store.conn.execute(sql, period.sql()).fetchall())
 
 
 def evidence_file_counts(store: Store, period: PeriodParams) -> dict[str, int]:
     """Per organisation id: evidence items that are stored files (links are not counted)."""
-    # CROSS JOIN keeps evidence the outer loop: SQLite would otherwise walk every activity.
+    if period.filtered:  # a few organisations: from their roadmaps down
+        joins = (
+            "FROM roadmap r CROSS JOIN activity a ON a.roadmap_id = r.id "
+            "CROSS JOIN evidence e ON e.activity_id = a.id"
+        )
+    else:  # every organisation: evidence stays the outer loop, not every activity
+        joins = (
+            "FROM evidence e CROSS JOIN activity a ON a.id = e.activity_id "
+            "CROSS JOIN roadmap r ON r.id = a.roadmap_id"
+        )
     sql = (
-        "SELECT r.organisation_id, COUNT(*) FROM evidence e "
-        "CROSS JOIN activity a ON a.id = e.activity_id CROSS JOIN roadmap r "
-        "ON r.id = a.roadmap_id WHERE e.removed = 0 AND a.removed = 0 AND e.sha256 != ''"
+        f"SELECT r.organisation_id, COUNT(*) {joins} "
+        "WHERE e.removed = 0 AND a.removed = 0 AND e.sha256 != ''"
         f"{period.organisation_clause} GROUP BY r.organisation_id"
     )
-    return dict(store.db.execute(sql, period.sql()).fetchall())
+    return dict(store.conn.execute(sql, period.sql()).fetchall())
 
 
 def last_visits(store: Store, period: PeriodParams) -> dict[str, str]:
     """Per organisation id: the ISO date of the latest recorded visit."""
     sql = (
-        "SELECT r.organisation_id, MAX(v.visit_date) FROM visit v "
-        "JOIN roadmap r ON r.id = v.roadmap_id WHERE v.removed = 0 AND v.visit_date != ''"
+        "SELECT r.organisation_id, MAX(v.visit_date) FROM roadmap r "
+        "CROSS JOIN visit v ON v.roadmap_id = r.id WHERE v.removed = 0 AND v.visit_date != ''"
         f"{period.organisation_clause} GROUP BY r.organisation_id"
     )
-    return dict(store.db.execute(sql, period.sql()).fetchall())
+    return dict(store.conn.execute(sql, period.sql()).fetchall())
 
 
 def last_bundles(store: Store, period: PeriodParams) -> dict[str, str]:
-    """Per organisation id: `imported_at` of the latest bundle from a device that wrote to it.
+    """Per organisation id: `imported_at` of the last accepted bundle that touched it.
 
-    `bundle_import` names the sending device, not the organisation, so a bundle is credited to
-    every organisation whose roadmap, activities, notes, evidence or visits that device has
-    operations on. Only bundle devices' operations are read (the op log's (device, seq) index).
+    The import records it (`sync_state`, table `organisation_bundle`, db/0004); a file from
+    before v4 was backfilled by crediting each device's latest bundle to the organisations
+    its operations touch.
     """
-    sql = (
-        "WITH bundle_device AS (SELECT device_id, MAX(imported_at) AS last_import "
-        "FROM bundle_import WHERE device_id != '' GROUP BY device_id), "
-        "device_op AS (SELECT o.device_id, o.entity, o.entity_id FROM op o "
-        "JOIN bundle_device b ON b.device_id = o.device_id), "
-        "device_roadmap AS ("
-        "SELECT d.device_id, d.entity_id AS roadmap_id FROM device_op d WHERE d.entity = 'roadmap' "
-        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
-        "JOIN activity a ON a.id = d.entity_id WHERE d.entity = 'activity' "
-        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
-        "JOIN evidence e ON e.id = d.entity_id JOIN activity a ON a.id = e.activity_id "
-        "WHERE d.entity = 'evidence' "
-        "UNION SELECT d.device_id, a.roadmap_id FROM device_op d "
-        "JOIN note n ON n.id = d.entity_id JOIN activity a ON a.id = n.activity_id "
-        "WHERE d.entity = 'note' "
-        "UNION SELECT d.device_id, v.roadmap_id FROM device_op d "
-        "JOIN visit v ON v.id = d.entity_id WHERE d.entity = 'visit') "
-        "SELECT r.organisation_id, MAX(b.last_import) FROM device_roadmap dr "
-        "JOIN bundle_device b ON b.device_id = dr.device_id "
-        "JOIN roadmap r ON r.id = dr.roadmap_id WHERE 1"
-        f"{period.organisation_clause} GROUP BY r.organisation_id"
-    )
-    return dict(store.db.execute(sql, period.sql()).fetchall())
+    scope = ""
+    if period.filtered:
+        scope = " WHERE organisation_id IN (SELECT value FROM json_each(:organisations))"
+    sql = f"SELECT organisation_id, imported_at FROM organisation_bundle{scope}"
+    return dict(store.conn.execute(sql, period.sql()).fetchall())
 
 
 def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]]:
@@ -187,7 +191,7 @@ def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]
         f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "
         f"ORDER BY r.organisation_id, {ROADMAP_ORDER}"
     )
-    rows = store.db.query(sql, period.sql())
+    rows = query_dicts(store.conn, sql, period.sql())
     return [row for row in rows if row["due_in_month"] or row["overdue"]]
 
 
@@ -201,4 +205,4 @@ def candidate_evidence(store: Store, period: PeriodParams) -> list[dict[str, Any
         f"{period.organisation_clause} AND {CANDIDATE} "
         "ORDER BY e.activity_id, e.origin_hlc, e.id"
     )
-    return list(store.db.query(sql, period.sql()))
+    return query_dicts(store.conn, sql, period.sql())

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from curator_tui.domain.models import ParsedActivity, ParsedRoadmap, Status
+from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity, stable_id
+from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.store import Change, Store
 
 ACTIVITY_FIELDS = (
@@ -114,6 +115,11 @@ def stored_value(value: Any) -> Any:
 
 def organisation_changes(store: Store, org_id: str, parsed: ParsedRoadmap) -> list[Change]:
     values = {"name": parsed.organisation, "level": parsed.level.value}
+    current = row_exists(store, Entity.ORGANISATION.value, org_id)
+    # The document's municipality fills a blank only: one set by hand (the coordinator, the
+    # school at init) or by an earlier version of the roadmap is not overwritten by a guess.
+    if parsed.municipality and not (current and current.get("municipality")):
+        values["municipality"] = parsed.municipality
     return upsert(store, Entity.ORGANISATION, org_id, values)
 
 

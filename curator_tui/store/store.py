@@ -11,10 +11,9 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.ops import (
@@ -28,14 +27,18 @@ from curator_tui.domain.ops import (
     observe,
     tick,
 )
-from curator_tui.domain.schedule import PARSER_VERSION
+from curator_tui.domain.parser_version import PARSER_VERSION
 from curator_tui.store.database import (
     StoreError,
     connect,
     describe_sqlite_error,
     migrate,
+    query_dicts,
     transaction,
 )
+
+if TYPE_CHECKING:
+    import sqlite_utils
 from curator_tui.store.evidence_files import EvidenceFiles, Progress
 from curator_tui.store.projection import (
     SEARCH_KEY_VERSION,
@@ -88,9 +91,9 @@ def files_dir_for(db_path: Path) -> Path:
 
 
 class Store:
-    def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
-        self.db = db
+        self.conn = conn
         self.files_dir = files_dir_for(path)
         self.evidence_files = EvidenceFiles(self.files_dir / "evidence")
 
@@ -105,15 +108,15 @@ class Store:
             raise StoreError(f"База данных не найдена: {path}")
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
-        db = connect(path)
+        conn = connect(path)
         try:
-            migrate(db)
+            migrate(conn)
         except sqlite3.DatabaseError as exc:
-            db.conn.close()
+            conn.close()
             raise StoreError(
                 f"Не удалось открыть базу {path}: {describe_sqlite_error(exc)}"
             ) from exc
-        store = cls(path, db)
+        store = cls(path, conn)
         if store.setting("device_id") is None:
             store.init_device(name="", role="")
         store.respell_search_text()
@@ -124,7 +127,7 @@ class Store:
         """Bring every activity's search text to this version's spelling (once per version)."""
         if self.setting("search_key_version") == SEARCH_KEY_VERSION:
             return
-        with transaction(self.db) as conn:
+        with transaction(self.conn) as conn:
             refresh_all_search_text(conn)
             conn.execute(
                 "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?, ?)",
@@ -140,7 +143,7 @@ class Store:
         stored = self.setting("schedule_parser_version")
         if stored == PARSER_VERSION:
             return
-        with transaction(self.db) as conn:
+        with transaction(self.conn) as conn:
             if stored is not None:
                 refresh_all_schedules(conn)
             conn.execute(
@@ -148,8 +151,15 @@ class Store:
                 ("schedule_parser_version", PARSER_VERSION),
             )
 
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection through sqlite-utils, imported on first use (see query_dicts)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -160,18 +170,18 @@ class Store:
     # --- local settings and device identity --------------------------------------------------
 
     def setting(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM local_setting WHERE key = ?", (key,)).fetchone()
+        row = self.conn.execute("SELECT value FROM local_setting WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def set_setting(self, key: str, value: str) -> None:
-        with transaction(self.db) as conn:
+        with transaction(self.conn) as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?, ?)", (key, value)
             )
 
     def init_device(self, *, name: str, role: str, public_key: str = "") -> str:
         device_id = self.setting("device_id") or new_id()
-        with transaction(self.db) as conn:
+        with transaction(self.conn) as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO local_setting (key, value) VALUES ('device_id', ?)",
                 (device_id,),
@@ -190,7 +200,7 @@ class Store:
         return device_id
 
     def device(self) -> dict[str, Any]:
-        rows = list(self.db.query("SELECT * FROM device WHERE is_local = 1"))
+        rows = query_dicts(self.conn, "SELECT * FROM device WHERE is_local = 1")
         return rows[0] if rows else {"id": self.device_id, "name": "", "role": ""}
 
     def known_device(self, device_id: str) -> dict[str, Any] | None:
@@ -198,7 +208,7 @@ class Store:
         return rows[0] if rows else None
 
     def remember_device(self, device_id: str, name: str, role: str, public_key: str) -> None:
-        with transaction(self.db) as conn:
+        with transaction(self.conn) as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO device (id, name, role, public_key, is_local) "
                 "VALUES (?, ?, ?, ?, 0)",
@@ -209,7 +219,7 @@ class Store:
 
     def last_stamp(self, conn: sqlite3.Connection | None = None) -> HlcStamp:
         row = (
-            (conn or self.db.conn)
+            (conn or self.conn)
             .execute("SELECT value FROM local_setting WHERE key = 'hlc'")
             .fetchone()
         )
@@ -234,7 +244,7 @@ class Store:
         device_id = self.device_id
         ops: list[Operation] = []
         try:
-            with transaction(self.db) as conn:
+            with transaction(self.conn) as conn:
                 stamp = self.last_stamp(conn)
                 seq = self.last_seq(conn, device_id)
                 for change in changes:
@@ -274,7 +284,7 @@ class Store:
         """Merge operations from other replicas, all in one transaction, in causal order."""
         ordered = sorted(ops, key=lambda o: (o.hlc, o.device_id, o.seq))
         applied = 0
-        with transaction(self.db) as conn:
+        with transaction(self.conn) as conn:
             stamp = self.last_stamp(conn)
             # In slices, so replaying a hub's whole log does not hold all of it in memory.
             for start in range(0, len(ordered), REPLAY_SLICE):
@@ -290,6 +300,24 @@ class Store:
         self.require_activity(activity_id)
         [op] = self.record(
             [Change(Entity.ACTIVITY, activity_id, Action.SET, "status", status.value)]
+        )
+        return op
+
+    def set_municipality(self, organisation_id: str, municipality: str) -> Operation | None:
+        """Record an organisation's municipality ("" clears it): a replicated field, last
+        writer wins. None when the organisation already says so (no op for nothing).
+
+        The organisation need not be here yet: a school laptop says its district at init,
+        before its roadmap arrives, and the roadmap's create never overrides the edit.
+        """
+        text = " ".join(municipality.split())
+        row = self.db.execute(
+            "SELECT municipality FROM organisation WHERE id = ?", (organisation_id,)
+        ).fetchone()
+        if (row[0] if row else "") == text:
+            return None
+        [op] = self.record(
+            [Change(Entity.ORGANISATION, organisation_id, Action.SET, "municipality", text)]
         )
         return op
 
@@ -392,7 +420,7 @@ class Store:
         return visit_id
 
     def blob_referenced(self, sha256: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha256,))
+        row = self.conn.execute("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha256,))
         return row.fetchone() is not None
 
     # --- reading -----------------------------------------------------------------------------
@@ -472,7 +500,7 @@ class Store:
         )
 
     def visit_activities(self, visit_id: str) -> list[str]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT activity_id FROM visit_activity WHERE visit_id = ? ORDER BY activity_id",
             (visit_id,),
         )
@@ -515,11 +543,11 @@ class Store:
             yield operation_from_row(row)
 
     def sequence_heads(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT device_id, MAX(seq) FROM op GROUP BY device_id")
+        rows = self.conn.execute("SELECT device_id, MAX(seq) FROM op GROUP BY device_id")
         return {device: int(seq) for device, seq in rows.fetchall()}
 
     def op_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM op").fetchone()[0])
+        return int(self.conn.execute("SELECT COUNT(*) FROM op").fetchone()[0])
 
     # --- consistency ----------------------------------------------------------------------------
 
@@ -527,7 +555,7 @@ class Store:
         dump: dict[str, list[tuple[Any, ...]]] = {}
         for table in PROJECTION_TABLES:
             columns = [c.name for c in self.db[table].columns]
-            rows = self.db.execute(
+            rows = self.conn.execute(
                 f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}"
             ).fetchall()
             dump[table] = [tuple(r) for r in rows]

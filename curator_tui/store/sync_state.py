@@ -6,7 +6,9 @@ Local bookkeeping (never replicated) lives in `local_setting`:
 - ``sync.covered.<device>``: the highest sequence number of that device that bundles
   imported here claimed to cover (a sender may leave out ops its role cannot sign, so the
   op table alone would report false gaps).
-Every import attempt, accepted or refused, is a row of `bundle_import`.
+Every import attempt, accepted or refused, is a row of `bundle_import`; an accepted one also
+becomes each organisation's last bundle in `organisation_bundle` (what the hub dashboard and
+the report show as «Пакет»), written in the same transaction.
 """
 
 from __future__ import annotations
@@ -233,6 +235,9 @@ class ImportRecord:
     result: str
     counts: dict[str, Any] = field(default_factory=dict)
     message: str = ""
+    # Accepted only: the organisations this bundle counts as heard from (those it touches).
+    organisations: list[str] = field(default_factory=list)
+    imported_at: str | None = None  # ISO 8601 UTC; None: now
 
 
 @dataclass(frozen=True)
@@ -248,18 +253,38 @@ def record_import(store: Store, record: ImportRecord) -> None:
 
 
 def _insert_record(conn: sqlite3.Connection, record: ImportRecord) -> None:
+    imported_at = record.imported_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     conn.execute(
         "INSERT INTO bundle_import (bundle_id, imported_at, signer, device_id, result, counts, "
         "message) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             record.bundle_id,
-            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            imported_at,
             record.signer,
             record.device_id,
             record.result,
             json.dumps(record.counts, ensure_ascii=False, sort_keys=True),
             record.message,
         ),
+    )
+    if record.result == RESULT_ACCEPTED:
+        _credit_organisations(conn, record, imported_at)
+
+
+def _credit_organisations(conn: sqlite3.Connection, record: ImportRecord, imported_at: str) -> None:
+    """Make this bundle the last one of every organisation it touched.
+
+    `>=`: of two imports in the same second the later one wins, as a reader would expect.
+    """
+    conn.executemany(
+        "INSERT INTO organisation_bundle (organisation_id, bundle_id, device_id, imported_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (organisation_id) DO UPDATE SET "
+        "bundle_id = excluded.bundle_id, device_id = excluded.device_id, "
+        "imported_at = excluded.imported_at WHERE excluded.imported_at >= imported_at",
+        [
+            (org_id, record.bundle_id, record.device_id, imported_at)
+            for org_id in sorted(set(record.organisations))
+        ],
     )
 
 

@@ -19,7 +19,7 @@ import pyrage
 from pyrage import ssh as age_ssh
 from pyrage import x25519
 
-from curator_tui.sync._fs import fsync_directory, make_temp_path, remove_quietly
+from curator_tui.durable import fsync_directory, make_temp_path, remove_quietly
 from curator_tui.sync.errors import BundleError
 
 AGE_MAGIC = b"age-encryption.org/v1\n"

@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Self
 
-from curator_tui.sync._fs import fsync_directory, make_temp_path, remove_quietly
+from curator_tui.durable import fsync_directory, make_temp_path, remove_quietly
 from curator_tui.sync._zipscan import (
     CHUNK_SIZE,
     ScanLimits,

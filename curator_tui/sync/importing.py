@@ -746,6 +746,7 @@ def import_record(
         result=result,
         counts=counts,
         message=message,
+        organisations=list(report.organisations),  # its last bundle, if accepted
     )
 
 

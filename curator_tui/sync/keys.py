@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyrage import x25519
 
-from curator_tui.sync._fs import atomic_write_bytes
+from curator_tui.durable import atomic_write_bytes
 from curator_tui.sync._wire import WireFormatError, WireReader, encode_string
 from curator_tui.sync.errors import KeyFileError
 

@@ -7,7 +7,8 @@ in SQLite or in the app's screens later.
 
 Roles (design.md, «Bundles»; the trust entry decides, not what the bundle claims):
 - school and curator: progress of activities in their scope — an activity's status, notes,
-  evidence and visits; never the roadmap structure;
+  evidence and visits; never the roadmap structure, except the municipality of their own
+  organisation (`SAID_BY_ANY_ROLE`);
 - coordinator: also the structure (organisation, roadmap, section, activity fields).
 """
 
@@ -19,10 +20,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from curator_tui.domain.models import EvidenceKind, OrgLevel, Status
-from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.domain.ops import OPERATION_FIELDS, Action, Entity, Operation
 from curator_tui.sync.trust import TrustRole
 
 ID_PATTERN = re.compile(r"[0-9a-f]{32}")
@@ -50,6 +51,9 @@ ROLE_LABELS = {
 
 STRUCTURE = frozenset({Entity.ORGANISATION, Entity.ROADMAP, Entity.SECTION, Entity.ACTIVITY})
 PROGRESS_SETS = frozenset({Entity.NOTE, Entity.EVIDENCE, Entity.VISIT})
+# Structure a school or curator may still state about its own organisation (the scope check
+# keeps it to that one): `curator init --municipality` on a school laptop.
+SAID_BY_ANY_ROLE = frozenset({(Entity.ORGANISATION, "municipality")})
 # Fields that say who made a record or what file it is: fixed at creation, for every role.
 IMMUTABLE = {
     Entity.NOTE: frozenset({"device_id", "activity_id"}),
@@ -79,15 +83,19 @@ def parse_ops(data: bytes) -> list[Operation]:
     return ops
 
 
+# Types and enums checked as they arrive from another device.
+OPERATION_SHAPE = TypeAdapter(Operation)
+
+
 def parse_op_line(line: str, number: int) -> Operation:
     try:
         raw = json.loads(line, parse_constant=_reject_constant)
     except ValueError as exc:
         raise OpFormatError(f"строка {number} списка изменений не читается") from exc
-    if not isinstance(raw, dict) or set(raw) != set(Operation.model_fields):
+    if not isinstance(raw, dict) or set(raw) != set(OPERATION_FIELDS):
         raise OpFormatError(f"строка {number} списка изменений — не операция")
     try:
-        op = Operation.model_validate(raw, strict=False)
+        op = OPERATION_SHAPE.validate_python(raw, strict=False)
     except ValidationError as exc:
         raise OpFormatError(f"строка {number} списка изменений — не операция") from exc
     problem = shape_problem(op, raw)
@@ -180,7 +188,11 @@ def _id_list(value: Any) -> bool:
 
 
 FIELD_CHECKS: dict[Entity, dict[str, Check]] = {
-    Entity.ORGANISATION: {"name": _text, "level": _enum(frozenset(OrgLevel))},
+    Entity.ORGANISATION: {
+        "name": _text,
+        "level": _enum(frozenset(OrgLevel)),
+        "municipality": _text,
+    },
     Entity.ROADMAP: {
         "organisation_id": _nonempty_id,
         "title": _text,
@@ -292,6 +304,8 @@ def is_structure(op: Operation) -> bool:
 def role_problem(op: Operation, role: TrustRole) -> str | None:
     """Why a signer of this role may not sign this op, or None."""
     if role is TrustRole.COORDINATOR or not is_structure(op):
+        return None
+    if op.action is Action.SET and (op.entity, op.field) in SAID_BY_ANY_ROLE:
         return None
     return (
         f"роль «{ROLE_LABELS[role]}» не может менять структуру дорожной карты "

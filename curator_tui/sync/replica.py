@@ -86,6 +86,7 @@ class InitOptions:
     organisation: str | None = None  # a name or an id; required for a school
     coordinator_key: str | None = None  # a public key line or a file holding one
     hub_region: str | None = None
+    municipality: str | None = None  # the organisation's district, recorded as a change
 
 
 @dataclass
@@ -104,6 +105,7 @@ class InitResult:
     organisation_id: str | None
     organisation_name: str | None
     coordinator: TrustEntry | None
+    municipality: str | None  # as recorded (None: not given)
     keys_dir: Path
     notes: list[str] = field(default_factory=list)
 
@@ -117,6 +119,11 @@ def init_replica(db: Path, options: InitOptions) -> InitResult:
         raise SyncError("Для базы школы укажите её организацию: --organisation")
     if options.hub_region is not None and options.role is not TrustRole.COORDINATOR:
         raise SyncError("Сводная база (--hub) бывает только у координатора")
+    if options.municipality is not None and options.hub_region is not None:
+        raise SyncError(
+            "У сводной базы нет своего муниципалитета: укажите его школе "
+            "(curator school set-municipality)"
+        )
     with Store.open(db, create=True) as store:
         paths = paths_of(store)
         notes: list[str] = []
@@ -126,6 +133,7 @@ def init_replica(db: Path, options: InitOptions) -> InitResult:
         info = key_info(paths, name)
         store.init_device(name=name, role=options.role.value, public_key=info.public_key)
         org_id, org_name = remember_organisation(store, options.organisation, notes)
+        municipality = record_municipality(store, org_id, options.municipality)
         if options.hub_region:
             store.set_setting(sync_state.HUB_REGION_SETTING, options.hub_region.strip())
         coordinator = None
@@ -140,9 +148,24 @@ def init_replica(db: Path, options: InitOptions) -> InitResult:
             organisation_id=org_id,
             organisation_name=org_name,
             coordinator=coordinator,
+            municipality=municipality,
             keys_dir=paths.keys_dir,
             notes=notes,
         )
+
+
+def record_municipality(store: Store, org_id: str | None, municipality: str | None) -> str | None:
+    """The organisation's municipality as an ordinary change: it travels in this device's
+    next bundle and merges like any field (`oprules.SAID_BY_ANY_ROLE` lets a school say it)."""
+    if municipality is None:
+        return None
+    if not org_id:
+        raise SyncError("Муниципалитет указывается для организации: добавьте --organisation")
+    text = " ".join(municipality.split())
+    if not text:
+        raise SyncError("Укажите название муниципалитета: --municipality «Молчановский район»")
+    store.set_municipality(org_id, text)
+    return text
 
 
 def ensure_keys(paths: ReplicaPaths) -> bool:

@@ -25,7 +25,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from curator_tui.sync._fs import atomic_write_bytes
+from curator_tui.durable import atomic_write_bytes
 from curator_tui.sync.errors import KeyFileError, TrustError
 from curator_tui.sync.keys import (
     fingerprint,

@@ -7,43 +7,48 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
 from curator_tui.store.database import explain_failure
 from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.store import Store
-from curator_tui.tui.commands import ActivityCommands
-from curator_tui.tui.gate import StoreGate
+from curator_tui.tui.gate import StoreBusy, StoreGate
 from curator_tui.tui.messages import WorkFailed
-from curator_tui.tui.screens.dashboard import DashboardScreen, ProgressChartScreen
-from curator_tui.tui.screens.detail import DetailScreen
-from curator_tui.tui.screens.evidence import EvidenceDialog
-from curator_tui.tui.screens.first_run import FirstRunScreen
-from curator_tui.tui.screens.help import HelpScreen, HelpSection
 from curator_tui.tui.screens.home import HomeScreen
-from curator_tui.tui.screens.modals import ConfirmDialog, NoteEditor, StatusPicker
-from curator_tui.tui.screens.sync import SyncScreen
-from curator_tui.tui.screens.visit import VisitDialog
-from curator_tui.tui.widgets.activity_list import ActivityList
-from curator_tui.tui.widgets.school_table import SchoolTable
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from curator_tui.tui.screens.help import HelpSection
+
+# Only the home screen is imported up front. Every other screen, the dialogs and the command
+# palette are imported when first opened, so that a cold start pays for what it paints: the
+# imports of all screens together cost more than the whole minimal Textual app (bench/tui_bench).
 
 T = TypeVar("T")
 
 # Where a USB stick shows up, in the order the file browser looks for one.
 MEDIA_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 DARK_THEME = "textual-dark"
+DASHBOARD_STYLES = "dashboard.tcss"  # DashboardScreen.CSS_PATH, seen from this module
 LIGHT_THEME = "textual-light"
+
+
+def activity_commands() -> type[Provider]:
+    """The palette's activity search, imported when the palette first opens."""
+    from curator_tui.tui.commands import ActivityCommands
+
+    return ActivityCommands
 
 
 class CuratorApp(App[None]):
     TITLE = "Куратор"
     CSS_PATH = "curator.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {ActivityCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {activity_commands}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,7 +71,11 @@ class CuratorApp(App[None]):
         media_roots: Sequence[Path] = MEDIA_ROOTS,
         hub: bool = False,
     ) -> None:
-        super().__init__()
+        # Textual reads a screen's CSS_PATH when the screen is pushed, but not for the screen
+        # `get_default_screen` gives: a hub's home would open unstyled. So a hub app brings
+        # the dashboard's styles itself (read once: Textual skips a file it already has).
+        styles = [self.CSS_PATH, DASHBOARD_STYLES] if hub else self.CSS_PATH
+        super().__init__(css_path=styles)
         self.hub = hub
         self.db_path = db_path
         self.today = today or date.today()
@@ -77,7 +86,11 @@ class CuratorApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         # A coordinator's hub opens on the schools, a school's file on its roadmap.
-        return DashboardScreen() if self.hub else HomeScreen()
+        if self.hub:
+            from curator_tui.tui.screens.dashboard import DashboardScreen
+
+            return DashboardScreen()
+        return HomeScreen()
 
     def on_ready(self) -> None:
         # Everything made while starting (modules, styles, widgets) lives as long as the app.
@@ -97,6 +110,20 @@ class CuratorApp(App[None]):
         try:
             with self.gate.open() as store:
                 return job(store)
+        except Exception as exc:
+            self.report_failure(exc)
+            return None
+
+    def with_store_now(self, job: Callable[[Store], T]) -> T | None:
+        """Run a quick `job` on the UI thread (a first page before the first frame).
+
+        Raises StoreBusy rather than wait for a worker; a failure is told as in `with_store`.
+        """
+        try:
+            with self.gate.open_now() as store:
+                return job(store)
+        except StoreBusy:
+            raise
         except Exception as exc:
             self.report_failure(exc)
             return None
@@ -126,10 +153,23 @@ class CuratorApp(App[None]):
     # --- global actions ---------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from curator_tui.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections()))
 
     def help_sections(self) -> list[HelpSection]:
+        from curator_tui.tui.screens.dashboard import DashboardScreen, ProgressChartScreen
+        from curator_tui.tui.screens.detail import DetailScreen
+        from curator_tui.tui.screens.evidence import EvidenceDialog
+        from curator_tui.tui.screens.first_run import FirstRunScreen
+        from curator_tui.tui.screens.help import HelpScreen
+        from curator_tui.tui.screens.modals import ConfirmDialog, NoteEditor, StatusPicker
+        from curator_tui.tui.screens.sync import SyncScreen
+        from curator_tui.tui.screens.visit import VisitDialog
+        from curator_tui.tui.widgets.activity_list import ActivityList
+        from curator_tui.tui.widgets.school_table import SchoolTable
+
         return [
             ("Везде", self.BINDINGS),
             ("Список мероприятий", [*HomeScreen.BINDINGS, *ActivityList.BINDINGS]),
@@ -148,11 +188,15 @@ class CuratorApp(App[None]):
         ]
 
     def action_dashboard(self) -> None:
+        from curator_tui.tui.screens.dashboard import DashboardScreen
+
         if isinstance(self.screen, (DashboardScreen, ModalScreen)):
             return
         self.push_screen(DashboardScreen())
 
     def action_sync(self) -> None:
+        from curator_tui.tui.screens.sync import SyncScreen
+
         if isinstance(self.screen, (SyncScreen, ModalScreen)):
             return
         self.push_screen(SyncScreen())
@@ -161,6 +205,8 @@ class CuratorApp(App[None]):
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
     def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(
                 CommandPalette(
@@ -170,6 +216,8 @@ class CuratorApp(App[None]):
             )
 
     def open_activity(self, activity_id: str) -> None:
+        from curator_tui.tui.screens.detail import DetailScreen
+
         self.push_screen(DetailScreen(activity_id))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

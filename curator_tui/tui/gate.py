@@ -15,6 +15,10 @@ from pathlib import Path
 from curator_tui.store.store import Store
 
 
+class StoreBusy(Exception):
+    """A worker holds the store: the UI thread does not wait for it."""
+
+
 class StoreGate:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -28,6 +32,19 @@ class StoreGate:
             if self._store is None:
                 self._store = Store.open(self.path, create=True)
             yield self._store
+
+    @contextmanager
+    def open_now(self) -> Iterator[Store]:
+        """The shared store for a short read on the UI thread; StoreBusy if a worker has it
+        (waiting could freeze the screen for as long as that worker's query runs)."""
+        if not self._lock.acquire(blocking=False):
+            raise StoreBusy
+        try:
+            if self._store is None:
+                self._store = Store.open(self.path, create=True)
+            yield self._store
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:

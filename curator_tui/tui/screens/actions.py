@@ -15,12 +15,12 @@ from textual.screen import Screen
 from curator_tui.domain.models import Status
 from curator_tui.store.store import Store
 from curator_tui.tui.messages import ActivityUpdated, NoteAdded, VisitLogged
-from curator_tui.tui.screens.evidence import EvidenceDialog
-from curator_tui.tui.screens.modals import NoteEditor, StatusPicker
-from curator_tui.tui.screens.visit import VisitDialog, VisitDraft
 
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp
+    from curator_tui.tui.screens.visit import VisitDraft
+
+# The dialogs are imported when first opened: the list has to paint before they are needed.
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class ActivityActions(Screen[None]):
         if subject is None:
             return
 
+        from curator_tui.tui.screens.modals import StatusPicker
+
         def picked(status: Status | None) -> None:
             if status is not None and status is not subject.status:
                 self.save_status(subject, status)
@@ -85,6 +87,8 @@ class ActivityActions(Screen[None]):
         if subject is None:
             return
 
+        from curator_tui.tui.screens.modals import NoteEditor
+
         def written(text: str | None) -> None:
             if text:
                 self.save_note(subject, text)
@@ -104,6 +108,8 @@ class ActivityActions(Screen[None]):
         if subject is None:
             return
 
+        from curator_tui.tui.screens.evidence import EvidenceDialog
+
         def attached(evidence_id: str | None) -> None:
             if evidence_id:
                 self.notify(f"{subject.label[:60]}: доказательство добавлено")
@@ -118,6 +124,8 @@ class ActivityActions(Screen[None]):
         subject = self._require_subject()
         if subject is None:
             return
+
+        from curator_tui.tui.screens.visit import VisitDialog
 
         def logged(draft: VisitDraft | None) -> None:
             if draft is not None:

@@ -1,9 +1,16 @@
 """The hub's home: one row per school, the drill-down into a school's activities, the
-cross-school list of overdue activities, and the planned-vs-done chart per month."""
+cross-school list of overdue activities, and the planned-vs-done chart per month.
+
+The table loads in two stages, so that a hub of 3,000 schools paints as fast as a small one:
+1. before the first frame, on the UI thread: the first screen of schools in name order, each
+   with its full figures (a few dozen organisations: indexed queries, milliseconds);
+2. then, in a worker: every school, which sorting, filtering and the totals need.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import heapq
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -17,6 +24,7 @@ from textual.widgets import Footer, Input, Static
 
 from curator_tui.reports.model import (
     SchoolSummary,
+    name_key,
     organisations_by_id,
     read_summaries,
     report_period,
@@ -24,9 +32,9 @@ from curator_tui.reports.model import (
 from curator_tui.reports.months import month_start
 from curator_tui.store.hub_queries import (
     MonthPoint,
-    due_by_counts,
     last_bundle_devices,
     monthly_progress,
+    organisation_rows,
     roadmap_row,
     roadmaps_by_organisation,
 )
@@ -41,6 +49,7 @@ from curator_tui.store.report_queries import organisations as report_organisatio
 from curator_tui.store.report_queries import read_snapshot
 from curator_tui.store.store import Store
 from curator_tui.tui.formatting import group_thousands
+from curator_tui.tui.gate import StoreBusy
 from curator_tui.tui.screens.home import Header, HomeScreen
 from curator_tui.tui.widgets.school_table import (
     COLUMNS,
@@ -59,42 +68,81 @@ if TYPE_CHECKING:
 MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 
 
-def dashboard_summaries(store: Store, today: date) -> list[SchoolSummary]:
-    """`school_summaries` for the current month without its one costly figure, «due in the
-    month» (it reads every activity's schedule windows: 0.8 s of 1.9 s on 180,000
-    activities), which the dashboard does not show: `due_in_month` is 0 here, every other
-    field is the same (a test compares them)."""
+def dashboard_summaries(
+    store: Store, today: date, organisations: dict[str, dict] | None = None
+) -> list[SchoolSummary]:
+    """`school_summaries` for the current month (of every organisation, or of those given)
+    without its one costly figure, «due in the month» (it reads every activity's schedule
+    windows: 0.8 s of 1.9 s on 180,000 activities), which the dashboard does not show:
+    `due_in_month` is 0 here, every other field is the same (a test compares them)."""
     with read_snapshot(store):
-        organisations = organisations_by_id(report_organisations(store))
-        period = report_period(month_start(today), today, organisations, filtered=False)
+        everyone = organisations is None
+        if organisations is None:
+            organisations = organisations_by_id(report_organisations(store))
+        period = report_period(month_start(today), today, organisations, filtered=not everyone)
         return read_summaries(store, period, organisations, {})
 
 
-def dashboard_rows(store: Store, today: date) -> list[DashboardRow]:
-    """Every organisation's dashboard row (a worker thread calls this)."""
-    summaries = dashboard_summaries(store, today)
-    roadmaps = roadmaps_by_organisation(store)
-    devices = last_bundle_devices(store)
-    due = due_by_counts(store, today)
+def rows_for(
+    store: Store, summaries: list[SchoolSummary], today: date, *, every: bool
+) -> list[DashboardRow]:
+    """Dashboard rows for these summaries; `every`: they are all the file's organisations."""
+    ids = None if every else [s.organisation_id for s in summaries]
+    roadmaps = roadmaps_by_organisation(store, ids)
+    devices = last_bundle_devices(store, ids)
     rows = []
     for s in summaries:
         ref = roadmaps.get(s.organisation_id)
-        due_now = due.get(s.organisation_id, 0)
         rows.append(
             DashboardRow(
                 summary=s,
                 roadmap_id=ref.roadmap_id if ref else None,
                 roadmap=ref.label if ref else "—",
                 bundle_device=devices.get(s.organisation_id, ""),
-                due_by_now=due_now,
                 stale=is_stale(s.last_bundle, today),
-                behind=is_behind(s.overdue, due_now),
+                behind=is_behind(s.overdue, s.due_before_cutoff),
             )
         )
     return rows
 
 
-def totals_text(rows: list[DashboardRow], shown: int) -> str:
+def dashboard_rows(store: Store, today: date) -> list[DashboardRow]:
+    """Every organisation's dashboard row (stage 2: a worker thread calls this)."""
+    with read_snapshot(store):
+        return rows_for(store, dashboard_summaries(store, today), today, every=True)
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    rows: list[DashboardRow]  # the first `size` organisations by name, with every figure
+    schools: int  # organisations in the file
+
+    @property
+    def complete(self) -> bool:
+        return len(self.rows) == self.schools
+
+
+def first_page(store: Store, today: date, size: int) -> FirstPage:
+    """Stage 1: the rows the table shows first (name order, as `sort_rows` has it).
+
+    The names of all organisations are read and ordered here (SQLite cannot fold Cyrillic
+    case); the figures are read for the chosen few only.
+    """
+    with read_snapshot(store):
+        everyone = organisation_rows(store)
+        chosen = heapq.nsmallest(size, everyone, key=lambda row: (name_key(row[1]), row[0]))
+        organisations = {
+            org_id: {"id": org_id, "name": name, "level": level, "municipality": municipality}
+            for org_id, name, level, municipality in chosen
+        }
+        every = len(chosen) == len(everyone)
+        summaries = dashboard_summaries(store, today, None if every else organisations)
+        return FirstPage(rows_for(store, summaries, today, every=every), len(everyone))
+
+
+def totals_text(rows: list[DashboardRow], shown: int, schools: int | None = None) -> str:
+    if schools is not None and len(rows) < schools:
+        return f"Школ: {group_thousands(schools)} · сводка загружается…"
     stale = sum(r.stale for r in rows)
     behind = sum(r.behind for r in rows)
     overdue = sum(r.summary.overdue for r in rows)
@@ -109,6 +157,9 @@ class DashboardScreen(Screen[None]):
     """One row per school of the hub, sortable and filterable."""
 
     CSS_PATH = "../dashboard.tcss"
+    # The table, not the first focusable widget (the filter): focusing one and then the
+    # other costs two rounds of focus events and footer updates before the first frame.
+    AUTO_FOCUS = "#schools"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Поиск школы", id="dashboard.filter"),
         Binding("escape", "leave_filter", "Сбросить поиск", show=False, id="dashboard.leave"),
@@ -128,6 +179,7 @@ class DashboardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[DashboardRow] = []
+        self.schools: int | None = None  # organisations in the file, once known
         self.sort_key = "name"
         self.descending = False
         self.filter_text = ""
@@ -140,7 +192,11 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Сводная база · загрузка…", id="dashboard-title")
         with Horizontal(id="dashboard-filter-bar"):
-            yield Input(placeholder="/ поиск: название школы", id="dashboard-filter", compact=True)
+            yield Input(
+                placeholder="/ поиск: название школы или муниципалитет",
+                id="dashboard-filter",
+                compact=True,
+            )
         yield SchoolTable(id="schools")
         yield Static(LEGEND, id="dashboard-legend")
         yield Footer()
@@ -150,8 +206,28 @@ class DashboardScreen(Screen[None]):
         return self.query_one(SchoolTable)
 
     def on_mount(self) -> None:
-        self.table.focus()
-        self.reload()
+        self.show_first_page()
+
+    def show_first_page(self) -> None:
+        """Stage 1, before the first frame; then stage 2 in a worker, after that frame.
+
+        A page of a few dozen schools is a few milliseconds of indexed reads, so it runs on
+        the UI thread, unless a worker holds the store: then everything loads in the worker.
+        """
+        app = self.curator
+        # A screenful: every figure read costs (~0.1 ms a school); the rest follows shortly.
+        size = max(20, app.size.height)
+        try:
+            page = app.with_store_now(lambda store: first_page(store, app.today, size))
+        except StoreBusy:
+            self.reload()
+            return
+        if page is None:
+            return  # the failure has been told
+        self.all_rows, self.schools = page.rows, page.schools
+        self.show_rows()
+        if not page.complete:
+            self.call_after_refresh(self.reload)
 
     def on_screen_resume(self) -> None:
         if self._shown:
@@ -169,7 +245,7 @@ class DashboardScreen(Screen[None]):
             self.post_message(self.RowsLoaded(rows))
 
     def on_dashboard_screen_rows_loaded(self, message: RowsLoaded) -> None:
-        self.all_rows = message.rows
+        self.all_rows, self.schools = message.rows, len(message.rows)
         self.show_rows()
 
     @property
@@ -181,14 +257,21 @@ class DashboardScreen(Screen[None]):
             filter_rows(self.all_rows, self.filter_text), self.sort_key, self.descending
         )
         empty = "В базе нет ни одной школы" if not self.all_rows else "Ничего не найдено"
+        current = self.table.current_row
         self.table.show(rows, self.sort_key, self.descending, empty)
-        self.query_one("#dashboard-title", Static).update(totals_text(self.all_rows, len(rows)))
+        if current is not None:  # the same school stays under the cursor
+            self.table.move_to(current.summary.organisation_id)
+        self.query_one("#dashboard-title", Static).update(
+            totals_text(self.all_rows, len(rows), self.schools)
+        )
 
     # --- sorting and filtering --------------------------------------------------------------
 
     def action_cycle_sort(self) -> None:
-        keys = [c.key for c in COLUMNS]
-        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        # The columns on screen only: sorting by one the user cannot see would puzzle them.
+        keys = [c.key for c in self.table.visible_columns]
+        following = keys.index(self.sort_key) + 1 if self.sort_key in keys else 0
+        self.sort_key = keys[following % len(keys)]
         self.show_rows()
         title = next(c.title for c in COLUMNS if c.key == self.sort_key)
         self.notify(f"Сортировка: «{title}»", timeout=2)

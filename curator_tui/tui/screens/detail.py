@@ -265,6 +265,7 @@ def history_content(detail: ActivityDetail) -> Content:
 
 
 class DetailScreen(ActivityActions):
+    CSS_PATH = "../detail.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Назад", id="detail.back"),
         Binding("s", "change_status", "Статус", id="detail.status"),

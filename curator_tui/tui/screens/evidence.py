@@ -21,24 +21,13 @@ from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar, Se
 from curator_tui.domain.models import EvidenceKind
 from curator_tui.store.database import explain_failure
 from curator_tui.store.store import Store
+from curator_tui.tui.media import start_directory
 from curator_tui.tui.messages import EvidenceAttached
 
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
-
-
-def start_directory(media_roots: Sequence[Path]) -> Path:
-    """Where removable media are mounted (the first such folder with something in it), else
-    the home folder: a director usually brings the scans on a USB stick."""
-    for root in media_roots:
-        try:
-            if root.is_dir() and any(root.iterdir()):
-                return root
-        except OSError:
-            continue
-    return Path.home()
 
 
 def guess_kind(path: Path, chosen: EvidenceKind) -> EvidenceKind:
@@ -49,6 +38,8 @@ def guess_kind(path: Path, chosen: EvidenceKind) -> EvidenceKind:
 
 class EvidenceDialog(ModalScreen[str | None]):
     """Gives back the new evidence id, or None when cancelled."""
+
+    CSS_PATH = "../dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "attach", "Прикрепить", id="evidence.attach"),

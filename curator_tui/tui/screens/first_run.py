@@ -27,6 +27,7 @@ WELCOME = (
 
 
 class FirstRunScreen(Screen[None]):
+    CSS_PATH = "../dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "import_file", "Импортировать", id="first.import"),
         Binding("f2", "demo", "Открыть демо", id="first.demo"),

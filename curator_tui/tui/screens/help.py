@@ -21,6 +21,7 @@ def bindings_of(section: Sequence[BindingType]) -> list[Binding]:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "../dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Закрыть справку", id="help.close"),
         Binding("question_mark", "close", "Закрыть справку", show=False, id="help.close_key"),

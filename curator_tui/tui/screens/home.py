@@ -21,6 +21,7 @@ from curator_tui.store.queries import (
     RoadmapOverview,
     Sort,
     activity_window,
+    count_activities,
     page_activities,
     progress,
     roadmap_overview,
@@ -30,7 +31,6 @@ from curator_tui.tui.formatting import group_thousands
 from curator_tui.tui.messages import ActivityUpdated, RoadmapImported
 from curator_tui.tui.rows import ListRow, RowContext, list_row
 from curator_tui.tui.screens.actions import ActivityActions, Subject
-from curator_tui.tui.screens.first_run import FirstRunScreen
 from curator_tui.tui.widgets.activity_list import PAGE_SIZE, ActivityList, RowFetcher
 
 QUICK_LABELS = {
@@ -106,6 +106,12 @@ class HomeScreen(ActivityActions):
             self.rows = rows
             self.fetch = fetch
 
+    class RowsCounted(Message):
+        def __init__(self, generation: int, total: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+
     class HeaderLoaded(Message):
         def __init__(self, header: Header) -> None:
             super().__init__()
@@ -140,7 +146,20 @@ class HomeScreen(ActivityActions):
 
     def on_mount(self) -> None:
         self.activity_list.focus()
-        self.reload()
+        # The first page is read here, before the first frame, so the list paints at once
+        # instead of a frame later: PAGE_SIZE rows through an index, the same few milliseconds
+        # for a school and for a hub's 200,000 activities (bench/tui_bench.py). Counting them
+        # all, and the header's pass over every activity, run in workers.
+        self.generation += 1
+        self._keep_position = True
+        query = self.query_state
+        first = self.curator.with_store(lambda store: self._first_page(store, query))
+        if first is not None:
+            total, rows, fetch = first
+            self._show_window(self.WindowLoaded(self.generation, total or len(rows), rows, fetch))
+            if total is None:
+                self.count_rows(self.generation, query)
+        self.load_header()
 
     def on_screen_resume(self) -> None:
         # Back from the detail, a dialog or the first-run screen: show what changed meanwhile.
@@ -158,25 +177,59 @@ class HomeScreen(ActivityActions):
 
     @work(thread=True, exclusive=True, group="home-list")
     def load(self, generation: int, query: ActivityQuery, with_header: bool) -> None:
-        app = self.curator
-
-        def window(store: Store) -> tuple[int, list[ListRow], RowFetcher]:
-            if with_header:
-                self.roadmaps = roadmap_overview(store)
-            context = RowContext(app.today, query.sort, self.roadmaps.count > 1)
-            found = activity_window(store, query, app.today, 0, PAGE_SIZE)
-            rows = [list_row(row, context) for row in found.rows]
-            return found.total, rows, self._fetcher(query, context, found.total)
-
-        loaded = app.with_store(window)
+        loaded = self.curator.with_store(lambda store: self._window(store, query, with_header))
         if loaded is None:
             return
         # The list first: the header's totals take a pass over every activity.
         self.post_message(self.WindowLoaded(generation, *loaded))
         if with_header:
-            header = app.with_store(self._header)
-            if header is not None:
-                self.post_message(self.HeaderLoaded(header))
+            self._post_header()
+
+    @work(thread=True, group="home-header")
+    def load_header(self) -> None:
+        self._post_header()
+
+    def _post_header(self) -> None:
+        header = self.curator.with_store(self._header)
+        if header is not None:
+            self.post_message(self.HeaderLoaded(header))
+
+    def _window(
+        self, store: Store, query: ActivityQuery, with_header: bool
+    ) -> tuple[int, list[ListRow], RowFetcher]:
+        """The first PAGE_SIZE rows for `query`, their total, and how to fetch the others."""
+        today = self.curator.today
+        if with_header:
+            self.roadmaps = roadmap_overview(store)
+        context = RowContext(today, query.sort, self.roadmaps.count > 1)
+        found = activity_window(store, query, today, 0, PAGE_SIZE)
+        rows = [list_row(row, context) for row in found.rows]
+        return found.total, rows, self._fetcher(query, context, found.total)
+
+    def _first_page(
+        self, store: Store, query: ActivityQuery
+    ) -> tuple[int | None, list[ListRow], RowFetcher]:
+        """The first PAGE_SIZE rows, and their total when the page holds them all."""
+        today = self.curator.today
+        self.roadmaps = roadmap_overview(store)
+        context = RowContext(today, query.sort, self.roadmaps.count > 1)
+        found = page_activities(store, query, today, 0, PAGE_SIZE + 1)
+        total = len(found) if len(found) <= PAGE_SIZE else None
+        rows = [list_row(row, context) for row in found[:PAGE_SIZE]]
+        return total, rows, self._fetcher(query, context, total)
+
+    @work(thread=True, group="home-count")
+    def count_rows(self, generation: int, query: ActivityQuery) -> None:
+        today = self.curator.today
+        total = self.curator.with_store(lambda store: count_activities(store, query, today))
+        if total is not None:
+            self.post_message(self.RowsCounted(generation, total))
+
+    def on_home_screen_rows_counted(self, message: RowsCounted) -> None:
+        if message.generation != self.generation:
+            return
+        self.activity_list.extend_to(message.total)
+        self._show_filter_state(message.total)
 
     def _header(self, store: Store) -> Header:
         self.curator.check_clock(store)
@@ -197,6 +250,9 @@ class HomeScreen(ActivityActions):
     def on_home_screen_window_loaded(self, message: WindowLoaded) -> None:
         if message.generation != self.generation:
             return  # a later keystroke already asked for another list
+        self._show_window(message)
+
+    def _show_window(self, message: WindowLoaded) -> None:
         self.activity_list.show(
             message.generation,
             message.total,
@@ -205,10 +261,13 @@ class HomeScreen(ActivityActions):
             keep_position=self._keep_position,
             empty_text=self._empty_text(),
         )
+        self._show_filter_state(message.total)
+
+    def _show_filter_state(self, shown: int) -> None:
         total = self.header.progress.total if self.header else None
         # The box is fixed in width, so a new count needs no layout pass (typing stays quick).
         self.query_one("#filter-state", Static).update(
-            filter_state(self.query_state, message.total, total), layout=False
+            filter_state(self.query_state, shown, total), layout=False
         )
 
     def on_home_screen_header_loaded(self, message: HeaderLoaded) -> None:
@@ -230,6 +289,8 @@ class HomeScreen(ActivityActions):
         return "Ничего не найдено — измените фильтр (x — сбросить все фильтры)"
 
     def _first_run(self) -> None:
+        from curator_tui.tui.screens.first_run import FirstRunScreen
+
         if not isinstance(self.app.screen, FirstRunScreen):
             self.app.push_screen(FirstRunScreen())
 

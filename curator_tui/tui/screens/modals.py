@@ -18,6 +18,8 @@ from curator_tui.domain.models import Status
 class StatusPicker(ModalScreen[Status | None]):
     """Pick an activity's new status; the current one is marked."""
 
+    CSS_PATH = "../dialogs.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Отмена", id="status.cancel"),
     ]
@@ -51,6 +53,8 @@ class StatusPicker(ModalScreen[Status | None]):
 
 class NoteEditor(ModalScreen[str | None]):
     """Write a progress note; notes are never edited afterwards, only added."""
+
+    CSS_PATH = "../dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Сохранить", id="note.save"),
@@ -86,6 +90,8 @@ class NoteEditor(ModalScreen[str | None]):
 
 class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question; Esc and «Нет» answer no."""
+
+    CSS_PATH = "../dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "answer(False)", "Нет", id="confirm.no"),

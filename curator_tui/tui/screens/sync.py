@@ -9,8 +9,7 @@ would be accepted.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -55,6 +54,7 @@ from curator_tui.sync.importing import (
 )
 from curator_tui.sync.replica import role_label
 from curator_tui.sync.trust import ANY_ORGANISATION
+from curator_tui.tui.media import find_medium, start_directory
 
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp
@@ -68,28 +68,6 @@ RESULT_LABELS = {
 
 
 # --- pure helpers (tested without the UI) ---------------------------------------------------
-
-
-def find_medium(
-    roots: Sequence[Path], is_mount: Callable[[Path], bool] | None = None
-) -> Path | None:
-    """The first mounted, writable medium under `roots`: /media/<user>/<label> or /mnt/<x>."""
-    is_mount = is_mount or os.path.ismount
-    for root in roots:
-        for candidate in _children(root):
-            if is_mount(candidate) and os.access(candidate, os.W_OK):
-                return candidate
-            for inner in _children(candidate):
-                if is_mount(inner) and os.access(inner, os.W_OK):
-                    return inner
-    return None
-
-
-def _children(folder: Path) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    except OSError:
-        return []
 
 
 def is_bundle(path: Path) -> bool:
@@ -209,16 +187,6 @@ class BundleTree(DirectoryTree):
         return [p for p in paths if not p.name.startswith(".") and (p.is_dir() or is_bundle(p))]
 
 
-def tree_start(roots: Sequence[Path]) -> Path:
-    for root in roots:
-        try:
-            if root.is_dir() and any(root.iterdir()):
-                return root
-        except OSError:
-            continue
-    return Path.home()
-
-
 # --- the screen -----------------------------------------------------------------------------
 
 
@@ -318,7 +286,7 @@ class SyncScreen(Screen[None]):
                     id="import-path",
                     compact=True,
                 )
-                yield BundleTree(tree_start(self.curator.media_roots), id="import-tree")
+                yield BundleTree(start_directory(self.curator.media_roots), id="import-tree")
                 yield Static("Пакеты не выбраны", id="import-chosen")
                 with Horizontal(classes="sync-buttons"):
                     yield Button("Проверить", variant="primary", id="import-verify", compact=True)

@@ -30,6 +30,7 @@ class VisitDraft:
 
 
 class VisitDialog(ModalScreen[VisitDraft | None]):
+    CSS_PATH = "../dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Записать визит", id="visit.save"),
         Binding("escape", "cancel", "Отмена", id="visit.cancel"),

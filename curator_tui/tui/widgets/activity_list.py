@@ -11,6 +11,7 @@ starts a new group, so the headers need no count of their own.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -137,8 +138,10 @@ class ActivityList(CursorView, can_focus=True):
         self.generation = -1
         self.cursor = 0
         self.empty_text = "Загрузка…"
-        # The generation last drawn with real rows: how a benchmark knows the list is painted.
+        # The generation last drawn with real rows, and when rows were first drawn: how a
+        # benchmark knows the list is painted, and since when.
         self.painted_generation = -1
+        self.first_painted_at: float | None = None
         self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._failed: set[int] = set()
@@ -176,6 +179,13 @@ class ActivityList(CursorView, can_focus=True):
         self._refresh_virtual_size()
         self.scroll_to(y=min(top, self.cursor), animate=False)
         self._scroll_to_cursor()
+        self.refresh()
+
+    def extend_to(self, total: int) -> None:
+        """The list holds `total` rows: shown first with one page, counted afterwards."""
+        self.total = total
+        self._version += 1
+        self._refresh_virtual_size()
         self.refresh()
 
     def loaded_rows(self) -> list[ListRow]:
@@ -312,7 +322,7 @@ class ActivityList(CursorView, can_focus=True):
         if y == 0:
             return self._columns_line(width)
         if not self.total:
-            self.painted_generation = self.generation
+            self._mark_painted()
             if y == 2:
                 style = self._style("empty")
                 return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
@@ -328,8 +338,13 @@ class ActivityList(CursorView, can_focus=True):
         if item.kind == "header":
             style = self._style("section")
             return Strip([Segment(fit(f" {row.group_title}", width), style)], width)
-        self.painted_generation = self.generation
+        self._mark_painted()
         return self._row_line(row, width, item.index == self.cursor)
+
+    def _mark_painted(self) -> None:
+        self.painted_generation = self.generation
+        if self.first_painted_at is None and self.generation >= 1:
+            self.first_painted_at = time.perf_counter()
 
     def _columns_line(self, width: int) -> Strip:
         cols = columns_for(width)

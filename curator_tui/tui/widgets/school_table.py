@@ -7,9 +7,11 @@ Sorting and filtering are done on the rows in memory (a few milliseconds for 3,0
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -36,7 +38,6 @@ class DashboardRow:
     roadmap_id: str | None
     roadmap: str  # the roadmap's title and year
     bundle_device: str  # who sent the latest bundle ("" if none)
-    due_by_now: int  # activities (not cancelled) whose last due date has passed
     stale: bool
     behind: bool
 
@@ -44,12 +45,22 @@ class DashboardRow:
     def name(self) -> str:
         return self.summary.name
 
+    @property
+    def municipality(self) -> str:
+        return self.summary.municipality
+
+    @cached_property
+    def search_key(self) -> str:
+        """What the filter looks in, folded once per row rather than once per keystroke."""
+        return name_key(f"{self.name} {self.municipality} {self.roadmap}")
+
 
 def is_stale(last_bundle: datetime | None, today: date) -> bool:
     return last_bundle is None or (today - last_bundle.date()).days >= STALE_DAYS
 
 
 def is_behind(overdue: int, due_by_now: int) -> bool:
+    """`due_by_now`: activities (not cancelled) whose last due date has passed."""
     return overdue >= MANY_OVERDUE or (due_by_now > 0 and overdue >= OVERDUE_SHARE * due_by_now)
 
 
@@ -60,7 +71,7 @@ class Column:
     width: int
     value: Callable[[DashboardRow], Any]  # the sort key
     text: Callable[[DashboardRow], str]
-    wide_only: bool = False  # shown only when the table is wide enough
+    min_width: int = 0  # shown only when the table is at least this wide
     numeric: bool = True
 
 
@@ -83,12 +94,21 @@ def _count_text(attr: str) -> Callable[[DashboardRow], str]:
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Школа", 0, lambda r: name_key(r.name), lambda r: r.name, numeric=False),
     Column(
+        "municipality",
+        "Муниципалитет",
+        18,
+        lambda r: name_key(r.municipality),
+        lambda r: r.municipality,
+        min_width=100,
+        numeric=False,
+    ),
+    Column(
         "roadmap",
         "Дорожная карта",
         22,
         lambda r: r.roadmap,
         lambda r: r.roadmap,
-        wide_only=True,
+        min_width=150,
         numeric=False,
     ),
     Column("total", "Мер.", 5, _count("total"), _count_text("total")),
@@ -113,7 +133,7 @@ COLUMNS: tuple[Column, ...] = (
         16,
         lambda r: r.bundle_device,
         lambda r: r.bundle_device,
-        wide_only=True,
+        min_width=118,  # a 120-column terminal less the scrollbar
         numeric=False,
     ),
     Column(
@@ -126,7 +146,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
-WIDE = 120
 
 
 def sort_rows(rows: list[DashboardRow], key: str, descending: bool) -> list[DashboardRow]:
@@ -137,15 +156,16 @@ def sort_rows(rows: list[DashboardRow], key: str, descending: bool) -> list[Dash
 
 
 def filter_rows(rows: list[DashboardRow], text: str) -> list[DashboardRow]:
-    """Rows whose school name or roadmap title contains every word of `text`."""
+    """Rows whose school name, municipality or roadmap title hold every word of `text`
+    («молчанов сош» finds the district's schools)."""
     words = name_key(text).split()
     if not words:
         return rows
-    return [r for r in rows if all(w in name_key(f"{r.name} {r.roadmap}") for w in words)]
+    return [r for r in rows if all(w in r.search_key for w in words)]
 
 
 def visible_columns(width: int) -> list[Column]:
-    return [c for c in COLUMNS if width >= WIDE or not c.wide_only]
+    return [c for c in COLUMNS if width >= c.min_width]
 
 
 class SchoolTable(CursorView, can_focus=True):
@@ -188,7 +208,8 @@ class SchoolTable(CursorView, can_focus=True):
         self.sort_key = "name"
         self.descending = False
         self.empty_text = "Загрузка…"
-        self.painted = False  # the first real rows are on screen (for the benchmark)
+        self.painted = False  # the first real rows are on screen (for the benchmark) …
+        self.first_painted_at: float | None = None  # … since when (time.perf_counter)
 
     def show(
         self,
@@ -211,6 +232,18 @@ class SchoolTable(CursorView, can_focus=True):
     @property
     def current_row(self) -> DashboardRow | None:
         return self.rows[self.cursor] if self.rows else None
+
+    @property
+    def visible_columns(self) -> list[Column]:
+        return visible_columns(self.scrollable_content_region.width)
+
+    def move_to(self, organisation_id: str) -> None:
+        """Put the cursor on this organisation's row, if it is shown."""
+        for index, row in enumerate(self.rows):
+            if row.summary.organisation_id == organisation_id:
+                if index != self.cursor:
+                    self.move_cursor(index)
+                return
 
     # --- geometry ---------------------------------------------------------------------------
 
@@ -264,7 +297,8 @@ class SchoolTable(CursorView, can_focus=True):
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        self.painted = True
+        if not self.painted:
+            self.painted, self.first_painted_at = True, time.perf_counter()
         row = self.rows[index]
         style = base
         if row.behind:

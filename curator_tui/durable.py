@@ -1,4 +1,8 @@
-"""Durable file writes: temp file in the same directory + fsync + atomic rename."""
+"""Durable file writes: temp file in the same directory + fsync + atomic rename.
+
+Below every layer that writes files (store's evidence, sync's bundles and keys, reports), so
+the one careful way of doing it is written once. Imports nothing of ours.
+"""
 
 from __future__ import annotations
 
@@ -51,14 +55,19 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int, overwrite: bool = 
         if overwrite:
             os.replace(tmp, path)
         else:
-            _publish_without_clobbering(tmp, path)
+            publish_without_clobbering(tmp, path)
     except BaseException:
         remove_quietly(tmp)
         raise
     fsync_directory(directory)
 
 
-def _publish_without_clobbering(tmp: Path, path: Path) -> None:
+def publish_without_clobbering(tmp: Path, path: Path) -> None:
+    """Rename `tmp` to `path` unless a file appeared there meanwhile (`FileExistsError`).
+
+    A hard link fails when the name is taken, never replacing it; FAT-formatted USB sticks
+    and some network shares cannot link, and there an existence check has to do.
+    """
     try:
         os.link(tmp, path)  # atomic, and fails with FileExistsError instead of replacing
     except FileExistsError:
