@@ -223,6 +223,14 @@ def test_roundtrip_gives_verified_ops_manifest_and_staged_evidence(
     assert list(staging.iterdir()) == []  # cleanup on leaving the block
 
 
+def test_a_bundle_of_operations_only_stages_nothing(tmp_path: Path, staging: Path) -> None:
+    path = write_bundle(tmp_path / "out.curator", tmp_path / "src", evidence=[])
+    with read_ok(path, staging) as bundle:
+        assert bundle.ops == OPS
+        assert bundle.evidence == {} and bundle.staging_dir is None
+        assert list(staging.iterdir()) == []
+
+
 def test_writer_streams_stored_entries_with_progress(tmp_path: Path) -> None:
     data = os.urandom(3 * 1024 * 1024 + 7)
     source = tmp_path / "evidence.bin"

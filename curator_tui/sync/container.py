@@ -232,7 +232,8 @@ class VerifiedBundle:
     """A bundle whose signature, structure and every entry's hash and size were checked.
 
     ``evidence`` maps sha256 → a staged file inside ``staging_dir`` (move them into the store,
-    then call ``cleanup``; or use the bundle as a context manager).
+    then call ``cleanup``; or use the bundle as a context manager). A bundle without evidence
+    files has no staging folder.
     """
 
     manifest: dict[str, Any]
@@ -240,12 +241,13 @@ class VerifiedBundle:
     signature: str
     ops: bytes
     evidence: dict[str, Path]
-    staging_dir: Path
+    staging_dir: Path | None
     _cleaned: bool = field(default=False, repr=False)
 
     def cleanup(self) -> None:
         if not self._cleaned:
-            shutil.rmtree(self.staging_dir, ignore_errors=True)
+            if self.staging_dir is not None:
+                shutil.rmtree(self.staging_dir, ignore_errors=True)
             self._cleaned = True
 
     def __enter__(self) -> Self:
@@ -302,13 +304,22 @@ def _verify_and_unpack(
         manifest = parse_manifest(manifest_bytes)
         declared = manifest_entries(manifest)
         _check_manifest_matches_archive(declared, by_name)
-        staging = Path(tempfile.mkdtemp(prefix="curator-bundle-", dir=staging_parent))
+        staging = _staging_dir(declared, staging_parent)
         try:
             ops, evidence = _extract_payload(handle, entries, declared, staging, progress_cb)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
             raise
     return VerifiedBundle(manifest, manifest_bytes, signature, ops, evidence, staging)
+
+
+def _staging_dir(declared: Mapping[str, EntryInfo], parent: Path | None) -> Path | None:
+    """A new folder for the bundle's evidence files; None when it carries only operations
+    (most of what a hub imports), which spares making and removing a folder per bundle."""
+    if all(name == OPS_NAME for name in declared):
+        return None
+    return Path(tempfile.mkdtemp(prefix="curator-bundle-", dir=parent))
 
 
 @contextlib.contextmanager
@@ -388,7 +399,7 @@ def _extract_payload(
     handle: BinaryIO,
     entries: Sequence[ZipEntry],
     declared: Mapping[str, EntryInfo],
-    staging: Path,
+    staging: Path | None,
     progress_cb: ProgressCallback | None = None,
 ) -> tuple[bytes, dict[str, Path]]:
     ops = b""
@@ -400,6 +411,7 @@ def _extract_payload(
         if entry.name == OPS_NAME:
             ops = _read_verified_bytes(handle, entry, expected)
         else:
+            assert staging is not None  # made for any entry besides the ops
             target = staging / expected.sha256  # validated hex, never the archive name
             _stage_verified_file(handle, entry, expected, target, progress_cb)
             evidence[expected.sha256] = target
