@@ -18,11 +18,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, observe
 from curator_tui.store.database import transaction
-from curator_tui.store.projection import op_row
+from curator_tui.store.projection import OP_COLUMNS, op_row
 from curator_tui.store.projection_batch import apply_operations
 from curator_tui.store.store import Store, operation_from_row, save_stamp
 
@@ -47,6 +47,7 @@ OWNER_COLUMN: dict[Entity, str] = {
 }
 STRUCTURE = (Entity.ORGANISATION, Entity.ROADMAP, Entity.SECTION, Entity.ACTIVITY)
 _IN_CHUNK = 500
+T = TypeVar("T")
 
 
 # --- per-device marks ---------------------------------------------------------------------
@@ -188,18 +189,39 @@ class OpClash:
 
 def clashing_ops(store: Store, ops: Iterable[Operation]) -> Iterator[OpClash]:
     """Ops that contradict the log: a known op id with other content, or a taken (device, seq)."""
+    ops = list(ops)
+    by_id, by_slot = _logged_rows(store.conn, ops)
     for op in ops:
-        row = store.db.execute(
-            "SELECT op_id, device_id, seq, hlc, entity, entity_id, action, field, value, prev "
-            "FROM op WHERE op_id = ? OR (device_id = ? AND seq = ?) LIMIT 1",
-            (op.op_id, op.device_id, op.seq),
-        ).fetchone()
+        row = by_id.get(op.op_id) or by_slot.get((op.device_id, op.seq))
         if row is None:
             continue
         if row[0] != op.op_id:
             yield OpClash(op, "same_seq")
         elif row[1:] != op_row(op)[1:]:
             yield OpClash(op, "same_id")
+
+
+def _logged_rows(
+    conn: sqlite3.Connection, ops: list[Operation]
+) -> tuple[dict[str, tuple[Any, ...]], dict[tuple[str, int], tuple[Any, ...]]]:
+    """The log's rows (op_row order) sharing an id, or a (device, seq) slot, with `ops`."""
+    select = f"SELECT {', '.join(OP_COLUMNS)} FROM op WHERE "
+    by_id: dict[str, tuple[Any, ...]] = {}
+    for chunk in _chunks([op.op_id for op in ops]):
+        marks = ", ".join("?" for _ in chunk)
+        by_id.update((row[0], row) for row in conn.execute(f"{select}op_id IN ({marks})", chunk))
+    seqs: dict[str, list[int]] = {}
+    for op in ops:
+        seqs.setdefault(op.device_id, []).append(op.seq)
+    by_slot: dict[tuple[str, int], tuple[Any, ...]] = {}
+    for device_id, device_seqs in seqs.items():
+        for chunk in _chunks(device_seqs):
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"{select}device_id = ? AND seq IN ({marks})"
+            by_slot.update(
+                ((row[1], row[2]), row) for row in conn.execute(sql, [device_id, *chunk])
+            )
+    return by_id, by_slot
 
 
 def unknown_ops_of_device(store: Store, ops: Iterable[Operation], device_id: str) -> list[str]:
@@ -353,6 +375,6 @@ def import_history(store: Store, limit: int = 100) -> list[dict[str, Any]]:
     return [{**row, "counts": json.loads(row["counts"] or "{}")} for row in rows]
 
 
-def _chunks(items: list[str]) -> Iterator[list[str]]:
+def _chunks(items: list[T]) -> Iterator[list[T]]:
     for start in range(0, len(items), _IN_CHUNK):
         yield items[start : start + _IN_CHUNK]
