@@ -266,3 +266,15 @@ def test_schedules_are_rederived_when_the_parser_version_changes(school: Store) 
     with Store.open(path) as reopened:
         assert by_number(reopened, "1")["due_date"] == "2022-01-31"
         assert reopened.setting("schedule_parser_version") != "0"
+
+
+def test_bulk_writes_checkpoint_less_often_then_as_usual(school: Store) -> None:
+    def interval() -> int:
+        return int(school.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+    usual = interval()
+    with school.bulk_writes():
+        assert interval() > usual
+        school.set_status(by_number(school, "1")["id"], Status.DONE)
+    assert interval() == usual
+    assert by_number(school, "1")["status"] == "done"

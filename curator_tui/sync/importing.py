@@ -208,7 +208,7 @@ def import_bundles(
     the hub does not know yet; a refusal refuses that bundle only.
     """
     reports = []
-    with Store.open(db) as store:
+    with Store.open(db) as store, store.bulk_writes():
         paths = paths_of(store)
         with sync_session(paths) as staging:
             for path in bundle_paths:
