@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation
 from curator_tui.store.database import transaction
 from curator_tui.store.projection import apply_operation
-from curator_tui.store.projection_batch import TableShapes, apply_operations
+from curator_tui.store.projection_batch import apply_operations, stores_as_written
 from curator_tui.store.store import Store
 
 ORG = "0" * 31 + "1"
@@ -355,9 +355,8 @@ def test_a_value_sqlite_would_convert_takes_the_one_by_one_path(
     [plain] = status_sets(1)
     converted = replace(plain, op_id="7" * 32, seq=2, field="number", value=7)
     with replica(blank, tmp_path, "x") as store:
-        shapes = TableShapes(store.conn)
-        assert shapes.stores_as_written(plain)
-        assert not shapes.stores_as_written(converted)
+        assert stores_as_written(store.conn, plain)
+        assert not stores_as_written(store.conn, converted)
         with transaction(store.conn) as conn:
             assert apply_operations(conn, [plain, converted]) == [plain, converted]
         assert store.activity(ACTIVITIES[0])["number"] == "7"

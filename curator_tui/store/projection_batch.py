@@ -73,10 +73,9 @@ def apply_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list
     fresh = unseen_operations(conn, ops)
     if not fresh:
         return []
-    shapes = TableShapes(conn)
-    if not all(shapes.stores_as_written(op) for op in fresh):
+    if not all(stores_as_written(conn, op) for op in fresh):
         return [op for op in ops if apply_operation(conn, op)]
-    batch = Batch.read(conn, shapes, fresh)
+    batch = Batch.read(conn, fresh)
     for index, op in enumerate(fresh):
         batch.project(index, op)
     conn.executemany(
@@ -134,54 +133,52 @@ def select_in(
 # --- table shapes ------------------------------------------------------------------------------
 
 
-class TableShapes:
-    """Column types, nullability and defaults of the entity tables, read once per batch."""
+@dataclass(frozen=True)
+class TableShape:
+    columns: dict[str, tuple[type, bool]]  # name → (Python type of its affinity, takes NULL)
+    defaults: dict[str, Any]
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+
+# Every file is migrated to this program's schema as it is opened (Store.open), so a table
+# has the same shape in all of them: read once per process, not once per bundle.
+_shapes: dict[Entity, TableShape] = {}
+
+
+def table_shape(conn: sqlite3.Connection, entity: Entity) -> TableShape:
+    shape = _shapes.get(entity)
+    if shape is None:
         # Imported on first merge, not at start-up (database.query_dicts says why); a plain
         # wrapper for its schema helpers: no pragmas, no plugins run on our connection.
         import sqlite_utils
+        from sqlite_utils.utils import column_affinity
 
-        self._db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
-        self._columns: dict[Entity, dict[str, tuple[type, bool]]] = {}
-        self._defaults: dict[Entity, dict[str, Any]] = {}
+        db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+        table = db.table(entity.value)
+        columns = {c.name: (column_affinity(c.type), not c.notnull) for c in table.columns}
+        shape = _shapes[entity] = TableShape(columns, table.default_values)
+    return shape
 
-    def columns(self, entity: Entity) -> dict[str, tuple[type, bool]]:
-        """name → (Python type of its affinity, whether it takes NULL)."""
-        if entity not in self._columns:
-            from sqlite_utils.utils import column_affinity
 
-            self._columns[entity] = {
-                c.name: (column_affinity(c.type), not c.notnull)
-                for c in self._db.table(entity.value).columns
-            }
-        return self._columns[entity]
+def stores_as_written(conn: sqlite3.Connection, op: Operation) -> bool:
+    """Whether every value the op can write reads back from its column unchanged.
 
-    def defaults(self, entity: Entity) -> dict[str, Any]:
-        if entity not in self._defaults:
-            self._defaults[entity] = self._db.table(entity.value).default_values
-        return self._defaults[entity]
-
-    def stores_as_written(self, op: Operation) -> bool:
-        """Whether every value the op can write reads back from its column unchanged.
-
-        NULL in a NOT NULL column counts as not: the one-by-one path then fails on it with
-        SQLite's own error, before any derived column is computed from it.
-        """
-        try:
-            written = list(written_values(op))
-        except (TypeError, ValueError):  # not even JSON: let the rule book raise its error
-            return False
-        columns = self.columns(op.entity)
-        for name, value in written:
-            if name == "activities":  # a visit's links, not a column
-                if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-                    return False
-                continue
-            kind, nullable = columns[name]
-            if (value is None and not nullable) or (value is not None and type(value) is not kind):
+    NULL in a NOT NULL column counts as not: the one-by-one path then fails on it with
+    SQLite's own error, before any derived column is computed from it.
+    """
+    try:
+        written = list(written_values(op))
+    except (TypeError, ValueError):  # not even JSON: let the rule book raise its error
+        return False
+    columns = table_shape(conn, op.entity).columns
+    for name, value in written:
+        if name == "activities":  # a visit's links, not a column
+            if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
                 return False
-        return True
+            continue
+        kind, nullable = columns[name]
+        if (value is None and not nullable) or (value is not None and type(value) is not kind):
+            return False
+    return True
 
 
 def written_values(op: Operation) -> Iterator[tuple[str, Any]]:
@@ -248,9 +245,8 @@ class Refreshes:
 class Batch:
     """The rows a list of new ops touches, replayed in memory and then written at once."""
 
-    def __init__(self, conn: sqlite3.Connection, shapes: TableShapes) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.shapes = shapes
         self.rows: dict[Key, WorkingRow] = {}
         self.inserted: list[Key] = []  # new rows in the order they were created
         self.touched: dict[Key, None] = {}  # rows the replay wrote to, in order
@@ -266,8 +262,8 @@ class Batch:
     # --- reading -------------------------------------------------------------------------
 
     @classmethod
-    def read(cls, conn: sqlite3.Connection, shapes: TableShapes, ops: list[Operation]) -> Batch:
-        batch = cls(conn, shapes)
+    def read(cls, conn: sqlite3.Connection, ops: list[Operation]) -> Batch:
+        batch = cls(conn)
         keys = {(op.entity, op.entity_id) for op in ops}
         batch.load_rows(keys)
         batch.load_rows({(Entity.ACTIVITY, a) for a in counted_activities(batch, ops)})
@@ -302,7 +298,7 @@ class Batch:
         for row in rows:
             key = (entity, row["id"])
             if key not in self.rows:
-                self.rows[key] = WorkingRow(dict(row), dict(row))
+                self.rows[key] = WorkingRow(row, dict(row))
                 self.index_roadmap(key, None, row.get("roadmap_id"))
 
     def load_winners(self, keys: set[Key]) -> None:
@@ -420,7 +416,7 @@ class Batch:
         row = self.rows[key]
         if name in row.values:
             return row.values[name]
-        return self.shapes.defaults(key[0]).get(name)
+        return table_shape(self.conn, key[0]).defaults.get(name)
 
     def index_roadmap(self, key: Key, old: Any, new: Any) -> None:
         if key[0] is not Entity.ACTIVITY:
