@@ -380,3 +380,17 @@ def test_a_repeated_batch_changes_nothing(blank: Path, tmp_path: Path) -> None:
         once = state(store)
         assert batched(store, [ops, ops[1:3]]) == []
         assert state(store) == once
+
+
+def test_of_two_ops_with_one_id_the_log_takes_the_one_whose_slot_is_free(
+    blank: Path, tmp_path: Path
+) -> None:
+    first, second = status_sets(2)
+    squatter = replace(second, op_id="5" * 32, device_id=first.device_id, seq=first.seq)
+    second = replace(second, op_id=first.op_id, device_id=first.device_id, seq=7)
+    assert_same_as_one_by_one(blank, tmp_path, [[squatter, first, second]])
+    with Store.open(tmp_path / "batch.db") as store:
+        [(value,)] = store.conn.execute(
+            "SELECT value FROM op WHERE op_id = ?", (first.op_id,)
+        ).fetchall()
+    assert value == f'"{second.value}"'

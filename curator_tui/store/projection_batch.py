@@ -70,18 +70,14 @@ WRITE_ORDER = (
 def apply_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list[Operation]:
     """Record `ops` in the log and project them, in the given order, as apply_operation would
     one by one. Returns the ops that were new (the others the log already held)."""
-    fresh = unseen_operations(conn, ops)
+    if not all(stores_as_written(conn, op) for op in ops):
+        return [op for op in ops if apply_operation(conn, op)]
+    fresh = insert_new_ops(conn, ops)
     if not fresh:
         return []
-    if not all(stores_as_written(conn, op) for op in fresh):
-        return [op for op in ops if apply_operation(conn, op)]
     batch = Batch.read(conn, fresh)
     for index, op in enumerate(fresh):
         batch.project(index, op)
-    conn.executemany(
-        f"INSERT INTO op ({', '.join(OP_COLUMNS)}) VALUES ({', '.join('?' for _ in OP_COLUMNS)})",
-        [op_row(op) for op in fresh],
-    )
     batch.write()
     return fresh
 
@@ -89,33 +85,27 @@ def apply_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list
 # --- which ops are new -----------------------------------------------------------------------
 
 
-def unseen_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list[Operation]:
-    """The ops `INSERT OR IGNORE` would insert: neither their id nor their (device, seq) slot
-    is taken, in the log or by an earlier op of `ops`."""
-    known_ids = set(
-        select_in(conn, "SELECT op_id FROM op WHERE op_id IN ({marks})", [o.op_id for o in ops])
-    )
-    taken = taken_slots(conn, ops)
-    fresh: list[Operation] = []
+def insert_new_ops(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list[Operation]:
+    """Insert the ops into the log as `INSERT OR IGNORE` one by one would, and return those
+    it took: neither their id nor their (device, seq) slot was taken, in the log or by an
+    earlier op of `ops`. One statement per chunk; its RETURNING names the rows it inserted."""
+    inserted: set[tuple[str, str, int]] = set()
+    row_marks = f"({', '.join('?' for _ in OP_COLUMNS)})"
+    for start in range(0, len(ops), IN_CHUNK):
+        chunk = ops[start : start + IN_CHUNK]
+        sql = (
+            f"INSERT OR IGNORE INTO op ({', '.join(OP_COLUMNS)}) "
+            f"VALUES {', '.join(row_marks for _ in chunk)} RETURNING op_id, device_id, seq"
+        )
+        rows = conn.execute(sql, [value for op in chunk for value in op_row(op)]).fetchall()
+        inserted.update(rows)
+    fresh = []
     for op in ops:
-        slot = (op.device_id, op.seq)
-        if op.op_id in known_ids or slot in taken:
-            continue
-        known_ids.add(op.op_id)
-        taken.add(slot)
-        fresh.append(op)
+        identity = (op.op_id, op.device_id, op.seq)
+        if identity in inserted:
+            inserted.discard(identity)  # of two alike, the first was taken, the second ignored
+            fresh.append(op)
     return fresh
-
-
-def taken_slots(conn: sqlite3.Connection, ops: Sequence[Operation]) -> set[tuple[str, int]]:
-    by_device: dict[str, list[int]] = {}
-    for op in ops:
-        by_device.setdefault(op.device_id, []).append(op.seq)
-    taken: set[tuple[str, int]] = set()
-    for device_id, seqs in by_device.items():
-        sql = "SELECT seq FROM op WHERE device_id = ? AND seq IN ({marks})"
-        taken.update((device_id, seq) for seq in select_in(conn, sql, seqs, device_id))
-    return taken
 
 
 def select_in(
