@@ -21,3 +21,8 @@ DROP INDEX op_hlc;
 --    conflicts. Conflict rows are written only when edits clash, so indexing them is cheap.
 CREATE INDEX conflict_winner ON conflict (winner_op);
 CREATE INDEX conflict_loser ON conflict (loser_op);
+
+-- 4. Before unpacking a bundle the import asks whether it was accepted already
+--    (sync_state.bundle_accepted): a scan of every import attempt, 4 ms a bundle once a
+--    hub has taken a year of monthly bundles from 3,000 schools (36,000 rows).
+CREATE INDEX bundle_import_id ON bundle_import (bundle_id);
