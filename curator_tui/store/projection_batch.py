@@ -4,13 +4,14 @@
 statements per operation. A hub importing thousands of bundles spent most of its time in
 those round trips, so a bundle (or a replay of the log) goes through three steps here:
 
-1. read: two set-based queries tell which ops the log does not hold yet; one query per table
-   reads every row they can touch (their entities; the activities whose evidence count an
-   evidence op can change; the activities whose dates a roadmap's new year can move);
+1. read: the op rows go into the log in one statement, which names the ops it took (the new
+   ones); one query per table reads every row those can touch (their entities; the
+   activities whose evidence count an evidence op can change; the activities whose dates a
+   roadmap's new year can move);
 2. replay: `projection`'s rules run in memory, op by op in the given order; instead of
    refreshing derived columns and conflicts on the spot they note what needs refreshing;
-3. write: each table once with executemany — op rows, changed rows, field winners, visit
-   links, conflicts; derived columns once per touched row, conflicts once per touched field.
+3. write: each table once with executemany — changed rows, field winners, visit links,
+   conflicts; derived columns once per touched row, conflicts once per touched field.
 
 Deferring is exact because every refresh of `projection` reads only the final state of what
 it depends on, and every later change to that state triggers the same refresh again (the

@@ -18,12 +18,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, observe
 from curator_tui.store.database import transaction
 from curator_tui.store.projection import OP_COLUMNS, op_row
-from curator_tui.store.projection_batch import apply_operations
+from curator_tui.store.projection_batch import apply_operations, select_in
 from curator_tui.store.store import Store, operation_from_row, save_stamp
 
 EXPORTED_PREFIX = "sync.exported."
@@ -47,7 +47,6 @@ OWNER_COLUMN: dict[Entity, str] = {
 }
 STRUCTURE = (Entity.ORGANISATION, Entity.ROADMAP, Entity.SECTION, Entity.ACTIVITY)
 _IN_CHUNK = 500
-T = TypeVar("T")
 
 
 # --- per-device marks ---------------------------------------------------------------------
@@ -206,21 +205,15 @@ def _logged_rows(
 ) -> tuple[dict[str, tuple[Any, ...]], dict[tuple[str, int], tuple[Any, ...]]]:
     """The log's rows (op_row order) sharing an id, or a (device, seq) slot, with `ops`."""
     select = f"SELECT {', '.join(OP_COLUMNS)} FROM op WHERE "
-    by_id: dict[str, tuple[Any, ...]] = {}
-    for chunk in _chunks([op.op_id for op in ops]):
-        marks = ", ".join("?" for _ in chunk)
-        by_id.update((row[0], row) for row in conn.execute(f"{select}op_id IN ({marks})", chunk))
+    ids = [op.op_id for op in ops]
+    by_id = {row[0]: row for row in select_in(conn, select + "op_id IN ({marks})", ids)}
     seqs: dict[str, list[int]] = {}
     for op in ops:
         seqs.setdefault(op.device_id, []).append(op.seq)
     by_slot: dict[tuple[str, int], tuple[Any, ...]] = {}
     for device_id, device_seqs in seqs.items():
-        for chunk in _chunks(device_seqs):
-            marks = ", ".join("?" for _ in chunk)
-            sql = f"{select}device_id = ? AND seq IN ({marks})"
-            by_slot.update(
-                ((row[1], row[2]), row) for row in conn.execute(sql, [device_id, *chunk])
-            )
+        sql = select + "device_id = ? AND seq IN ({marks})"
+        by_slot.update(((r[1], r[2]), r) for r in select_in(conn, sql, device_seqs, device_id))
     return by_id, by_slot
 
 
@@ -375,6 +368,6 @@ def import_history(store: Store, limit: int = 100) -> list[dict[str, Any]]:
     return [{**row, "counts": json.loads(row["counts"] or "{}")} for row in rows]
 
 
-def _chunks(items: list[T]) -> Iterator[list[T]]:
+def _chunks(items: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(items), _IN_CHUNK):
         yield items[start : start + _IN_CHUNK]
