@@ -16,6 +16,12 @@
 DROP INDEX op_entity;
 DROP INDEX op_hlc;
 
+-- Every «done» or «in progress» a school sends also moved its activity in activity_status
+-- (status): no query plan of the list, the dashboard, the summaries or the monthly report
+-- reads it any more (activity_progress, db/0002, leads with removed and roadmap_id and holds
+-- the status too), and on 3,000 schools they take as long without it.
+DROP INDEX activity_status;
+
 -- 3. Each import counts the conflicts its operations are in (sync_state._conflicts_involving):
 --    a scan of the whole conflict table per bundle, 1.8 ms a bundle once a hub holds 10,000
 --    conflicts. Conflict rows are written only when edits clash, so indexing them is cheap.
