@@ -293,10 +293,7 @@ class Batch:
                 self.index_roadmap(key, None, row.get("roadmap_id"))
 
     def load_winners(self, keys: set[Key]) -> None:
-        by_entity: dict[Entity, list[str]] = {}
-        for entity, entity_id in keys:
-            by_entity.setdefault(entity, []).append(entity_id)
-        for entity, ids in by_entity.items():
+        for entity, ids in ids_by_entity(keys).items():
             sql = (
                 "SELECT entity_id, field, op_id, hlc, device_id FROM field_winner "
                 "WHERE entity = ? AND entity_id IN ({marks})"
@@ -626,12 +623,11 @@ class Batch:
 
     def logged_history(self, keys: set[Key]) -> dict[Key, list[LoggedOp]]:
         """Creates and sets of these entities that the log held before this batch."""
-        by_entity: dict[Entity, list[str]] = {}
-        for entity, entity_id in keys - self.logged.keys():
-            by_entity.setdefault(entity, []).append(entity_id)
-            self.logged[(entity, entity_id)] = []
+        unread = keys - self.logged.keys()
+        for key in unread:
+            self.logged[key] = []
         batch_ops = {op.op_id for ops in self.history.values() for _, op in ops}
-        for entity, ids in by_entity.items():
+        for entity, ids in ids_by_entity(unread).items():
             sql = (
                 "SELECT entity_id, op_id, prev, hlc, device_id, action, field FROM op "
                 "WHERE entity = ? AND entity_id IN ({marks}) AND action IN ('create', 'set')"
@@ -647,10 +643,7 @@ class Batch:
     def standing_conflicts(self, keys: set[Key]) -> dict[tuple[Key, str], dict[str, str]]:
         """loser → winner of the conflict rows there are now, per field."""
         standing: dict[tuple[Key, str], dict[str, str]] = {}
-        by_entity: dict[Entity, list[str]] = {}
-        for entity, entity_id in keys:
-            by_entity.setdefault(entity, []).append(entity_id)
-        for entity, ids in by_entity.items():
+        for entity, ids in ids_by_entity(keys).items():
             sql = (
                 "SELECT entity_id, field, winner_op, loser_op FROM conflict "
                 "WHERE entity = ? AND entity_id IN ({marks})"
@@ -719,3 +712,11 @@ def runs_of_same_columns(
         run.append(row)
     if run:
         yield current, run  # type: ignore[misc]
+
+
+def ids_by_entity(keys: Iterable[Key]) -> dict[Entity, list[str]]:
+    """The keys' ids grouped by entity: one IN query per table."""
+    grouped: dict[Entity, list[str]] = {}
+    for entity, entity_id in keys:
+        grouped.setdefault(entity, []).append(entity_id)
+    return grouped
