@@ -28,6 +28,7 @@ from curator_tui.store.queries import (
 )
 from curator_tui.store.store import Store
 from curator_tui.tui.formatting import group_thousands
+from curator_tui.tui.gate import StoreBusy
 from curator_tui.tui.messages import ActivityUpdated, RoadmapImported
 from curator_tui.tui.rows import ListRow, RowContext, list_row
 from curator_tui.tui.screens.actions import ActivityActions, Subject
@@ -149,11 +150,18 @@ class HomeScreen(ActivityActions):
         # The first page is read here, before the first frame, so the list paints at once
         # instead of a frame later: PAGE_SIZE rows through an index, the same few milliseconds
         # for a school and for a hub's 200,000 activities (bench/tui_bench.py). Counting them
-        # all, and the header's pass over every activity, run in workers.
+        # all, and the header's pass over every activity, run in workers; so does everything
+        # when a worker holds the store (waiting for it would freeze the screen).
+        query = self.query_state
+        try:
+            first = self.curator.with_store_now(
+                lambda store: self._window(store, query, True, counted=False)
+            )
+        except StoreBusy:
+            self.reload()
+            return
         self.generation += 1
         self._keep_position = True
-        query = self.query_state
-        first = self.curator.with_store(lambda store: self._first_page(store, query))
         if first is not None:
             total, rows, fetch = first
             self._show_window(self.WindowLoaded(self.generation, total or len(rows), rows, fetch))
@@ -180,8 +188,9 @@ class HomeScreen(ActivityActions):
         loaded = self.curator.with_store(lambda store: self._window(store, query, with_header))
         if loaded is None:
             return
+        total, rows, fetch = loaded  # counted: total is the exact count
         # The list first: the header's totals take a pass over every activity.
-        self.post_message(self.WindowLoaded(generation, *loaded))
+        self.post_message(self.WindowLoaded(generation, total or len(rows), rows, fetch))
         if with_header:
             self._post_header()
 
@@ -195,27 +204,25 @@ class HomeScreen(ActivityActions):
             self.post_message(self.HeaderLoaded(header))
 
     def _window(
-        self, store: Store, query: ActivityQuery, with_header: bool
-    ) -> tuple[int, list[ListRow], RowFetcher]:
-        """The first PAGE_SIZE rows for `query`, their total, and how to fetch the others."""
+        self, store: Store, query: ActivityQuery, with_header: bool, *, counted: bool = True
+    ) -> tuple[int | None, list[ListRow], RowFetcher]:
+        """The first PAGE_SIZE rows for `query`, their total, and how to fetch the others.
+
+        Not `counted`: the total only when the page holds every row (None otherwise), so the
+        read costs one page whatever the size of the file.
+        """
         today = self.curator.today
         if with_header:
             self.roadmaps = roadmap_overview(store)
         context = RowContext(today, query.sort, self.roadmaps.count > 1)
-        found = activity_window(store, query, today, 0, PAGE_SIZE)
-        rows = [list_row(row, context) for row in found.rows]
-        return found.total, rows, self._fetcher(query, context, found.total)
-
-    def _first_page(
-        self, store: Store, query: ActivityQuery
-    ) -> tuple[int | None, list[ListRow], RowFetcher]:
-        """The first PAGE_SIZE rows, and their total when the page holds them all."""
-        today = self.curator.today
-        self.roadmaps = roadmap_overview(store)
-        context = RowContext(today, query.sort, self.roadmaps.count > 1)
-        found = page_activities(store, query, today, 0, PAGE_SIZE + 1)
-        total = len(found) if len(found) <= PAGE_SIZE else None
-        rows = [list_row(row, context) for row in found[:PAGE_SIZE]]
+        if counted:
+            found = activity_window(store, query, today, 0, PAGE_SIZE)
+            total: int | None = found.total
+            page = found.rows
+        else:
+            page = page_activities(store, query, today, 0, PAGE_SIZE + 1)
+            total = len(page) if len(page) <= PAGE_SIZE else None
+        rows = [list_row(row, context) for row in page[:PAGE_SIZE]]
         return total, rows, self._fetcher(query, context, total)
 
     @work(thread=True, group="home-count")
