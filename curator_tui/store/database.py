@@ -7,12 +7,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from curator_tui.domain.errors import UserFacingError
-
-if TYPE_CHECKING:
-    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -101,11 +98,8 @@ def explain_failure(exc: BaseException) -> str | None:
 
 
 @contextmanager
-def transaction(
-    db: sqlite3.Connection | sqlite_utils.Database,
-) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""
-    conn = db if isinstance(db, sqlite3.Connection) else db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

@@ -37,9 +37,6 @@ from curator_tui.store.database import (
     query_dicts,
     transaction,
 )
-
-if TYPE_CHECKING:
-    import sqlite_utils
 from curator_tui.store.evidence_files import EvidenceFiles, Progress
 from curator_tui.store.projection import (
     SEARCH_KEY_VERSION,
@@ -51,6 +48,9 @@ from curator_tui.store.projection import (
     search_key,
 )
 from curator_tui.store.projection_batch import apply_operations
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # WAL pages between checkpoints while a run of imports writes (Store.bulk_writes): 64 MiB.
 BULK_CHECKPOINT_PAGES = 16_384
@@ -335,7 +335,7 @@ class Store:
         before its roadmap arrives, and the roadmap's create never overrides the edit.
         """
         text = " ".join(municipality.split())
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT municipality FROM organisation WHERE id = ?", (organisation_id,)
         ).fetchone()
         if (row[0] if row else "") == text:

@@ -53,7 +53,7 @@ _IN_CHUNK = 500
 
 
 def _marks(store: Store, prefix: str) -> dict[str, int]:
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT key, value FROM local_setting WHERE key >= ? AND key < ?",
         (prefix, prefix + "\uffff"),
     ).fetchall()
@@ -70,7 +70,7 @@ def covered_marks(store: Store) -> dict[str, int]:
 
 def save_exported_marks(store: Store, marks: Mapping[str, int]) -> None:
     """Record what a bundle now safely on disk holds (called after its rename)."""
-    with transaction(store.db) as conn:
+    with transaction(store.conn) as conn:
         for device_id, seq in marks.items():
             _raise_mark(conn, EXPORTED_PREFIX + device_id, seq)
 
@@ -144,19 +144,19 @@ def owner_of(store: Store, entity: Entity, entity_id: str) -> str | None:
     column = OWNER_COLUMN.get(entity)
     if column is None:
         return None
-    row = store.db.execute(
+    row = store.conn.execute(
         f"SELECT {column} FROM {entity.value} WHERE id = ?", (entity_id,)
     ).fetchone()
     return row[0] if row and row[0] else None
 
 
 def entity_exists(store: Store, entity: Entity, entity_id: str) -> bool:
-    row = store.db.execute(f"SELECT 1 FROM {entity.value} WHERE id = ?", (entity_id,))
+    row = store.conn.execute(f"SELECT 1 FROM {entity.value} WHERE id = ?", (entity_id,))
     return row.fetchone() is not None
 
 
 def evidence_removed(store: Store, evidence_id: str) -> bool:
-    row = store.db.execute("SELECT removed FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
+    row = store.conn.execute("SELECT removed FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
     return bool(row and row[0])
 
 
@@ -223,14 +223,14 @@ def unknown_ops_of_device(store: Store, ops: Iterable[Operation], device_id: str
     for op in ops:
         if op.device_id != device_id:
             continue
-        row = store.db.execute("SELECT 1 FROM op WHERE op_id = ?", (op.op_id,)).fetchone()
+        row = store.conn.execute("SELECT 1 FROM op WHERE op_id = ?", (op.op_id,)).fetchone()
         if row is None:
             missing.append(op.op_id)
     return missing
 
 
 def bundle_accepted(store: Store, bundle_id: str) -> bool:
-    row = store.db.execute(
+    row = store.conn.execute(
         "SELECT 1 FROM bundle_import WHERE bundle_id = ? AND result = ? LIMIT 1",
         (bundle_id, RESULT_ACCEPTED),
     ).fetchone()
@@ -263,7 +263,7 @@ class BundleApplied:
 
 
 def record_import(store: Store, record: ImportRecord) -> None:
-    with transaction(store.db) as conn:
+    with transaction(store.conn) as conn:
         _insert_record(conn, record)
 
 
@@ -318,7 +318,7 @@ def apply_bundle(
     late (older than what was already exported), so the next incremental export relays it.
     """
     ordered = sorted(ops, key=lambda o: (o.hlc, o.device_id, o.seq))
-    with transaction(store.db) as conn:
+    with transaction(store.conn) as conn:
         stamp = store.last_stamp(conn)
         applied = apply_operations(conn, ordered)
         for op in applied:
