@@ -77,13 +77,11 @@ def organisation_rows(store: Store) -> list[tuple[str, str, str, str]]:
 
 def roadmap_row(store: Store, roadmap_id: str) -> dict[str, Any] | None:
     """One roadmap with its organisation's name and level (the list screen's header)."""
-    rows = list(
-        query_dicts(
-            store.conn,
-            "SELECT r.*, o.name AS organisation, o.level AS level FROM roadmap r "
-            "LEFT JOIN organisation o ON o.id = r.organisation_id WHERE r.id = ?",
-            [roadmap_id],
-        )
+    rows = query_dicts(
+        store.conn,
+        "SELECT r.*, o.name AS organisation, o.level AS level FROM roadmap r "
+        "LEFT JOIN organisation o ON o.id = r.organisation_id WHERE r.id = ?",
+        [roadmap_id],
     )
     return rows[0] if rows else None
 

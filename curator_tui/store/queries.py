@@ -244,13 +244,11 @@ class RoadmapOverview:
 
 def roadmap_overview(store: Store) -> RoadmapOverview:
     # Two rows at most: a hub's thousands of roadmaps are counted, not fetched.
-    rows = list(
-        query_dicts(
-            store.conn,
-            "SELECT r.*, o.name AS organisation, o.level AS level, "
-            "(SELECT COUNT(*) FROM roadmap) AS roadmaps FROM roadmap r "
-            "LEFT JOIN organisation o ON o.id = r.organisation_id LIMIT 2",
-        )
+    rows = query_dicts(
+        store.conn,
+        "SELECT r.*, o.name AS organisation, o.level AS level, "
+        "(SELECT COUNT(*) FROM roadmap) AS roadmaps FROM roadmap r "
+        "LEFT JOIN organisation o ON o.id = r.organisation_id LIMIT 2",
     )
     count = rows[0]["roadmaps"] if rows else 0
     return RoadmapOverview(count, rows[0] if count == 1 else None)
