@@ -68,9 +68,14 @@ class Operation:
 OPERATION_FIELDS = tuple(f.name for f in fields(Operation))
 
 
+# One encoder for the process: json.dumps builds a new one per call when given options,
+# which costs more than encoding a whole operation.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """One spelling per value, so hashes and byte-for-byte comparisons are meaningful."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def new_id() -> str:

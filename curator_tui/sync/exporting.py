@@ -133,7 +133,7 @@ class ExportPolicy:
         bound = role is TrustRole.SCHOOL and organisation_id is not None
         self.scope = Scope(organisation_id if bound and organisation_id else ANY_ORGANISATION)
         self.resolver = OrganisationResolver(
-            lambda entity, entity_id: sync_state.owner_of(store, entity, entity_id), []
+            lambda entity, ids: sync_state.owners_of(store, entity, ids), []
         )
 
     def exclusion(self, op: Operation) -> str | None:

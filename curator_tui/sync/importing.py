@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -345,25 +346,36 @@ def decrypt(
     return plain
 
 
-# The trust list last read, by file identity: a hub importing 3,000 bundles reads a
-# 3,000-key list once, not once per bundle (loading it is quadratic in TrustList.add).
-_trust_cache: dict[Path, tuple[tuple[int, int, int], TrustList]] = {}
+FileStamp = tuple[int, int, int]
+T = TypeVar("T")
+# The trust list and the device key last read, by file identity: a hub importing 3,000
+# bundles reads a 3,000-key list once, not once per bundle (loading it is quadratic in
+# TrustList.add), and derives its own public key once.
+_trust_cache: dict[Path, tuple[FileStamp, TrustList]] = {}
+_own_key_cache: dict[Path, tuple[FileStamp, Ed25519PublicKey]] = {}
 
 
-def load_trust(path: Path) -> TrustList:
-    """The trust list at `path`, reread only when the file was replaced or changed."""
+def reread_if_changed(
+    cache: dict[Path, tuple[FileStamp, T]], path: Path, load: Callable[[Path], T]
+) -> T | None:
+    """`load(path)`, reused until the file is replaced or changed; None if it is missing."""
     try:
         st = path.stat()
     except FileNotFoundError:
-        return TrustList()
+        return None
     stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-    cached = _trust_cache.get(path)
+    cached = cache.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    trust = TrustList.load(path)
-    _trust_cache.clear()
-    _trust_cache[path] = (stamp, trust)
-    return trust
+    value = load(path)
+    cache.clear()
+    cache[path] = (stamp, value)
+    return value
+
+
+def load_trust(path: Path) -> TrustList:
+    """The trust list at `path` (empty if there is none)."""
+    return reread_if_changed(_trust_cache, path, TrustList.load) or TrustList()
 
 
 def open_verified(
@@ -438,9 +450,9 @@ def signer_info(entry: TrustEntry) -> SignerInfo:
 
 
 def own_public_key(paths: ReplicaPaths) -> Ed25519PublicKey | None:
-    if not paths.device_key.exists():
-        return None
-    return keys.load_private_key(paths.device_key).public_key()
+    return reread_if_changed(
+        _own_key_cache, paths.device_key, lambda path: keys.load_private_key(path).public_key()
+    )
 
 
 def lower_first(text: str) -> str:
@@ -504,8 +516,9 @@ def check_contents(
     if report.errors:
         raise Refused
     resolver = OrganisationResolver(
-        lambda entity, entity_id: sync_state.owner_of(store, entity, entity_id), ops
+        lambda entity, ids: sync_state.owners_of(store, entity, ids), ops
     )
+    resolver.prefetch(ops)
     check_kind(info, entry, ops, report)
     check_each_op(store, entry, ops, resolver, report)
     check_evidence(store, bundle, ops, report)

@@ -89,7 +89,7 @@ OPERATION_SHAPE = TypeAdapter(Operation)
 
 def parse_op_line(line: str, number: int) -> Operation:
     try:
-        raw = json.loads(line, parse_constant=_reject_constant)
+        raw = _STRICT_JSON.decode(line)
     except ValueError as exc:
         raise OpFormatError(f"строка {number} списка изменений не читается") from exc
     if not isinstance(raw, dict) or set(raw) != set(OPERATION_FIELDS):
@@ -108,6 +108,11 @@ def parse_op_line(line: str, number: int) -> Operation:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(name)
+
+
+# NaN and Infinity are not JSON. One decoder for the process: json.loads builds a new one per
+# call when given a hook, which costs as much as decoding the line.
+_STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def shape_problem(op: Operation, raw: dict[str, Any]) -> str | None:

@@ -40,19 +40,60 @@ REFERENCES: dict[Entity, dict[str, Entity]] = {
     Entity.VISIT: {"roadmap_id": Entity.ROADMAP, "activities": Entity.ACTIVITY},
 }
 
-OwnerLookup = Callable[[Entity, str], "str | None"]
+Key = tuple[Entity, str]
+# The replica's owner of each of some entities of one kind: {id: owner id}, unknown ones left out.
+OwnerLookup = Callable[[Entity, Iterable[str]], dict[str, str]]
 
 
 class OrganisationResolver:
     """Answers "which organisations can this op affect?" for one bundle on one replica."""
 
-    def __init__(self, owner_in_replica: OwnerLookup, bundle_ops: Iterable[Operation]) -> None:
-        self._owner_in_replica = owner_in_replica
-        self._bundle_owners: dict[tuple[Entity, str], set[str]] = {}
-        self._cache: dict[tuple[Entity, str], frozenset[str]] = {}
+    def __init__(self, owners_in_replica: OwnerLookup, bundle_ops: Iterable[Operation]) -> None:
+        self._owners_in_replica = owners_in_replica
+        self._bundle_owners: dict[Key, set[str]] = {}
+        self._replica_owner: dict[Key, str | None] = {}
+        self._cache: dict[Key, frozenset[str]] = {}
         for op in bundle_ops:
             for owner in _owners_named_by(op):
                 self._bundle_owners.setdefault((op.entity, op.entity_id), set()).add(owner)
+
+    def prefetch(self, ops: Iterable[Operation]) -> None:
+        """Read the replica's owners of everything `ops` can reach, a level of the hierarchy
+        at a time: one query per kind and level, not one per entity (a bundle of a
+        thousand ops on a hub of thousands of schools)."""
+        wanted: set[Key] = set()
+        for op in ops:
+            wanted.add((op.entity, op.entity_id))
+            wanted.update(_references_of(op))
+        while wanted:
+            self._fetch(wanted)
+            wanted = {
+                (OWNER[entity][1], owner)
+                for entity, entity_id in wanted
+                if entity in OWNER
+                for owner in self._owners((entity, entity_id))
+            }
+            wanted = {key for key in wanted if key[0] in OWNER and key not in self._replica_owner}
+
+    def _fetch(self, keys: Iterable[Key]) -> None:
+        by_kind: dict[Entity, list[str]] = {}
+        for entity, entity_id in keys:
+            if entity in OWNER and (entity, entity_id) not in self._replica_owner:
+                by_kind.setdefault(entity, []).append(entity_id)
+        for entity, ids in by_kind.items():
+            found = self._owners_in_replica(entity, ids)
+            for entity_id in ids:
+                self._replica_owner[(entity, entity_id)] = found.get(entity_id)
+
+    def _owners(self, key: Key) -> set[str]:
+        """The owners named for `key` by this bundle and by the replica's row."""
+        if key not in self._replica_owner:
+            self._fetch([key])
+        owners = set(self._bundle_owners.get(key, ()))
+        in_replica = self._replica_owner[key]
+        if in_replica:
+            owners.add(in_replica)
+        return owners
 
     def organisations_of(self, op: Operation) -> frozenset[str]:
         """Every organisation the op may touch; empty when it cannot be attributed at all.
@@ -73,9 +114,7 @@ class OrganisationResolver:
     def entity_organisations(self, entity: Entity, entity_id: str) -> frozenset[str]:
         return self._resolve(entity, entity_id, set())
 
-    def _resolve(
-        self, entity: Entity, entity_id: str, visiting: set[tuple[Entity, str]]
-    ) -> frozenset[str]:
+    def _resolve(self, entity: Entity, entity_id: str, visiting: set[Key]) -> frozenset[str]:
         key = (entity, entity_id)
         if entity is Entity.ORGANISATION:
             return frozenset({entity_id})
@@ -84,13 +123,9 @@ class OrganisationResolver:
         if key in visiting:  # a cycle of owners (forged): attributes nothing
             return frozenset()
         visiting.add(key)
-        owners = set(self._bundle_owners.get(key, ()))
-        in_replica = self._owner_in_replica(entity, entity_id)
-        if in_replica:
-            owners.add(in_replica)
         owner_kind = OWNER[entity][1]
         result: set[str] = set()
-        for owner in owners:
+        for owner in self._owners(key):
             orgs = self._resolve(owner_kind, owner, visiting)
             if not orgs:  # one branch unknown: the whole answer is unknown
                 result = set()
