@@ -197,6 +197,21 @@ def test_roundtrip_preserves_entries(trust_file: Path) -> None:
     assert TrustList.load(again).entries == first.entries
 
 
+def test_names_holding_unicode_line_breaks_survive_and_ssh_keygen_still_verifies(
+    tmp_path: Path, school_key: Ed25519PrivateKey
+) -> None:
+    """JSON leaves U+2028, U+2029 and U+0085 unescaped; the file is still one line per fact."""
+    name = "Иванова\u2028Мария\u2029Петровна\x85(копия из Word)"
+    trust = TrustList()
+    trust.add(entry_for(school_key, name))
+    path = tmp_path / "trusted_signers"
+    trust.save(path)
+    [entry] = TrustList.load(path).entries
+    assert entry.display_name == name
+    signature = sshsig.sign(school_key, MESSAGE, NS)
+    assert ssh_keygen_verify(tmp_path, path, entry.principal, signature).returncode == 0
+
+
 def test_missing_file_is_an_empty_list(tmp_path: Path) -> None:
     assert len(TrustList.load(tmp_path / "absent")) == 0
 

@@ -323,7 +323,9 @@ def _render_signer_line(entry: TrustEntry) -> str:
 def _parse_trust_text(text: str) -> list[TrustEntry]:
     entries: list[TrustEntry] = []
     pending: tuple[int, dict[str, Any]] | None = None
-    for number, raw_line in enumerate(text.splitlines(), start=1):
+    # "\n" only, as OpenSSH reads it: splitlines() would also break a display name at
+    # U+2028 or U+0085, which JSON leaves unescaped.
+    for number, raw_line in enumerate(text.split("\n"), start=1):
         line = raw_line.strip()
         if line.startswith(META_PREFIX.strip()):
             if pending is not None:
