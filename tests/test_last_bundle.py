@@ -15,7 +15,8 @@ from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
 from curator_tui.reports.model import parse_timestamp, school_summaries
 from curator_tui.store import database
-from curator_tui.store.database import schema_version
+from curator_tui.store.database import schema_version, transaction
+from curator_tui.store.projection import insert_into_log
 from curator_tui.store.roadmaps import organisation_id, save_roadmap
 from curator_tui.store.store import Change, Store
 from curator_tui.sync.importing import Outcome
@@ -220,13 +221,16 @@ def test_an_older_file_is_upgraded_with_last_bundles_backfilled(
         note = {"activity_id": activity_of[second], "text": "Был", "device_id": curator_device}
         store.apply_remote(
             [
-                remote_op(school_device, 1, Entity.ACTIVITY, activity_of[first]),
                 remote_op(curator_device, 1, Entity.VISIT, new_id(), action=Action.CREATE,
                           field=None, value=visit),
                 remote_op(curator_device, 2, Entity.NOTE, new_id(), action=Action.CREATE,
                           field=None, value=note),
             ]
         )  # fmt: skip
+        # Into the log only: projecting a `set` needs the winners column of v6, and the
+        # backfill reads no more of it than the log's device and entity.
+        with transaction(store.conn) as conn:
+            insert_into_log(conn, remote_op(school_device, 1, Entity.ACTIVITY, activity_of[first]))
         store.db.conn.executemany(
             "INSERT INTO bundle_import (bundle_id, imported_at, signer, device_id, result) "
             "VALUES (?, ?, 'someone', ?, ?)",

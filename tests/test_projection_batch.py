@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation
 from curator_tui.store.database import transaction
 from curator_tui.store.projection import apply_operation
-from curator_tui.store.projection_batch import apply_operations, stores_as_written
+from curator_tui.store.projection_batch import apply_operations, stores_as_written, written_values
 from curator_tui.store.store import Store
 
 ORG = "0" * 31 + "1"
@@ -394,3 +394,71 @@ def test_of_two_ops_with_one_id_the_log_takes_the_one_whose_slot_is_free(
             "SELECT value FROM op WHERE op_id = ?", (first.op_id,)
         ).fetchall()
     assert value == f'"{second.value}"'
+
+
+# --- each entity's field winners, in its own row ------------------------------------------------
+
+
+def winners_column(store: Store, entity: Entity, entity_id: str) -> str:
+    [(text,)] = store.conn.execute(
+        f"SELECT winners FROM {entity.value} WHERE id = ?", (entity_id,)
+    ).fetchall()
+    return text
+
+
+def test_a_sets_winner_lands_in_its_row_in_canonical_json(blank: Path, tmp_path: Path) -> None:
+    create = op(1, Entity.ACTIVITY, ACTIVITIES[0], Action.CREATE, value=ACTIVITY_VALUE)
+    title = op(2, Entity.ACTIVITY, ACTIVITIES[0], Action.SET, field="title", value="Семинар")
+    status = op(3, Entity.ACTIVITY, ACTIVITIES[0], Action.SET, field="status", value="done")
+    older = op(4, Entity.ACTIVITY, ACTIVITIES[0], Action.SET, field="status", value="in_progress")
+    older = replace(older, hlc=str(HlcStamp(1_600_000_000_000, 0)))  # loses to `status`
+    for parts in ([[create, title, status, older]], [[create], [older, title], [status]]):
+        store = assert_same_as_one_by_one(blank, tmp_path / str(len(parts)), parts)
+        with Store.open(store.path) as reopened:
+            text = winners_column(reopened, Entity.ACTIVITY, ACTIVITIES[0])
+            assert reopened.activity(ACTIVITIES[0])["status"] == "done"
+        # Keys sorted, no spaces: a replay spells the row alike.
+        assert text == (
+            f'{{"status":["{status.op_id}","{status.hlc}","{status.device_id}"],'
+            f'"title":["{title.op_id}","{title.hlc}","{title.device_id}"]}}'
+        )
+
+
+def test_a_row_nobody_set_has_no_winners(blank: Path, tmp_path: Path) -> None:
+    create = op(1, Entity.ACTIVITY, ACTIVITIES[0], Action.CREATE, value=ACTIVITY_VALUE)
+    store = assert_same_as_one_by_one(blank, tmp_path, [[create]])
+    with Store.open(store.path) as reopened:
+        assert winners_column(reopened, Entity.ACTIVITY, ACTIVITIES[0]) == "{}"
+
+
+def test_a_later_create_never_overrides_a_set_field(blank: Path, tmp_path: Path) -> None:
+    """The same content-derived activity created again (a second hub importing the document)
+    keeps the status a school set under the first create; fields nobody set take its values."""
+    first = op(1, Entity.ACTIVITY, ACTIVITIES[0], Action.CREATE, value=ACTIVITY_VALUE)
+    done = op(2, Entity.ACTIVITY, ACTIVITIES[0], Action.SET, field="status", value="done")
+    again = op(
+        3,
+        Entity.ACTIVITY,
+        ACTIVITIES[0],
+        Action.CREATE,
+        value={**ACTIVITY_VALUE, "status": "not_started", "title": "Новое название"},
+    )
+    for parts in ([[first, done, again]], [[first], [done], [again]], [[again, done, first]]):
+        store = assert_same_as_one_by_one(blank, tmp_path / str(len(parts)), parts)
+        with Store.open(store.path) as reopened:
+            row = reopened.activity(ACTIVITIES[0])
+        assert (row["status"], row["title"]) == ("done", "Новое название")
+
+
+def test_no_op_can_write_the_winners_column(blank: Path, tmp_path: Path) -> None:
+    forged = '{"status":["x","x","x"]}'
+    value = {**ACTIVITY_VALUE, "winners": forged}
+    create = op(1, Entity.ACTIVITY, ACTIVITIES[0], Action.CREATE, value=value)
+    overwrite = op(2, Entity.ACTIVITY, ACTIVITIES[0], Action.SET, field="winners", value=forged)
+    assert list(written_values(create)) == list(
+        written_values(replace(create, value=ACTIVITY_VALUE))
+    )
+    assert list(written_values(overwrite)) == []
+    store = assert_same_as_one_by_one(blank, tmp_path, [[create, overwrite]])
+    with Store.open(store.path) as reopened:
+        assert winners_column(reopened, Entity.ACTIVITY, ACTIVITIES[0]) == "{}"

@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
 from curator_tui.domain.ops import Action, Entity, Operation, canonical_json
@@ -82,6 +82,27 @@ PLACEHOLDERS: dict[Entity, dict[str, Any]] = {
     Entity.VISIT: {"roadmap_id": "", "visit_date": ""},
 }
 MAX_ANCESTRY_STEPS = 10_000
+
+# Each entity row's bookkeeping of last-writer-wins: field → the greatest `set` of it, as
+# canonical JSON {field: [op id, clock, device id]} (db/0006). Not a field: no op can set it.
+WINNERS_COLUMN = "winners"
+
+
+class Winner(NamedTuple):
+    """The `set` whose value a field shows."""
+
+    op_id: str
+    hlc: str
+    device_id: str
+
+
+def parse_winners(text: str) -> dict[str, Winner]:
+    return {name: Winner(*holder) for name, holder in json.loads(text).items()}
+
+
+def winners_text(winners: dict[str, Winner]) -> str:
+    """One spelling per set of winners (a tuple is a JSON list), so replays rebuild it alike."""
+    return canonical_json(winners)
 
 
 def apply_operation(conn: sqlite3.Connection, op: Operation) -> bool:
@@ -236,41 +257,40 @@ def fields_held_by_sets(conn: sqlite3.Connection, op: Operation) -> set[str]:
     (a second hub importing the same document after schools made progress); the later create
     must not reset a status a school set under the earlier one.
     """
-    rows = conn.execute(
-        "SELECT field FROM field_winner WHERE entity = ? AND entity_id = ?",
-        (op.entity.value, op.entity_id),
-    ).fetchall()
-    return {field for (field,) in rows}
+    return set(winners_of(conn, op.entity, op.entity_id))
 
 
 def apply_set(conn: sqlite3.Connection, op: Operation) -> None:
     """Last writer wins, computed so that the result never depends on arrival order.
 
-    `field_winner` always names the greatest `set` of the field, and the column shows its
-    value; only a field nobody has set shows the value of the entity's latest create.
+    The row's `winners` always names the greatest `set` of each edited field, and the column
+    shows its value; only a field nobody has set shows the value of the entity's latest create.
     """
     if op.field is None or op.field not in FIELDS[op.entity]:
         return
-    best_set = set_winner(conn, op.entity, op.entity_id, op.field)
-    if best_set is None or op.order_key > (best_set[1], best_set[2]):
+    winners = winners_of(conn, op.entity, op.entity_id)
+    best_set = winners.get(op.field)
+    if best_set is None or op.order_key > (best_set.hlc, best_set.device_id):
+        winners[op.field] = Winner(op.op_id, op.hlc, op.device_id)
         conn.execute(
-            "INSERT OR REPLACE INTO field_winner (entity, entity_id, field, op_id, hlc, device_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (op.entity.value, op.entity_id, op.field, op.op_id, op.hlc, op.device_id),
+            f"UPDATE {op.entity.value} SET {WINNERS_COLUMN} = ? WHERE id = ?",
+            (winners_text(winners), op.entity_id),
         )
         write_fields(conn, op.entity, op.entity_id, {op.field: op.value})
     refresh_conflicts(conn, op.entity, op.entity_id, op.field)
 
 
+def winners_of(conn: sqlite3.Connection, entity: Entity, entity_id: str) -> dict[str, Winner]:
+    row = conn.execute(
+        f"SELECT {WINNERS_COLUMN} FROM {entity.value} WHERE id = ?", (entity_id,)
+    ).fetchone()
+    return parse_winners(row[0]) if row else {}
+
+
 def set_winner(
     conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str
-) -> tuple[str, str, str] | None:
-    row = conn.execute(
-        "SELECT op_id, hlc, device_id FROM field_winner "
-        "WHERE entity = ? AND entity_id = ? AND field = ?",
-        (entity.value, entity_id, field),
-    ).fetchone()
-    return (row[0], row[1], row[2]) if row else None
+) -> Winner | None:
+    return winners_of(conn, entity, entity_id).get(field)
 
 
 def origin_of(

@@ -10,8 +10,9 @@ those round trips, so a bundle (or a replay of the log) goes through three steps
    roadmap's new year can move);
 2. replay: `projection`'s rules run in memory, op by op in the given order; instead of
    refreshing derived columns and conflicts on the spot they note what needs refreshing;
-3. write: each table once with executemany — changed rows, field winners, visit links,
-   conflicts; derived columns once per touched row, conflicts once per touched field.
+3. write: each table once with executemany — changed rows (with their `winners` column),
+   visit links, conflicts; derived columns once per touched row, conflicts once per touched
+   field.
 
 Deferring is exact because every refresh of `projection` reads only the final state of what
 it depends on, and every later change to that state triggers the same refresh again (the
@@ -37,16 +38,20 @@ from curator_tui.store.projection import (
     OP_COLUMNS,
     PLACEHOLDERS,
     TOMBSTONED,
+    WINNERS_COLUMN,
     HistoryNode,
+    Winner,
     apply_operation,
     conflicts_in,
     encode,
     op_row,
+    parse_winners,
     period_columns,
     period_from_columns,
     schedule_columns,
     schedule_for,
     search_text_of,
+    winners_text,
 )
 
 Key = tuple[Entity, str]
@@ -212,13 +217,6 @@ class WorkingRow:
         ]
 
 
-@dataclass(frozen=True)
-class Winner:
-    op_id: str
-    hlc: str
-    device_id: str
-
-
 @dataclass
 class Refreshes:
     """What the replay would have refreshed on the spot, deferred to the write."""
@@ -242,7 +240,7 @@ class Batch:
         self.inserted: list[Key] = []  # new rows in the order they were created
         self.touched: dict[Key, None] = {}  # rows the replay wrote to, in order
         self.winners: dict[Key, dict[str, Winner]] = {}  # field → its greatest `set`
-        self.new_winners: set[tuple[Key, str]] = set()
+        self.new_winners: dict[Key, None] = {}  # rows whose winners the replay changed
         self.winners_before: set[tuple[Key, str]] = set()  # fields edited before this batch
         self.links: dict[str, list[str]] = {}  # visit id → its activities, as last written
         self.by_roadmap: dict[str, set[str]] = {}  # roadmap id → ids of its activities
@@ -293,16 +291,15 @@ class Batch:
                 self.index_roadmap(key, None, row.get("roadmap_id"))
 
     def load_winners(self, keys: set[Key]) -> None:
-        for entity, ids in ids_by_entity(keys).items():
-            sql = (
-                "SELECT entity_id, field, op_id, hlc, device_id FROM field_winner "
-                "WHERE entity = ? AND entity_id IN ({marks})"
-            )
-            for entity_id, name, op_id, hlc, device in select_in(
-                self.conn, sql, sorted(ids), entity.value
-            ):
-                self.winners.setdefault((entity, entity_id), {})[name] = Winner(op_id, hlc, device)
-                self.winners_before.add(((entity, entity_id), name))
+        """The winners of the ops' entities, from their rows as read (a new row has none)."""
+        for key in keys:
+            row = self.rows.get(key)
+            if row is None or row.loaded is None:
+                continue
+            winners = parse_winners(row.loaded[WINNERS_COLUMN])
+            if winners:
+                self.winners[key] = winners
+                self.winners_before.update((key, name) for name in winners)
 
     # --- replaying (projection.project and its helpers, in memory) ------------------------
 
@@ -377,7 +374,7 @@ class Batch:
         best = self.winners.get(key, {}).get(op.field)
         if best is None or op.order_key > (best.hlc, best.device_id):
             self.winners.setdefault(key, {})[op.field] = Winner(op.op_id, op.hlc, op.device_id)
-            self.new_winners.add((key, op.field))
+            self.new_winners[key] = None
             self.write_fields(key, {op.field: op.value})
         self.refresh.fields[(key, op.field)] = index
 
@@ -442,14 +439,19 @@ class Batch:
     # --- writing ----------------------------------------------------------------------------
 
     def write(self) -> None:
+        self.assign_winners()
         self.derive_periods()
         for entity in WRITE_ORDER:
             if entity is Entity.ACTIVITY:
                 self.derive_activity_columns()
             self.write_rows(entity)
-        self.write_winners()
         self.write_links()
         self.write_conflicts()
+
+    def assign_winners(self) -> None:
+        """The winners column of every row a `set` took a field of, written with the row."""
+        for key in self.new_winners:
+            self.assign(key, {WINNERS_COLUMN: winners_text(self.winners[key])})
 
     def derive_periods(self) -> None:
         for roadmap_id in self.refresh.periods:
@@ -529,17 +531,6 @@ class Batch:
                 f"UPDATE {table} SET {assignments} WHERE id = ?",
                 [(*(row.values[name] for name in columns), row.values["id"]) for row in rows],
             )
-
-    def write_winners(self) -> None:
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO field_winner (entity, entity_id, field, op_id, hlc, device_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (key[0].value, key[1], name, w.op_id, w.hlc, w.device_id)
-                for (key, name) in sorted(self.new_winners)
-                for w in (self.winners[key][name],)
-            ],
-        )
 
     def write_links(self) -> None:
         if not self.links:

@@ -40,14 +40,17 @@ from curator_tui.store.database import (
 from curator_tui.store.evidence_files import EvidenceFiles, Progress
 from curator_tui.store.projection import (
     SEARCH_KEY_VERSION,
+    WINNERS_COLUMN,
+    Winner,
     apply_operation,
     current_holder,
     decode_row,
+    parse_winners,
     refresh_all_schedules,
     refresh_all_search_text,
     search_key,
 )
-from curator_tui.store.projection_batch import apply_operations
+from curator_tui.store.projection_batch import apply_operations, ids_by_entity, select_in
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -62,7 +65,6 @@ PROJECTION_TABLES = (
     "roadmap",
     "section",
     "activity",
-    "field_winner",
     "conflict",
     "note",
     "evidence",
@@ -544,19 +546,41 @@ class Store:
         )
 
     def conflicts(self, entity_id: str | None = None) -> list[dict[str, Any]]:
-        """Concurrent edits still standing (no later edit settled the field)."""
+        """Concurrent edits still standing (no later edit settled the field).
+
+        A conflict stands while its winner still holds the field, as the entity row's
+        `winners` says; a field no `set` holds (one the rules do not know) keeps its conflicts.
+        Conflicts are few, so the rows are filtered here rather than joined per entity table.
+        """
         sql = (
-            "SELECT c.entity, c.entity_id, c.field, w.value AS winner_value, "
+            "SELECT c.entity, c.entity_id, c.field, c.winner_op, w.value AS winner_value, "
             "l.value AS loser_value, w.device_id AS winner_device, l.device_id AS loser_device, "
             "w.hlc AS winner_hlc, l.hlc AS loser_hlc FROM conflict c "
-            "JOIN op w ON w.op_id = c.winner_op JOIN op l ON l.op_id = c.loser_op "
-            "LEFT JOIN field_winner f ON f.entity = c.entity AND f.entity_id = c.entity_id "
-            "AND f.field = c.field "
-            "WHERE COALESCE(f.op_id, c.winner_op) = c.winner_op"
+            "JOIN op w ON w.op_id = c.winner_op JOIN op l ON l.op_id = c.loser_op"
         )
-        if entity_id is None:
-            return list(self.db.query(sql))
-        return list(self.db.query(sql + " AND c.entity_id = ?", (entity_id,)))
+        params: tuple[str, ...] = ()
+        if entity_id is not None:
+            sql, params = sql + " WHERE c.entity_id = ?", (entity_id,)
+        rows = query_dicts(self.conn, sql, params)
+        winners = self.winners_by_entity((Entity(r["entity"]), r["entity_id"]) for r in rows)
+        standing = []
+        for row in rows:
+            winner_op = row.pop("winner_op")
+            holder = winners.get((Entity(row["entity"]), row["entity_id"]), {}).get(row["field"])
+            if holder is None or holder.op_id == winner_op:
+                standing.append(row)
+        return standing
+
+    def winners_by_entity(
+        self, keys: Iterable[tuple[Entity, str]]
+    ) -> dict[tuple[Entity, str], dict[str, Winner]]:
+        """Each entity's field winners (projection.Winner by field), read from its row."""
+        found: dict[tuple[Entity, str], dict[str, Winner]] = {}
+        for entity, ids in ids_by_entity(set(keys)).items():
+            sql = f"SELECT id, {WINNERS_COLUMN} FROM {entity.value} WHERE id IN ({{marks}})"
+            for row_id, text in select_in(self.conn, sql, sorted(ids)):
+                found[(entity, row_id)] = parse_winners(text)
+        return found
 
     def ops(self, after_seq: dict[str, int] | None = None) -> Iterator[Operation]:
         """Every operation, or those past each device's given sequence number."""
