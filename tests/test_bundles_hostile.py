@@ -517,6 +517,41 @@ def test_taken_sequence_number_and_rewritten_op(world: World) -> None:
     assert_refused(world, forge_school(world, "rewrite", [rewritten]), "записано иначе")
 
 
+def test_a_clash_found_while_applying_rolls_back_the_evidence_and_verify_names_it(
+    world: World,
+) -> None:
+    """Importing reads the log back only for ops it did not take; the refusal is the same,
+    the bundle's new evidence file is taken out again, and `verify` names the clash first."""
+    world.hub.import_(world.good)
+    [original] = [op for op in bundle_ops(world.good) if op.entity is Entity.ACTIVITY]
+    data = b"evidence riding along with a forged op"
+    create = Operation(
+        op_id=new_id(),
+        device_id=world.school.device_id,
+        seq=original.seq + 500,
+        hlc=HLC,
+        entity=Entity.EVIDENCE,
+        entity_id=new_id(),
+        action=Action.CREATE,
+        value={
+            "activity_id": world.activity,
+            "kind": "photo",
+            "title": "Фото",
+            "note": "",
+            "original_name": "a.jpg",
+            "size": len(data),
+            "sha256": sha(data),
+            "url": "",
+            "device_id": world.school.device_id,
+        },
+    )
+    squatter = replace(original, op_id=new_id(), value="cancelled")
+    path = forge_school(world, "squat-evidence", [create, squatter], evidence={sha(data): data})
+    verified = cli("verify", path, "--db", world.hub.db)
+    assert verified.code == 1 and "под этим номером" in verified.out
+    assert_refused(world, path, "под этим номером")
+
+
 def test_ops_in_the_receivers_own_name(world: World) -> None:
     op = status_op(world.hub.device_id, world.activity, seq=10_000)
     path = forge_school(world, "own-name", [school_op(world), op])

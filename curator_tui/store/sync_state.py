@@ -189,10 +189,24 @@ class OpClash:
     reason: str  # "same_id" (same op id, other content) or "same_seq" (other op, same slot)
 
 
+class LogClash(Exception):
+    """Raised inside `apply_bundle` (rolling it back) when an op contradicts the log."""
+
+    def __init__(self, clash: OpClash) -> None:
+        super().__init__(clash.reason)
+        self.clash = clash
+
+
 def clashing_ops(store: Store, ops: Iterable[Operation]) -> Iterator[OpClash]:
     """Ops that contradict the log: a known op id with other content, or a taken (device, seq)."""
+    return clashes_in(store.conn, ops)
+
+
+def clashes_in(conn: sqlite3.Connection, ops: Iterable[Operation]) -> Iterator[OpClash]:
     ops = list(ops)
-    by_id, by_slot = _logged_rows(store.conn, ops)
+    if not ops:
+        return
+    by_id, by_slot = _logged_rows(conn, ops)
     for op in ops:
         row = by_id.get(op.op_id) or by_slot.get((op.device_id, op.seq))
         if row is None:
@@ -324,6 +338,7 @@ def apply_bundle(
     with transaction(store.conn) as conn:
         stamp = store.last_stamp(conn)
         applied = apply_operations(conn, ordered)
+        refuse_clashes(conn, ops, applied)
         for op in applied:
             stamp = observe(stamp, HlcStamp.parse(op.hlc))
         save_stamp(conn, stamp)
@@ -342,6 +357,19 @@ def apply_bundle(
         record.counts["conflicts"] = conflicts
         _insert_record(conn, record)
     return BundleApplied(len(applied), len(ops) - len(applied), conflicts)
+
+
+def refuse_clashes(
+    conn: sqlite3.Connection, ops: list[Operation], applied: list[Operation]
+) -> None:
+    """Raise LogClash if an op the log did not take contradicts it.
+
+    The log takes an op unless its id or its (device, seq) slot is held already, so only
+    those are read back: a new bundle costs no lookup. The caller's transaction rolls back.
+    """
+    taken = {op.op_id for op in applied}
+    for clash in clashes_in(conn, [op for op in ops if op.op_id not in taken]):
+        raise LogClash(clash)
 
 
 def _earliest_seqs(ops: Iterable[Operation]) -> dict[str, int]:

@@ -306,7 +306,7 @@ def examine(
             )
             info = read_info(bundle, entry, report)
             ops = read_ops(bundle, report)
-            check_contents(store, bundle, info, entry, ops, report)
+            check_contents(store, bundle, info, entry, ops, report, full=verify_only)
         except Refused:
             yield None
             return
@@ -510,8 +510,12 @@ def check_contents(
     entry: TrustEntry,
     ops: list[Operation],
     report: BundleReport,
+    *,
+    full: bool,
 ) -> None:
-    """Every check after the container's; fatal problems go to the report, not exceptions."""
+    """Every check after the container's; fatal problems go to the report, not exceptions.
+
+    `full=False` when importing: what `apply_bundle` checks again is left to it."""
     check_declared(info, bundle, ops, report)
     if report.errors:
         raise Refused
@@ -522,7 +526,7 @@ def check_contents(
     check_kind(info, entry, ops, report)
     check_each_op(store, entry, ops, resolver, report)
     check_evidence(store, bundle, ops, report)
-    check_log(store, ops, report)
+    check_log(store, ops, report, full=full)
     note_gaps(store, info, report)
     note_clock(ops, report)
 
@@ -645,19 +649,27 @@ def check_evidence(
         report.fail(f"файл {sha256[:12]}… в пакете не относится ни к одному доказательству")
 
 
-def check_log(store: Store, ops: list[Operation], report: BundleReport) -> None:
-    for clash in sync_state.clashing_ops(store, ops):
-        if clash.reason == "same_seq":
-            report.fail(
-                f"{describe_op(clash.op)}: под этим номером у устройства в базе уже есть "
-                "другое изменение (пакет подделан или устройство восстановлено из копии)"
-            )
-        else:
-            report.fail(f"{describe_op(clash.op)}: в базе это изменение записано иначе")
+def check_log(store: Store, ops: list[Operation], report: BundleReport, *, full: bool) -> None:
+    """Ops the log contradicts, and ops in this replica's own name it never made.
+
+    `full=False` (importing) leaves contradictions to `apply_bundle`, which reads back only
+    the ops the log did not take: the same refusal, without a lookup per op.
+    """
+    for clash in sync_state.clashing_ops(store, ops) if full else ():
+        report.fail(clash_problem(clash))
         return
     own = store.device_id
     if sync_state.unknown_ops_of_device(store, ops, own):
         report.fail("пакет содержит изменения от имени этой базы, которых она не делала")
+
+
+def clash_problem(clash: sync_state.OpClash) -> str:
+    if clash.reason == "same_seq":
+        return (
+            f"{describe_op(clash.op)}: под этим номером у устройства в базе уже есть "
+            "другое изменение (пакет подделан или устройство восстановлено из копии)"
+        )
+    return f"{describe_op(clash.op)}: в базе это изменение записано иначе"
 
 
 def note_gaps(store: Store, info: BundleInfo, report: BundleReport) -> None:
@@ -709,8 +721,7 @@ def apply(
     except Exception as exc:
         for sha256 in adopted:  # the transaction rolled back: nothing refers to them
             store.evidence_files.discard(sha256)
-        reason = str(exc) if isinstance(exc, SyncError) else f"ошибка записи в базу: {exc}"
-        report.fail(reason)
+        report.fail(apply_failure(exc))
         record(store, report, sync_state.RESULT_REFUSED, report.message)
         return
     report.applied, report.duplicates, report.conflicts = (
@@ -721,6 +732,14 @@ def apply(
     report.outcome = Outcome.ACCEPTED
     if progress:
         progress(SyncProgress("apply", report.ops, report.ops))
+
+
+def apply_failure(exc: Exception) -> str:
+    if isinstance(exc, sync_state.LogClash):
+        return clash_problem(exc.clash)
+    if isinstance(exc, SyncError):
+        return str(exc)
+    return f"ошибка записи в базу: {exc}"
 
 
 def covered_marks(store: Store, info: BundleInfo) -> dict[str, int]:
