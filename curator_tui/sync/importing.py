@@ -3,7 +3,8 @@
 `verify_bundle(db, path)` and `import_bundles(db, paths)` open their own connection (safe in a
 worker thread) and return `BundleReport`s: signer, contents, every problem found, outcome.
 
-Order of checks (nothing reaches the database or the evidence store before all pass):
+Order of checks (nothing reaches the database or the evidence store before all pass); 1–3
+need no database and live in `opening`:
 1. an age-encrypted file is decrypted with this replica's identity into the staging folder;
 2. the container validates the ZIP structure, the SSHSIG signature over the manifest, the
    signer against the trust list (known, not expired), and every entry's size and SHA-256;
@@ -22,150 +23,46 @@ idempotent and merging does not depend on order, so the missing bundle can come 
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation
 from curator_tui.store import hub_queries, sync_state
 from curator_tui.store.store import Store, now_ms
-from curator_tui.sync import keys, sshsig
 from curator_tui.sync.bundles import (
-    MAX_BUNDLE_TOTAL,
     BundleInfo,
     BundleKind,
-    ByteCounter,
     ProgressCallback,
     SyncProgress,
-    bundle_info,
 )
 from curator_tui.sync.container import (
     VerifiedBundle,
-    decrypt_file,
-    is_age_file,
-    open_bundle,
-    parse_manifest,
 )
-from curator_tui.sync.errors import BundleError, KeyFileError, SyncError, TrustError
+from curator_tui.sync.errors import SyncError
+from curator_tui.sync.opening import (
+    BundleReport,
+    Examined,
+    Opened,
+    Outcome,
+    Refused,
+    SignerInfo,
+    open_file,
+)
 from curator_tui.sync.oprules import (
     ACTION_LABELS,
     ENTITY_LABELS,
-    OpFormatError,
     describe_op,
     is_structure,
-    parse_ops,
     role_problem,
     value_problem,
 )
-from curator_tui.sync.replica import ReplicaPaths, paths_of, role_label, sync_session
+from curator_tui.sync.replica import paths_of, sync_session
 from curator_tui.sync.scope import OrganisationResolver, Scope
-from curator_tui.sync.trust import TrustEntry, TrustList, TrustRole
+from curator_tui.sync.trust import TrustEntry, TrustRole
 
 MAX_LISTED_PROBLEMS = 20
 FUTURE_CLOCK_MS = 24 * 3600 * 1000
-
-
-class Outcome(StrEnum):
-    VERIFIED = "verified"  # verify: would be accepted
-    ACCEPTED = sync_state.RESULT_ACCEPTED
-    ALREADY = sync_state.RESULT_ALREADY
-    REFUSED = sync_state.RESULT_REFUSED
-
-
-@dataclass(frozen=True)
-class Problem:
-    text: str
-    fatal: bool = True
-
-
-@dataclass(frozen=True)
-class SignerInfo:
-    display_name: str
-    role: TrustRole
-    organisation_id: str
-    organisation_name: str | None
-    fingerprint: str
-    principal: str
-    valid_until: date | None
-
-
-@dataclass
-class BundleReport:
-    """What verify/import found out about one bundle file."""
-
-    path: Path
-    bundle_id: str = ""
-    info: BundleInfo | None = None
-    encrypted: bool = False
-    signer: SignerInfo | None = None
-    signer_fingerprint: str = ""  # set as soon as the signature checks out
-    op_counts: dict[tuple[Entity, Action], int] = field(default_factory=dict)
-    ops: int = 0
-    evidence_files: int = 0
-    evidence_bytes: int = 0
-    organisations: dict[str, str] = field(default_factory=dict)  # id → name, as resolved here
-    device_names: dict[str, str] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    outcome: Outcome = Outcome.REFUSED
-    applied: int = 0
-    duplicates: int = 0
-    conflicts: int = 0
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.fatal]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.fatal]
-
-    @property
-    def acceptable(self) -> bool:
-        return not self.errors
-
-    @property
-    def message(self) -> str:
-        """One Russian line: the outcome, or the first reason for refusal."""
-        if self.outcome is Outcome.ALREADY:
-            return "Пакет уже импортирован: ничего не изменилось"
-        if self.errors:
-            return f"Пакет не принят: {self.errors[0].text}"
-        if self.outcome is Outcome.ACCEPTED:
-            return (
-                f"Пакет импортирован: новых изменений {self.applied}, уже были {self.duplicates}"
-                + (f", конфликтов {self.conflicts}" if self.conflicts else "")
-            )
-        return "Пакет можно импортировать"
-
-    def fail(self, text: str) -> None:
-        self.problems.append(Problem(text, fatal=True))
-
-    def warn(self, text: str) -> None:
-        self.problems.append(Problem(text, fatal=False))
-
-
-class Refused(Exception):
-    """Stop examining: the report already says why."""
-
-
-class AlreadyImported(BundleError):
-    """Raised from the signature check: a replay is known before any entry is unpacked."""
-
-
-@dataclass
-class Examined:
-    """A bundle that got through the container: what the import needs to apply it."""
-
-    bundle: VerifiedBundle
-    info: BundleInfo
-    entry: TrustEntry
-    ops: list[Operation]
 
 
 # --- public workflows -----------------------------------------------------------------------
@@ -182,9 +79,10 @@ def verify_bundle(
     with Store.open(db) as store:
         paths = paths_of(store)
         with sync_session(paths) as staging:
-            report = BundleReport(Path(path))
-            with examine(store, paths, staging, report, progress, today, verify_only=True):
+            opened = open_file(paths, staging, Path(path), progress, today)
+            with examine(store, opened, verify_only=True):
                 pass
+            report = opened.report
             if report.acceptable:
                 report.outcome = Outcome.VERIFIED
             return report
@@ -211,11 +109,14 @@ def import_bundles(
     reports = []
     with Store.open(db) as store, store.bulk_writes():
         paths = paths_of(store)
+
+        def replayed(bundle_id: str) -> bool:
+            return sync_state.bundle_accepted(store, bundle_id)
+
         with sync_session(paths) as staging:
             for path in bundle_paths:
-                reports.append(
-                    import_one(store, paths, staging, Path(path), progress, today, confirm_new)
-                )
+                opened = open_file(paths, staging, Path(path), progress, today, replayed)
+                reports.append(import_one(store, opened, progress, confirm_new))
     return reports
 
 
@@ -238,15 +139,12 @@ def import_bundle(
 
 def import_one(
     store: Store,
-    paths: ReplicaPaths,
-    staging: Path,
-    path: Path,
+    opened: Opened,
     progress: ProgressCallback | None,
-    today: date | None,
     confirm_new: ConfirmNewOrganisations | None = None,
 ) -> BundleReport:
-    report = BundleReport(path)
-    with examine(store, paths, staging, report, progress, today, verify_only=False) as examined:
+    with examine(store, opened, verify_only=False) as examined:
+        report = opened.report
         if report.outcome is Outcome.ALREADY:
             record(store, report, sync_state.RESULT_ALREADY, "уже импортирован")
             return report
@@ -269,253 +167,37 @@ def import_one(
 
 
 @contextlib.contextmanager
-def examine(
-    store: Store,
-    paths: ReplicaPaths,
-    staging: Path,
-    report: BundleReport,
-    progress: ProgressCallback | None,
-    today: date | None,
-    *,
-    verify_only: bool,
-) -> Iterator[Examined | None]:
-    """Run every check, filling `report`; yields the verified bundle (or None if refused).
+def examine(store: Store, opened: Opened, *, verify_only: bool) -> Iterator[Examined | None]:
+    """The checks against this replica, after `open_file`'s; yields the bundle to apply (or
+    None if refused or already imported), filling `opened.report`.
 
     Staged files and any decrypted copy are deleted when the block ends, whatever happens.
     """
-    decrypted: Path | None = None
-    bundle: VerifiedBundle | None = None
     try:
+        report, examined = opened.report, opened.examined
+        if report.signer is not None:
+            names = hub_queries.organisation_names_of(store, {report.signer.organisation_id})
+            report.signer = _with_org_name(report.signer, names.get(report.signer.organisation_id))
+        if report.outcome is Outcome.ALREADY or examined is None:
+            yield None
+            return
         try:
-            readable = report.path
-            if is_age_file(report.path):
-                report.encrypted = True
-                decrypted = decrypt(paths, report.path, staging, report, progress)
-                readable = decrypted
-            replayed = None if verify_only else (lambda b: sync_state.bundle_accepted(store, b))
-            opened = open_verified(paths, readable, staging, report, progress, today, replayed)
-            if opened is None:
-                yield None
-                return
-            bundle, entry = opened
-            report.signer = _with_org_name(
-                report.signer,
-                hub_queries.organisation_names_of(store, {entry.organisation_id}).get(
-                    entry.organisation_id
-                ),
-            )
-            info = read_info(bundle, entry, report)
-            ops = read_ops(bundle, report)
-            check_contents(store, bundle, info, entry, ops, report, full=verify_only)
+            check_contents(store, examined, report, full=verify_only)
         except Refused:
             yield None
             return
         if verify_only and sync_state.bundle_accepted(store, report.bundle_id):
             report.fail("пакет уже импортирован в эту базу (повтор ничего не изменит)")
-        yield Examined(bundle, info, entry, ops)
+        yield examined
     finally:
-        if bundle is not None:
-            bundle.cleanup()
-        if decrypted is not None:
-            decrypted.unlink(missing_ok=True)
+        opened.cleanup()
 
 
-def decrypt(
-    paths: ReplicaPaths,
-    path: Path,
-    staging: Path,
-    report: BundleReport,
-    progress: ProgressCallback | None,
-) -> Path:
-    """Decrypt into the staging folder (deleted with it); pyrage's partial output never stays."""
-    if not paths.age_identity.exists():
-        report.fail(
-            "пакет зашифрован, а у этой базы нет ключа расшифровки (выполните curator init)"
-        )
-        raise Refused
-    size = path.stat().st_size
-    if progress:
-        progress(SyncProgress("decrypt", 0, size))
-    try:
-        plain = decrypt_file(path, staging, keys.load_age_identity(paths.age_identity))
-    except SyncError as exc:
-        report.fail(lower_first(str(exc)))
-        raise Refused from exc
-    if progress:
-        progress(SyncProgress("decrypt", size, size))
-    return plain
-
-
-FileStamp = tuple[int, int, int]
-T = TypeVar("T")
-# The trust list and the device key last read, by file identity: a hub importing 3,000
-# bundles reads a 3,000-key list once, not once per bundle (loading it is quadratic in
-# TrustList.add), and derives its own public key once.
-_trust_cache: dict[Path, tuple[FileStamp, TrustList]] = {}
-_own_key_cache: dict[Path, tuple[FileStamp, Ed25519PublicKey]] = {}
-
-
-def reread_if_changed(
-    cache: dict[Path, tuple[FileStamp, T]], path: Path, load: Callable[[Path], T]
-) -> T | None:
-    """`load(path)`, reused until the file is replaced or changed; None if it is missing."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-    cached = cache.get(path)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    value = load(path)
-    cache.clear()
-    cache[path] = (stamp, value)
-    return value
-
-
-def load_trust(path: Path) -> TrustList:
-    """The trust list at `path` (empty if there is none)."""
-    return reread_if_changed(_trust_cache, path, TrustList.load) or TrustList()
-
-
-def open_verified(
-    paths: ReplicaPaths,
-    path: Path,
-    staging: Path,
-    report: BundleReport,
-    progress: ProgressCallback | None,
-    today: date | None,
-    replayed: Callable[[str], bool] | None = None,
-) -> tuple[VerifiedBundle, TrustEntry] | None:
-    """Open the container; None when `replayed(bundle_id)` says it was imported already."""
-    trust = load_trust(paths.trust_file)
-    own_key = own_public_key(paths)
-    day = today or date.today()
-    found: dict[str, TrustEntry] = {}
-
-    def check_signature(manifest_bytes: bytes, signature: str) -> None:
-        signer = sshsig.verify(signature, manifest_bytes, sshsig.BUNDLE_NAMESPACE)
-        report.signer_fingerprint = keys.fingerprint(signer)
-        if own_key is not None and keys.same_public_key(signer, own_key):
-            raise TrustError("пакет выгружен из этой же базы: импортировать его сюда не нужно")
-        entry = trust.find(signer)
-        if entry is None:
-            raise TrustError(
-                f"ключ подписи {report.signer_fingerprint} неизвестен: его нет в списке "
-                "доверия этой базы (curator trust add)"
-            )
-        if entry.valid_until is not None and day > entry.valid_until:
-            raise TrustError(
-                f"срок доверия ключу «{entry.display_name}» истёк {entry.valid_until:%d.%m.%Y}"
-            )
-        found["entry"] = entry
-        if replayed is not None:
-            bundle_id = parse_manifest(manifest_bytes)["bundle_id"]
-            if replayed(bundle_id):
-                report.bundle_id = bundle_id
-                raise AlreadyImported("уже импортирован")
-
-    counter = ByteCounter("verify", path.stat().st_size if path.exists() else 0, progress)
-    counter.start()
-    try:
-        bundle = open_bundle(
-            path,
-            check_signature,
-            MAX_BUNDLE_TOTAL,
-            staging_parent=staging,
-            progress_cb=counter,
-        )
-    except AlreadyImported:
-        report.outcome = Outcome.ALREADY
-        report.signer = signer_info(found["entry"])
-        return None
-    except (BundleError, KeyFileError) as exc:
-        report.fail(lower_first(str(exc)))
-        raise Refused from exc
-    entry = found["entry"]
-    report.signer = signer_info(entry)
-    return bundle, entry
-
-
-def signer_info(entry: TrustEntry) -> SignerInfo:
-    return SignerInfo(
-        display_name=entry.display_name,
-        role=entry.role,
-        organisation_id=entry.organisation_id,
-        organisation_name=None,
-        fingerprint=entry.fingerprint,
-        principal=entry.principal,
-        valid_until=entry.valid_until,
-    )
-
-
-def own_public_key(paths: ReplicaPaths) -> Ed25519PublicKey | None:
-    return reread_if_changed(
-        _own_key_cache, paths.device_key, lambda path: keys.load_private_key(path).public_key()
-    )
-
-
-def lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
-
-
-def read_info(bundle: VerifiedBundle, entry: TrustEntry, report: BundleReport) -> BundleInfo:
-    report.bundle_id = str(bundle.manifest.get("bundle_id", ""))
-    try:
-        info = bundle_info(bundle.manifest)
-    except BundleError as exc:
-        report.fail(lower_first(str(exc)))
-        raise Refused from exc
-    report.info = info
-    report.device_names = {d: i.name for d, i in info.devices.items()}
-    report.device_names[info.device.id] = info.device.name
-    try:
-        claimed, _comment = keys.parse_public_key_line(info.device.public_key)
-    except KeyFileError:
-        claimed = None
-    if claimed is None or keys.public_key_line(claimed) != entry.public_key:
-        report.fail("пакет подписан не тем ключом, что указан в его описи для устройства")
-        raise Refused
-    claimed_org = info.device.organisation_id
-    if entry.role is TrustRole.SCHOOL and claimed_org and claimed_org != entry.organisation_id:
-        report.warn(
-            "устройство называет своей другую организацию, чем список доверия; "
-            "проверка идёт по списку доверия"
-        )
-    if info.device.role != entry.role.value:
-        report.warn(
-            f"устройство называет себя «{role_label(info.device.role)}», а в списке доверия "
-            f"его роль «{role_label(entry.role.value)}»: права проверяются по списку доверия"
-        )
-    return info
-
-
-def read_ops(bundle: VerifiedBundle, report: BundleReport) -> list[Operation]:
-    try:
-        ops = parse_ops(bundle.ops)
-    except OpFormatError as exc:
-        report.fail(str(exc))
-        raise Refused from exc
-    report.ops = len(ops)
-    report.op_counts = dict(Counter((op.entity, op.action) for op in ops))
-    report.evidence_files = len(bundle.evidence)
-    report.evidence_bytes = sum(p.stat().st_size for p in bundle.evidence.values())
-    return ops
-
-
-def check_contents(
-    store: Store,
-    bundle: VerifiedBundle,
-    info: BundleInfo,
-    entry: TrustEntry,
-    ops: list[Operation],
-    report: BundleReport,
-    *,
-    full: bool,
-) -> None:
+def check_contents(store: Store, examined: Examined, report: BundleReport, *, full: bool) -> None:
     """Every check after the container's; fatal problems go to the report, not exceptions.
 
     `full=False` when importing: what `apply_bundle` checks again is left to it."""
+    bundle, info, entry, ops = examined.bundle, examined.info, examined.entry, examined.ops
     check_declared(info, bundle, ops, report)
     if report.errors:
         raise Refused
