@@ -101,6 +101,7 @@ class Store:
         self.conn = conn
         self.files_dir = files_dir_for(path)
         self.evidence_files = EvidenceFiles(self.files_dir / "evidence")
+        self._device_id: str | None = None  # made once at `curator init`, never changed
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -223,9 +224,10 @@ class Store:
 
     @property
     def device_id(self) -> str:
-        device_id = self.setting("device_id")
-        assert device_id is not None
-        return device_id
+        if self._device_id is None:
+            self._device_id = self.setting("device_id")
+        assert self._device_id is not None
+        return self._device_id
 
     def device(self) -> dict[str, Any]:
         rows = query_dicts(self.conn, "SELECT * FROM device WHERE is_local = 1")

@@ -175,15 +175,14 @@ def examine(store: Store, opened: Opened, *, verify_only: bool) -> Iterator[Exam
     """
     try:
         report, examined = opened.report, opened.examined
-        if report.signer is not None:
-            names = hub_queries.organisation_names_of(store, {report.signer.organisation_id})
-            report.signer = _with_org_name(report.signer, names.get(report.signer.organisation_id))
         if report.outcome is Outcome.ALREADY or examined is None:
+            name_signer_organisation(store, report)
             yield None
             return
         try:
             check_contents(store, examined, report, full=verify_only)
         except Refused:
+            name_signer_organisation(store, report)
             yield None
             return
         if verify_only and sync_state.bundle_accepted(store, report.bundle_id):
@@ -261,6 +260,7 @@ def check_each_op(
     touched: set[str] = set().union(*(organisations for _op, organisations in resolved))
     # Only the names this bundle can mention: a hub holds thousands of organisations.
     names = hub_queries.organisation_names_of(store, touched | {entry.organisation_id})
+    name_signer_organisation(store, report, names)
     names.update(report.info.organisation_names if report.info else {})
     listed = 0
     for op, organisations in resolved:
@@ -276,10 +276,18 @@ def check_each_op(
     report.organisations = {o: names.get(o, "") for o in sorted(touched)}
 
 
-def _with_org_name(signer: SignerInfo | None, name: str | None) -> SignerInfo | None:
-    if signer is None or not name:
-        return signer
-    return SignerInfo(**{**signer.__dict__, "organisation_name": name})
+def name_signer_organisation(
+    store: Store, report: BundleReport, names: dict[str, str] | None = None
+) -> None:
+    """The signer's organisation by the name this replica knows it by (`names`: read already)."""
+    signer = report.signer
+    if signer is None or signer.organisation_name:
+        return
+    if names is None:
+        names = hub_queries.organisation_names_of(store, {signer.organisation_id})
+    name = names.get(signer.organisation_id)
+    if name:
+        report.signer = SignerInfo(**{**signer.__dict__, "organisation_name": name})
 
 
 def scope_problem(
