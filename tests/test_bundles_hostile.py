@@ -14,6 +14,7 @@ import re
 import shutil
 import stat
 import struct
+import time
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from curator_tui.domain.models import EvidenceKind, Status
-from curator_tui.domain.ops import Action, Entity, Operation, new_id
+from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.sync import keys, replica, sshsig
 from curator_tui.sync.bundles import CONTAINER_KEYS, BundleKind, Counts, DeviceRange
@@ -730,3 +731,16 @@ def test_random_byte_flips_are_refused_or_harmless(
     assert offset in flips.tolerated, f"flip at {offset} (^{xor:#x}) was not detected"
     assert snapshot(hub.db) == flips.expected
     copy_replica(flips.backup / hub.db.name, hub.db)  # back to the pristine hub
+
+
+def test_a_clock_more_than_a_day_ahead_is_warned_about_and_still_imported(world: World) -> None:
+    now = time.time_ns() // 1_000_000
+    day = 24 * 3600 * 1000
+    near = school_op(world, seq=3000, hlc=str(HlcStamp(now + day - 3_600_000, 0)))
+    path = forge_school(world, "clock-near", [near])
+    assert cli("import", path, "--db", world.hub.db).code == 0
+    assert "спешат" not in "".join(r["message"] for r in import_rows(world.hub.db))
+    far = school_op(world, seq=3001, hlc=str(HlcStamp(now + day + 3_600_000, 0)))
+    result = cli("import", forge_school(world, "clock-far", [far]), "--db", world.hub.db)
+    assert result.code == 0, result.out
+    assert "часы устройства" in result.out and "спешат" in result.out

@@ -56,6 +56,7 @@ from curator_tui.store.projection import (
 
 Key = tuple[Entity, str]
 IN_CHUNK = 500
+ROWID = "_rowid"  # the rowid of a row read, beside its columns
 # Fields whose change moves an activity's dates or its search text, or a roadmap's period.
 SCHEDULE_INPUTS = frozenset({"deadline_text", "roadmap_id"})
 SEARCH_INPUTS = frozenset({"number", "title", "responsible", "removed"})
@@ -202,6 +203,7 @@ class WorkingRow:
 
     values: dict[str, Any]
     loaded: dict[str, Any] | None  # the row as read; None for a row this batch inserts
+    rowid: int | None = None  # of a row as read: updated by it, not by a lookup of its id
     assigned: set[str] = field(default_factory=set)  # columns the replay wrote
 
     def changed_columns(self) -> list[str]:
@@ -268,11 +270,11 @@ class Batch:
             if (entity, entity_id) not in self.rows:
                 wanted.setdefault(entity, []).append(entity_id)
         for entity, ids in wanted.items():
-            sql = f"SELECT * FROM {entity.value} WHERE id IN ({{marks}})"
+            sql = f"SELECT rowid AS {ROWID}, * FROM {entity.value} WHERE id IN ({{marks}})"
             self.add_loaded(entity, self.select_rows(sql, sorted(ids)))
 
     def load_roadmap_activities(self, roadmap_ids: set[str]) -> None:
-        sql = "SELECT * FROM activity WHERE roadmap_id IN ({marks})"
+        sql = f"SELECT rowid AS {ROWID}, * FROM activity WHERE roadmap_id IN ({{marks}})"
         self.add_loaded(Entity.ACTIVITY, self.select_rows(sql, sorted(roadmap_ids)))
 
     def select_rows(self, sql: str, values: list[str]) -> Iterator[dict[str, Any]]:
@@ -286,8 +288,9 @@ class Batch:
     def add_loaded(self, entity: Entity, rows: Iterable[dict[str, Any]]) -> None:
         for row in rows:
             key = (entity, row["id"])
+            rowid = row.pop(ROWID)
             if key not in self.rows:
-                self.rows[key] = WorkingRow(row, dict(row))
+                self.rows[key] = WorkingRow(row, dict(row), rowid)
                 self.index_roadmap(key, None, row.get("roadmap_id"))
 
     def load_winners(self, keys: set[Key]) -> None:
@@ -528,8 +531,8 @@ class Batch:
         for columns, rows in grouped.items():
             assignments = ", ".join(f"{name} = ?" for name in columns)
             self.conn.executemany(
-                f"UPDATE {table} SET {assignments} WHERE id = ?",
-                [(*(row.values[name] for name in columns), row.values["id"]) for row in rows],
+                f"UPDATE {table} SET {assignments} WHERE rowid = ?",
+                [(*(row.values[name] for name in columns), row.rowid) for row in rows],
             )
 
     def write_links(self) -> None:

@@ -339,8 +339,8 @@ def apply_bundle(
         stamp = store.last_stamp(conn)
         applied = apply_operations(conn, ordered)
         refuse_clashes(conn, ops, applied)
-        for op in applied:
-            stamp = observe(stamp, HlcStamp.parse(op.hlc))
+        if applied:  # the text of a stamp sorts like the stamp
+            stamp = observe(stamp, HlcStamp.parse(max(op.hlc for op in applied)))
         save_stamp(conn, stamp)
         for device_id, seq in _earliest_seqs(applied).items():
             _lower_mark(conn, EXPORTED_PREFIX + device_id, seq - 1)
