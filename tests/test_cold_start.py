@@ -24,6 +24,7 @@ HEAVY = (
     "sqlite_utils",
     "dateutil",
     "curator_tui.domain.schedule",
+    "curator_tui.store.projection_batch",
     "cryptography",
     "pyrage",
     "openpyxl",

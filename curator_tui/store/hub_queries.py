@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from curator_tui.store.database import query_dicts
+from curator_tui.store.setting_keys import COVERED_PREFIX, HUB_REGION_SETTING
 from curator_tui.store.store import Store
 
 DONE_VALUE = json.dumps("done")
@@ -184,7 +185,6 @@ def device_heads(store: Store, device_ids: set[str]) -> dict[str, int]:
     """Per device of `device_ids`: how far this replica's knowledge reaches (the highest
     sequence number held in the op log, or covered by a bundle) — `sync_state.known_heads`
     for a few devices, through the (device_id, seq) index instead of a scan of the log."""
-    from curator_tui.store.sync_state import COVERED_PREFIX
 
     heads: dict[str, int] = {}
     for device_id in device_ids:
@@ -203,7 +203,6 @@ def device_heads(store: Store, device_ids: set[str]) -> dict[str, int]:
 def is_hub(store: Store) -> bool:
     """A coordinator's hub (`curator init --hub`), or any file holding several organisations:
     the dashboard is its home screen rather than one roadmap's list."""
-    from curator_tui.store.sync_state import HUB_REGION_SETTING
 
     if store.setting(HUB_REGION_SETTING):
         return True

@@ -50,7 +50,6 @@ from curator_tui.store.projection import (
     refresh_all_search_text,
     search_key,
 )
-from curator_tui.store.projection_batch import apply_operations, ids_by_entity, select_in
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -312,6 +311,10 @@ class Store:
 
     def apply_remote(self, ops: Iterable[Operation]) -> ApplyResult:
         """Merge operations from other replicas, all in one transaction, in causal order."""
+        # The batched merge is imported when first needed: a cold start reading the list or
+        # the dashboard never merges (test_cold_start).
+        from curator_tui.store.projection_batch import apply_operations
+
         ordered = sorted(ops, key=lambda o: (o.hlc, o.device_id, o.seq))
         applied = 0
         with transaction(self.conn) as conn:
@@ -579,6 +582,8 @@ class Store:
         self, keys: Iterable[tuple[Entity, str]]
     ) -> dict[tuple[Entity, str], dict[str, Winner]]:
         """Each entity's field winners (projection.Winner by field), read from its row."""
+        from curator_tui.store.projection_batch import ids_by_entity, select_in
+
         found: dict[tuple[Entity, str], dict[str, Winner]] = {}
         for entity, ids in ids_by_entity(set(keys)).items():
             sql = f"SELECT id, {WINNERS_COLUMN} FROM {entity.value} WHERE id IN ({{marks}})"

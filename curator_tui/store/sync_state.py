@@ -24,13 +24,12 @@ from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, observe
 from curator_tui.store.database import transaction
 from curator_tui.store.projection import OP_COLUMNS, op_row
 from curator_tui.store.projection_batch import apply_operations, select_in
+from curator_tui.store.setting_keys import COVERED_PREFIX, EXPORTED_PREFIX
+from curator_tui.store.setting_keys import HUB_REGION_SETTING as HUB_REGION_SETTING
 from curator_tui.store.store import Store, operation_from_row, save_stamp
 
-EXPORTED_PREFIX = "sync.exported."
-COVERED_PREFIX = "sync.covered."
 ORGANISATION_SETTING = "organisation_id"
 ORGANISATION_NAME_SETTING = "organisation_name"
-HUB_REGION_SETTING = "hub_region"
 
 RESULT_ACCEPTED = "accepted"
 RESULT_REFUSED = "refused"
