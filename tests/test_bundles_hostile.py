@@ -518,18 +518,12 @@ def test_taken_sequence_number_and_rewritten_op(world: World) -> None:
     assert_refused(world, forge_school(world, "rewrite", [rewritten]), "записано иначе")
 
 
-def test_a_clash_found_while_applying_rolls_back_the_evidence_and_verify_names_it(
-    world: World,
-) -> None:
-    """Importing reads the log back only for ops it did not take; the refusal is the same,
-    the bundle's new evidence file is taken out again, and `verify` names the clash first."""
-    world.hub.import_(world.good)
-    [original] = [op for op in bundle_ops(world.good) if op.entity is Entity.ACTIVITY]
-    data = b"evidence riding along with a forged op"
-    create = Operation(
+def evidence_create(world: World, data: bytes, *, seq: int) -> Operation:
+    """The school's photo of `data` attached to its activity."""
+    return Operation(
         op_id=new_id(),
         device_id=world.school.device_id,
-        seq=original.seq + 500,
+        seq=seq,
         hlc=HLC,
         entity=Entity.EVIDENCE,
         entity_id=new_id(),
@@ -546,6 +540,17 @@ def test_a_clash_found_while_applying_rolls_back_the_evidence_and_verify_names_i
             "device_id": world.school.device_id,
         },
     )
+
+
+def test_a_clash_found_while_applying_rolls_back_the_evidence_and_verify_names_it(
+    world: World,
+) -> None:
+    """Importing reads the log back only for ops it did not take; the refusal is the same,
+    the bundle's new evidence file is taken out again, and `verify` names the clash first."""
+    world.hub.import_(world.good)
+    [original] = [op for op in bundle_ops(world.good) if op.entity is Entity.ACTIVITY]
+    data = b"evidence riding along with a forged op"
+    create = evidence_create(world, data, seq=original.seq + 500)
     squatter = replace(original, op_id=new_id(), value="cancelled")
     path = forge_school(world, "squat-evidence", [create, squatter], evidence={sha(data): data})
     verified = cli("verify", path, "--db", world.hub.db)
@@ -561,26 +566,7 @@ def test_ops_in_the_receivers_own_name(world: World) -> None:
 
 def test_evidence_file_missing_extra_or_of_the_wrong_size(world: World) -> None:
     data = b"fresh evidence bytes"
-    create = Operation(
-        op_id=new_id(),
-        device_id=world.school.device_id,
-        seq=1002,
-        hlc=HLC,
-        entity=Entity.EVIDENCE,
-        entity_id=new_id(),
-        action=Action.CREATE,
-        value={
-            "activity_id": world.activity,
-            "kind": "photo",
-            "title": "Фото",
-            "note": "",
-            "original_name": "a.jpg",
-            "size": len(data),
-            "sha256": sha(data),
-            "url": "",
-            "device_id": world.school.device_id,
-        },
-    )
+    create = evidence_create(world, data, seq=1002)
     assert_refused(world, forge_school(world, "no-file", [create]), "в пакете нет файла")
     stray = b"unrelated file"
     path = forge_school(world, "stray", [create], evidence={sha(data): data, sha(stray): stray})
