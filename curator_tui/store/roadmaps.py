@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from curator_tui.domain.models import Status
-from curator_tui.domain.ops import Action, Entity, stable_id
+from curator_tui.domain.ops import Action, Entity, canonical_json, stable_id
 from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.store import Change, Store
 
@@ -106,10 +106,8 @@ def upsert(store: Store, entity: Entity, entity_id: str, values: dict[str, Any])
 
 
 def stored_value(value: Any) -> Any:
-    import json
-
     if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return canonical_json(value)
     return value
 
 

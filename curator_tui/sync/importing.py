@@ -345,8 +345,9 @@ def check_log(store: Store, ops: list[Operation], report: BundleReport, *, full:
     `full=False` (importing) leaves contradictions to `apply_bundle`, which reads back only
     the ops the log did not take: the same refusal, without a lookup per op.
     """
-    for clash in sync_state.clashing_ops(store, ops) if full else ():
-        report.fail(clash_problem(clash))
+    first_clash = next(sync_state.clashing_ops(store, ops), None) if full else None
+    if first_clash is not None:
+        report.fail(clash_problem(first_clash))
         return
     own = store.device_id
     if sync_state.unknown_ops_of_device(store, ops, own):

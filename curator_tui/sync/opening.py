@@ -366,11 +366,11 @@ def open_file(
             return opened
         bundle, entry = verified
         try:
-            opened.examined = Examined(bundle, read_info(bundle, entry, report), entry, [])
-            opened.examined.ops = read_ops(bundle, report)
-        except Refused:
-            bundle.cleanup()
-            opened.examined = None
+            info = read_info(bundle, entry, report)
+            opened.examined = Examined(bundle, info, entry, read_ops(bundle, report))
+        finally:
+            if opened.examined is None:  # refused: nothing will apply what it staged
+                bundle.cleanup()
     except Refused:
         pass
     except BaseException:

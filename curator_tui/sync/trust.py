@@ -25,6 +25,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from curator_tui.domain.ops import canonical_json
 from curator_tui.durable import atomic_write_bytes
 from curator_tui.sync.errors import KeyFileError, TrustError
 from curator_tui.sync.keys import (
@@ -309,7 +310,7 @@ def _render_entry(entry: TrustEntry) -> str:
         "role": entry.role.value,
         "valid_until": None if entry.valid_until is None else entry.valid_until.isoformat(),
     }
-    meta_json = json.dumps(meta, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    meta_json = canonical_json(meta)
     return f"{META_PREFIX}{meta_json}\n{_render_signer_line(entry)}\n"
 
 
