@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from curator_tui.domain.models import OrgLevel
+from curator_tui.domain.ops import Entity
 from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
@@ -66,3 +67,22 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def school(store: Store) -> Store:
     save_roadmap(store, small_roadmap())
     return store
+
+
+def entity_links(store: Store) -> list[tuple[str, str, str]]:
+    """Every link of entity_op as (entity, id of the linked row, op id): rowids spelled as
+    the ids they stand for, so replicas that numbered their rows differently compare."""
+    links: list[tuple[str, str, str]] = []
+    for entity in Entity:
+        links += store.conn.execute(
+            f"SELECT x.entity, t.id, o.op_id FROM entity_op x JOIN {entity.value} t "
+            "ON t.rowid = x.entity_row JOIN op o ON o.rowid = x.op_row WHERE x.entity = ?",
+            (entity.value,),
+        ).fetchall()
+    return sorted(links)
+
+
+def links_by_the_log(store: Store) -> list[tuple[str, str, str]]:
+    """What entity_links must be: each op of the log, once, to its own entity."""
+    rows = store.conn.execute("SELECT entity, entity_id, op_id FROM op").fetchall()
+    return sorted(rows)

@@ -14,9 +14,7 @@ import pytest
 from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
 from curator_tui.reports.model import parse_timestamp, school_summaries
-from curator_tui.store import database
-from curator_tui.store.database import schema_version, transaction
-from curator_tui.store.projection import insert_into_log
+from curator_tui.store.database import schema_version
 from curator_tui.store.roadmaps import organisation_id, save_roadmap
 from curator_tui.store.store import Change, Store
 from curator_tui.sync.importing import Outcome
@@ -34,6 +32,7 @@ from tests.bundle_helpers import (
     make_school,
 )
 from tests.conftest import small_roadmap
+from tests.old_schema import old_schema_copy
 
 TODAY = date(2025, 5, 15)
 
@@ -194,21 +193,16 @@ def test_an_older_file_is_upgraded_with_last_bundles_backfilled(
 ) -> None:
     """v3 kept no per-organisation record: each device's latest accepted bundle is credited
     to the organisations its operations touch, as v3's queries did."""
-    every_migration = database.migration_files
-    monkeypatch.setattr(
-        database, "migration_files", lambda: [m for m in every_migration() if m[0] <= 3]
-    )
     path = tmp_path / "hub.db"
     names = ("МБОУ «Первая СОШ»", "МБОУ «Вторая СОШ»", "МБОУ «Третья СОШ»")
     first, second, third = (organisation_id(name) for name in names)
     school_device, curator_device, idle_device = "d1" * 16, "d2" * 16, "d3" * 16
-    with Store.open(path, create=True) as store:
-        assert schema_version(store.db) == 3
+    with Store.open(tmp_path / "replica.db", create=True) as replica:
         for name in names:
-            save_roadmap(store, small_roadmap(organisation=name))
-        roadmap_of = {row["organisation_id"]: row["id"] for row in store.roadmaps()}
+            save_roadmap(replica, small_roadmap(organisation=name))
+        roadmap_of = {row["organisation_id"]: row["id"] for row in replica.roadmaps()}
         activity_of = {
-            org: store.activities(roadmap)[0]["id"] for org, roadmap in roadmap_of.items()
+            org: replica.activities(roadmap)[0]["id"] for org, roadmap in roadmap_of.items()
         }
         visit = {
             "roadmap_id": roadmap_of[first],
@@ -219,30 +213,27 @@ def test_an_older_file_is_upgraded_with_last_bundles_backfilled(
             "activities": [],
         }
         note = {"activity_id": activity_of[second], "text": "Был", "device_id": curator_device}
-        store.apply_remote(
+        replica.apply_remote(
             [
                 remote_op(curator_device, 1, Entity.VISIT, new_id(), action=Action.CREATE,
                           field=None, value=visit),
                 remote_op(curator_device, 2, Entity.NOTE, new_id(), action=Action.CREATE,
                           field=None, value=note),
+                remote_op(school_device, 1, Entity.ACTIVITY, activity_of[first]),
             ]
         )  # fmt: skip
-        # Into the log only: projecting a `set` needs the winners column of v6, and the
-        # backfill reads no more of it than the log's device and entity.
-        with transaction(store.conn) as conn:
-            insert_into_log(conn, remote_op(school_device, 1, Entity.ACTIVITY, activity_of[first]))
-        store.db.conn.executemany(
-            "INSERT INTO bundle_import (bundle_id, imported_at, signer, device_id, result) "
-            "VALUES (?, ?, 'someone', ?, ?)",
-            [
-                ("b1", "2025-03-01T10:00:00Z", school_device, "accepted"),
-                ("b2", "2025-04-01T10:00:00Z", school_device, "accepted"),
-                ("b3", "2025-05-01T10:00:00Z", school_device, "refused"),
-                ("b4", "2025-02-01T10:00:00Z", curator_device, "accepted"),
-                ("b5", "2025-05-02T10:00:00Z", idle_device, "accepted"),
-            ],
-        )
-    monkeypatch.setattr(database, "migration_files", every_migration)
+        with old_schema_copy(replica, path, 3, monkeypatch) as conn:
+            conn.executemany(
+                "INSERT INTO bundle_import (bundle_id, imported_at, signer, device_id, result) "
+                "VALUES (?, ?, 'someone', ?, ?)",
+                [
+                    ("b1", "2025-03-01T10:00:00Z", school_device, "accepted"),
+                    ("b2", "2025-04-01T10:00:00Z", school_device, "accepted"),
+                    ("b3", "2025-05-01T10:00:00Z", school_device, "refused"),
+                    ("b4", "2025-02-01T10:00:00Z", curator_device, "accepted"),
+                    ("b5", "2025-05-02T10:00:00Z", idle_device, "accepted"),
+                ],
+            )
 
     with Store.open(path) as store:
         assert schema_version(store.db) >= 4

@@ -27,6 +27,7 @@ from curator_tui.store.database import transaction
 from curator_tui.store.projection import apply_operation
 from curator_tui.store.projection_batch import apply_operations, stores_as_written, written_values
 from curator_tui.store.store import Store
+from tests.conftest import entity_links, links_by_the_log
 
 ORG = "0" * 31 + "1"
 ROADMAPS = ("a" * 31 + "1", "a" * 31 + "2")
@@ -273,6 +274,7 @@ def assert_same_as_one_by_one(blank: Path, folder: Path, parts: list[list[Operat
     with replica(blank, folder, "serial") as serial, replica(blank, folder, "batch") as batch:
         assert batched(batch, parts) == one_by_one(serial, [op for part in parts for op in part])
         assert state(batch) == state(serial)
+        assert entity_links(batch) == entity_links(serial) == links_by_the_log(batch)
         return batch
 
 

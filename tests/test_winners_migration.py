@@ -16,12 +16,12 @@ import pytest
 
 from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation
-from curator_tui.store import database
-from curator_tui.store.database import schema_version, transaction
+from curator_tui.store.database import schema_version
 from curator_tui.store.projection import FIELDS
 from curator_tui.store.roadmaps import save_roadmap
-from curator_tui.store.store import PROJECTION_TABLES, Change, Store
+from curator_tui.store.store import Change, Store
 from tests.conftest import small_roadmap
+from tests.old_schema import old_schema_copy
 
 V5 = 5
 OTHER_DEVICES = ("7" * 32, "8" * 32)
@@ -106,26 +106,12 @@ def field_winners_by_the_rule(store: Store) -> list[tuple[str, str, str, str, st
 
 
 def write_v5_copy(replica: Store, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    every_migration = database.migration_files
-    monkeypatch.setattr(
-        database, "migration_files", lambda: [m for m in every_migration() if m[0] <= V5]
-    )
-    with Store.open(path, create=True) as old:
-        assert schema_version(old.conn) == V5
-        conn = old.conn
-        conn.execute("ATTACH DATABASE ? AS src", (str(replica.path),))
-        with transaction(conn):
-            conn.execute("INSERT INTO op SELECT * FROM src.op")
-            for table in PROJECTION_TABLES:
-                columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA table_info({table})"))
-                conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM src.{table}")
-            conn.executemany(
-                "INSERT INTO field_winner (entity, entity_id, field, op_id, hlc, device_id) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                field_winners_by_the_rule(replica),
-            )
-        conn.execute("DETACH DATABASE src")
-    monkeypatch.setattr(database, "migration_files", every_migration)
+    with old_schema_copy(replica, path, V5, monkeypatch) as conn:
+        conn.executemany(
+            "INSERT INTO field_winner (entity, entity_id, field, op_id, hlc, device_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            field_winners_by_the_rule(replica),
+        )
 
 
 def sorted_conflicts(store: Store) -> list[tuple[tuple[str, object], ...]]:

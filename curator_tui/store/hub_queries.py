@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from curator_tui.domain.ops import Entity
 from curator_tui.store.database import query_dicts
+from curator_tui.store.entity_log import ops_of
 from curator_tui.store.setting_keys import COVERED_PREFIX, HUB_REGION_SETTING
 from curator_tui.store.store import Store
 
@@ -124,23 +126,23 @@ def monthly_progress(store: Store, roadmap_id: str | None = None) -> list[MonthP
     """
     scope, params = ("", [])
     if roadmap_id:
-        scope, params = (" AND a.roadmap_id = ?", [roadmap_id])
+        scope, params = (" AND t.roadmap_id = ?", [roadmap_id])
     planned: dict[date, int] = {}
     rows = store.conn.execute(
-        "SELECT substr(a.due_date, 1, 7), COUNT(*) FROM activity a "
-        f"WHERE a.removed = 0 AND a.due_date IS NOT NULL{scope} GROUP BY 1",
+        "SELECT substr(t.due_date, 1, 7), COUNT(*) FROM activity t "
+        f"WHERE t.removed = 0 AND t.due_date IS NOT NULL{scope} GROUP BY 1",
         params,
     ).fetchall()
     for month, count in rows:
         year, mon = month.split("-")
         planned[date(int(year), int(mon), 1)] = count
     done: dict[date, int] = {}
-    rows = store.conn.execute(
-        "SELECT MIN(o.hlc) FROM op o JOIN activity a ON a.id = o.entity_id "
-        "WHERE o.entity = 'activity' AND o.field = 'status' AND o.value = ? "
-        f"AND a.removed = 0{scope} GROUP BY o.entity_id",
-        [DONE_VALUE, *params],
-    ).fetchall()
+    done_sql = ops_of(
+        Entity.ACTIVITY,
+        "MIN(o.hlc)",
+        f"o.field = 'status' AND o.value = ? AND t.removed = 0{scope}",
+    )
+    rows = store.conn.execute(done_sql + " GROUP BY t.id", [DONE_VALUE, *params]).fetchall()
     for (hlc,) in rows:
         month = month_of_hlc(hlc)
         done[month] = done.get(month, 0) + 1

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
 from curator_tui.domain.ops import Action, Entity, Operation, canonical_json
+from curator_tui.store.entity_log import link_op, ops_of
 
 # Fields each entity accepts from operations; anything else in an op is ignored, which keeps
 # a bundle from writing columns we never meant to replicate.
@@ -107,9 +108,10 @@ def winners_text(winners: dict[str, Winner]) -> str:
 
 def apply_operation(conn: sqlite3.Connection, op: Operation) -> bool:
     """Record `op` in the log and project it. Returns False when it was already known."""
-    if not insert_into_log(conn, op):
+    log_row = insert_into_log(conn, op)
+    if log_row is None:
         return False
-    project(conn, op)
+    project(conn, op, log_row)
     return True
 
 
@@ -143,19 +145,22 @@ def op_row(op: Operation) -> tuple[Any, ...]:
     )
 
 
-def insert_into_log(conn: sqlite3.Connection, op: Operation) -> bool:
+def insert_into_log(conn: sqlite3.Connection, op: Operation) -> int | None:
+    """The op's rowid in the log, or None when the log held its id or (device, seq) already."""
     cursor = conn.execute(
         f"INSERT OR IGNORE INTO op ({', '.join(OP_COLUMNS)}) "
         f"VALUES ({', '.join('?' for _ in OP_COLUMNS)})",
         op_row(op),
     )
-    return cursor.rowcount == 1
+    return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-def project(conn: sqlite3.Connection, op: Operation) -> None:
+def project(conn: sqlite3.Connection, op: Operation, log_row: int) -> None:
     if op.action is Action.CREATE and insert_new_entity(conn, op):
+        link_op(conn, op, log_row)
         return
     ensure_row(conn, op.entity, op.entity_id)
+    link_op(conn, op, log_row)  # before the field histories below, which read the op through it
     if op.action is Action.CREATE:
         apply_create(conn, op)
         refresh_entity_conflicts(conn, op.entity, op.entity_id)
@@ -365,11 +370,12 @@ def field_history(
     conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str
 ) -> dict[str, HistoryNode]:
     """The ops a `prev` of this field can name: its `set`s and the entity's creates."""
-    rows = conn.execute(
-        "SELECT op_id, prev, hlc, device_id, action FROM op WHERE entity = ? AND entity_id = ? "
-        "AND ((action = ? AND field = ?) OR action = ?)",
-        (entity.value, entity_id, Action.SET.value, field, Action.CREATE.value),
-    ).fetchall()
+    sql = ops_of(
+        entity,
+        "o.op_id, o.prev, o.hlc, o.device_id, o.action",
+        "t.id = ? AND ((o.action = ? AND o.field = ?) OR o.action = ?)",
+    )
+    rows = conn.execute(sql, (entity_id, Action.SET.value, field, Action.CREATE.value)).fetchall()
     return {
         op_id: HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
         for op_id, prev, hlc, device, action in rows
@@ -388,10 +394,8 @@ def chain_within(nodes: dict[str, HistoryNode], start: str) -> set[str]:
 
 def refresh_entity_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str) -> None:
     """A create can be a link in a field's history: recompute every edited field's conflicts."""
-    fields = conn.execute(
-        "SELECT DISTINCT field FROM op WHERE entity = ? AND entity_id = ? AND action = ?",
-        (entity.value, entity_id, Action.SET.value),
-    ).fetchall()
+    sql = ops_of(entity, "DISTINCT o.field", "t.id = ? AND o.action = ?")
+    fields = conn.execute(sql, (entity_id, Action.SET.value)).fetchall()
     for (field,) in fields:
         if field is not None:
             refresh_conflicts(conn, entity, entity_id, field)

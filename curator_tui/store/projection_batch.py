@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.store.entity_log import link_ops_since, ops_of
 from curator_tui.store.projection import (
     FIELDS,
     OP_COLUMNS,
@@ -79,40 +80,48 @@ def apply_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list
     one by one. Returns the ops that were new (the others the log already held)."""
     if not all(stores_as_written(conn, op) for op in ops):
         return [op for op in ops if apply_operation(conn, op)]
-    fresh = insert_new_ops(conn, ops)
+    fresh, first_log_row = insert_new_ops(conn, ops)
     if not fresh:
         return []
     batch = Batch.read(conn, fresh)
     for index, op in enumerate(fresh):
         batch.project(index, op)
     batch.write()
+    # After the write, when every op's row exists; the batch read the log's history before.
+    link_ops_since(conn, first_log_row, {op.entity for op in fresh})
     return fresh
 
 
 # --- which ops are new -----------------------------------------------------------------------
 
 
-def insert_new_ops(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list[Operation]:
+def insert_new_ops(
+    conn: sqlite3.Connection, ops: Sequence[Operation]
+) -> tuple[list[Operation], int]:
     """Insert the ops into the log as `INSERT OR IGNORE` one by one would, and return those
-    it took: neither their id nor their (device, seq) slot was taken, in the log or by an
-    earlier op of `ops`. One statement per chunk; its RETURNING names the rows it inserted."""
+    it took (neither their id nor their (device, seq) slot was taken, in the log or by an
+    earlier op of `ops`) and the first log rowid they got. One statement per chunk; its
+    RETURNING names the rows it inserted."""
     inserted: set[tuple[str, str, int]] = set()
+    first_log_row = 0
     row_marks = f"({', '.join('?' for _ in OP_COLUMNS)})"
     for start in range(0, len(ops), IN_CHUNK):
         chunk = ops[start : start + IN_CHUNK]
         sql = (
             f"INSERT OR IGNORE INTO op ({', '.join(OP_COLUMNS)}) "
-            f"VALUES {', '.join(row_marks for _ in chunk)} RETURNING op_id, device_id, seq"
+            f"VALUES {', '.join(row_marks for _ in chunk)} RETURNING rowid, op_id, device_id, seq"
         )
         rows = conn.execute(sql, [value for op in chunk for value in op_row(op)]).fetchall()
-        inserted.update(rows)
+        if rows and not first_log_row:
+            first_log_row = min(row[0] for row in rows)
+        inserted.update(row[1:] for row in rows)
     fresh = []
     for op in ops:
         identity = (op.op_id, op.device_id, op.seq)
         if identity in inserted:
             inserted.discard(identity)  # of two alike, the first was taken, the second ignored
             fresh.append(op)
-    return fresh
+    return fresh, first_log_row
 
 
 def select_in(
@@ -622,12 +631,13 @@ class Batch:
             self.logged[key] = []
         batch_ops = {op.op_id for ops in self.history.values() for _, op in ops}
         for entity, ids in ids_by_entity(unread).items():
-            sql = (
-                "SELECT entity_id, op_id, prev, hlc, device_id, action, field FROM op "
-                "WHERE entity = ? AND entity_id IN ({marks}) AND action IN ('create', 'set')"
+            sql = ops_of(
+                entity,
+                "t.id, o.op_id, o.prev, o.hlc, o.device_id, o.action, o.field",
+                "t.id IN ({marks}) AND o.action IN ('create', 'set')",
             )
             for entity_id, op_id, prev, hlc, device, action, name in select_in(
-                self.conn, sql, sorted(ids), entity.value
+                self.conn, sql, sorted(ids)
             ):
                 if op_id not in batch_ops:
                     node = HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)

@@ -37,6 +37,7 @@ from curator_tui.store.database import (
     query_dicts,
     transaction,
 )
+from curator_tui.store.entity_log import log_rows_of
 from curator_tui.store.evidence_files import EvidenceFiles, Progress
 from curator_tui.store.projection import (
     SEARCH_KEY_VERSION,
@@ -541,14 +542,19 @@ class Store:
 
     def history(self, entity_id: str) -> list[dict[str, Any]]:
         """Operations on an activity and on its notes and evidence, oldest first."""
+        rows = " UNION ALL ".join(
+            (
+                log_rows_of(Entity.ACTIVITY, "t.id = :id"),
+                log_rows_of(Entity.NOTE, "t.activity_id = :id"),
+                log_rows_of(Entity.EVIDENCE, "t.activity_id = :id"),
+            )
+        )
         return list(
             self.db.query(
-                "SELECT o.*, d.name AS device_name, d.role AS device_role FROM op o "
-                "LEFT JOIN device d ON d.id = o.device_id WHERE o.entity_id = ? "
-                "OR o.entity_id IN (SELECT id FROM note WHERE activity_id = ?) "
-                "OR o.entity_id IN (SELECT id FROM evidence WHERE activity_id = ?) "
-                "ORDER BY o.hlc, o.device_id",
-                (entity_id, entity_id, entity_id),
+                "SELECT o.*, d.name AS device_name, d.role AS device_role "
+                f"FROM ({rows}) JOIN op o ON o.rowid = op_row "
+                "LEFT JOIN device d ON d.id = o.device_id ORDER BY o.hlc, o.device_id",
+                {"id": entity_id},
             )
         )
 

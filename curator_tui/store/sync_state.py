@@ -22,6 +22,7 @@ from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, observe
 from curator_tui.store.database import transaction
+from curator_tui.store.entity_log import log_rows_of, ops_of
 from curator_tui.store.projection import OP_COLUMNS, op_row
 from curator_tui.store.projection_batch import apply_operations, select_in
 from curator_tui.store.setting_keys import COVERED_PREFIX, EXPORTED_PREFIX
@@ -114,10 +115,10 @@ def ops_after(store: Store, after: Mapping[str, int]) -> Iterator[Operation]:
 
 def lifecycle_ops(store: Store, entity: Entity, entity_id: str) -> list[Operation]:
     """The creates and removes of one entity: what makes a bundle self-contained for it."""
+    sql = ops_of(entity, "o.*", "t.id = ? AND o.action IN (?, ?)")
     rows = store.db.query(
-        "SELECT * FROM op WHERE entity = ? AND entity_id = ? AND action IN (?, ?) "
-        "ORDER BY hlc, device_id, seq",
-        (entity.value, entity_id, Action.CREATE.value, Action.REMOVE.value),
+        sql + " ORDER BY o.hlc, o.device_id, o.seq",
+        (entity_id, Action.CREATE.value, Action.REMOVE.value),
     )
     return [operation_from_row(row) for row in rows]
 
@@ -125,15 +126,18 @@ def lifecycle_ops(store: Store, entity: Entity, entity_id: str) -> list[Operatio
 def structure_ops(store: Store, organisation_id: str) -> list[Operation]:
     """Ops creating and amending one organisation's roadmaps, without anyone's progress."""
     roadmaps = "SELECT id FROM roadmap WHERE organisation_id = :org"
+    rows = " UNION ALL ".join(
+        (
+            log_rows_of(Entity.ORGANISATION, "t.id = :org"),
+            log_rows_of(Entity.ROADMAP, "t.organisation_id = :org"),
+            log_rows_of(Entity.SECTION, f"t.roadmap_id IN ({roadmaps})"),
+            log_rows_of(Entity.ACTIVITY, f"t.roadmap_id IN ({roadmaps})"),
+        )
+    )
     sql = (
-        "SELECT * FROM op WHERE (entity = 'organisation' AND entity_id = :org) "
-        f"OR (entity = 'roadmap' AND entity_id IN ({roadmaps})) "
-        f"OR (entity = 'section' AND entity_id IN "
-        f"(SELECT id FROM section WHERE roadmap_id IN ({roadmaps}))) "
-        f"OR (entity = 'activity' AND entity_id IN "
-        f"(SELECT id FROM activity WHERE roadmap_id IN ({roadmaps})) "
-        "AND NOT (action = 'set' AND field = 'status')) "
-        "ORDER BY hlc, device_id, seq"
+        f"SELECT o.* FROM ({rows}) JOIN op o ON o.rowid = op_row "
+        "WHERE NOT (o.entity = 'activity' AND o.action = 'set' AND o.field = 'status') "
+        "ORDER BY o.hlc, o.device_id, o.seq"
     )
     return [operation_from_row(row) for row in store.db.query(sql, {"org": organisation_id})]
 
