@@ -625,11 +625,11 @@ class Batch:
         return edited
 
     def logged_history(self, keys: set[Key]) -> dict[Key, list[LoggedOp]]:
-        """Creates and sets of these entities that the log held before this batch."""
+        """Creates and sets of these entities that the log held before this batch (its own
+        ops are in the log already but linked to their rows only after the write)."""
         unread = keys - self.logged.keys()
         for key in unread:
             self.logged[key] = []
-        batch_ops = {op.op_id for ops in self.history.values() for _, op in ops}
         for entity, ids in ids_by_entity(unread).items():
             sql = ops_of(
                 entity,
@@ -639,9 +639,8 @@ class Batch:
             for entity_id, op_id, prev, hlc, device, action, name in select_in(
                 self.conn, sql, sorted(ids)
             ):
-                if op_id not in batch_ops:
-                    node = HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
-                    self.logged[(entity, entity_id)].append(LoggedOp(node, name))
+                node = HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
+                self.logged[(entity, entity_id)].append(LoggedOp(node, name))
         return {k: self.logged[k] for k in keys}
 
     def standing_conflicts(self, keys: set[Key]) -> dict[tuple[Key, str], dict[str, str]]:
