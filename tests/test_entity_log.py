@@ -170,3 +170,17 @@ def test_upgrading_a_v6_file_links_its_log(tmp_path: Path, monkeypatch: pytest.M
 
 def ops_in_history(store: Store, activity_id: str) -> list[str]:
     return [row["op_id"] for row in store.history(activity_id)]
+
+
+def test_the_rebuild_check_names_a_broken_link(tmp_path: Path) -> None:
+    store, first = school_with_history(tmp_path / "school.db")
+    with store:
+        assert store.rebuild_differences(tmp_path / "scratch.db") == []
+        store.conn.execute(
+            "UPDATE entity_op SET entity_row = entity_row + 1000 WHERE op_row = "
+            "(SELECT rowid FROM op WHERE entity_id = ? AND action = 'create')",
+            (first,),
+        )
+        assert store.rebuild_differences(tmp_path / "scratch.db") == [
+            "entity_op: 1 операций не связаны со своей записью, 1 лишних связей"
+        ]

@@ -59,3 +59,20 @@ def ops_of(entity: Entity, columns: str, where: str) -> str:
         f"ON x.entity = '{entity.value}' AND x.entity_row = t.rowid "
         f"CROSS JOIN op o ON o.rowid = x.op_row WHERE {where}"
     )
+
+
+def link_faults(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(ops not linked to their own entity's row, links beyond those): both 0 when entity_op
+    says exactly what the log does."""
+    linked = 0
+    for entity in Entity:
+        (count,) = conn.execute(
+            f"SELECT COUNT(*) FROM op o CROSS JOIN {entity.value} t ON t.id = o.entity_id "
+            "CROSS JOIN entity_op x ON x.entity = o.entity AND x.entity_row = t.rowid "
+            "AND x.op_row = o.rowid WHERE o.entity = ?",
+            (entity.value,),
+        ).fetchone()
+        linked += count
+    (ops,) = conn.execute("SELECT COUNT(*) FROM op").fetchone()
+    (links,) = conn.execute("SELECT COUNT(*) FROM entity_op").fetchone()
+    return ops - linked, links - linked

@@ -37,7 +37,7 @@ from curator_tui.store.database import (
     query_dicts,
     transaction,
 )
-from curator_tui.store.entity_log import log_rows_of
+from curator_tui.store.entity_log import link_faults, log_rows_of
 from curator_tui.store.evidence_files import EvidenceFiles, Progress
 from curator_tui.store.projection import (
     SEARCH_KEY_VERSION,
@@ -644,6 +644,11 @@ class Store:
                     f"{table}: {len(only_mine)} строк только в базе, "
                     f"{len(only_rebuilt)} только в восстановленной"
                 )
+        unlinked, stray = link_faults(self.conn)
+        if unlinked or stray:
+            differences.append(
+                f"entity_op: {unlinked} операций не связаны со своей записью, {stray} лишних связей"
+            )
         return differences
 
 
