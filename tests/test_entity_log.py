@@ -182,5 +182,5 @@ def test_the_rebuild_check_names_a_broken_link(tmp_path: Path) -> None:
             (first,),
         )
         assert store.rebuild_differences(tmp_path / "scratch.db") == [
-            "entity_op: 1 операций не связаны со своей записью, 1 лишних связей"
+            "entity_op: операций без связи со своей записью: 1, лишних связей: 1"
         ]

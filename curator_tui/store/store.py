@@ -647,7 +647,8 @@ class Store:
         unlinked, stray = link_faults(self.conn)
         if unlinked or stray:
             differences.append(
-                f"entity_op: {unlinked} операций не связаны со своей записью, {stray} лишних связей"
+                f"entity_op: операций без связи со своей записью: {unlinked}, "
+                f"лишних связей: {stray}"
             )
         return differences
 
