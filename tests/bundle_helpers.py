@@ -18,7 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from curator_tui.cli import main as curator_main
-from curator_tui.domain.ops import Operation
+from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
 from curator_tui.store.roadmaps import organisation_id
 from curator_tui.store.store import Store
 from curator_tui.sync import keys, replica, sshsig
@@ -270,3 +270,17 @@ def forge(
         )
         writer.finish(manifest, sshsig.sign(key, manifest, sshsig.BUNDLE_NAMESPACE))
     return path
+
+
+def remote_op(device: str, seq: int, entity: Entity, entity_id: str, **kwargs: Any) -> Operation:
+    """An op as another device would have made it: by default, its activity's status «done»."""
+    defaults: dict[str, Any] = {"action": Action.SET, "field": "status", "value": "done"}
+    return Operation(
+        op_id=new_id(),
+        device_id=device,
+        seq=seq,
+        hlc=str(HlcStamp(1_740_000_000_000 + seq, 0)),
+        entity=entity,
+        entity_id=entity_id,
+        **{**defaults, **kwargs},
+    )

@@ -14,29 +14,17 @@ from typing import Any
 import pytest
 
 from curator_tui.domain.models import Status
-from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
+from curator_tui.domain.ops import Action, Entity
 from curator_tui.store import hub_queries, sync_state
 from curator_tui.store.database import schema_version
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Change, Store
+from tests.bundle_helpers import remote_op
 from tests.conftest import entity_links, links_by_the_log, small_roadmap
 from tests.old_schema import old_schema_copy
 
 V6 = 6
 OTHER_DEVICE = "5" * 32
-
-
-def remote(seq: int, entity: Entity, entity_id: str, action: Action, **rest: Any) -> Operation:
-    return Operation(
-        op_id=new_id(),
-        device_id=OTHER_DEVICE,
-        seq=seq,
-        hlc=str(HlcStamp(1_900_000_000_000 + seq, 0)),
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        **rest,
-    )
 
 
 def school_with_history(path: Path) -> tuple[Store, str]:
@@ -56,17 +44,13 @@ def school_with_history(path: Path) -> tuple[Store, str]:
         roadmap["id"], date(2025, 2, 3), participants="", notes="", activity_ids=[first, second]
     )
     early = "e" * 32
+    new_row = {"roadmap_id": roadmap["id"], "position": 99, "title": "Новое"}
+    create: dict[str, Any] = {"action": Action.CREATE, "field": None, "value": new_row}
     store.apply_remote(
         [
-            remote(1, Entity.ACTIVITY, second, Action.SET, field="status", value="done"),
-            remote(2, Entity.ACTIVITY, early, Action.SET, field="title", value="Раньше создания"),
-            remote(
-                3,
-                Entity.ACTIVITY,
-                early,
-                Action.CREATE,
-                value={"roadmap_id": roadmap["id"], "position": 99, "title": "Новое"},
-            ),
+            remote_op(OTHER_DEVICE, 1, Entity.ACTIVITY, second),  # status «done»
+            remote_op(OTHER_DEVICE, 2, Entity.ACTIVITY, early, field="title", value="Раньше"),
+            remote_op(OTHER_DEVICE, 3, Entity.ACTIVITY, early, **create),
         ]
     )
     return store, first
@@ -134,7 +118,7 @@ def lookups(store: Store, first: str) -> dict[str, Callable[[], object]]:
         "progress": lambda: hub_queries.monthly_progress(store, roadmap["id"]),
         "one-by-one set": lambda: store.set_status(first, Status.CANCELLED),
         "batched set": lambda: store.apply_remote(
-            [remote(4, Entity.ACTIVITY, second, Action.SET, field="status", value="cancelled")]
+            [remote_op(OTHER_DEVICE, 4, Entity.ACTIVITY, second, value="cancelled")]
         ),
     }
 

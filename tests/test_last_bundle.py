@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from curator_tui.domain.models import Status
-from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
+from curator_tui.domain.ops import Action, Entity, new_id
 from curator_tui.reports.model import parse_timestamp, school_summaries
 from curator_tui.store.database import schema_version
 from curator_tui.store.roadmaps import organisation_id, save_roadmap
@@ -30,6 +29,7 @@ from tests.bundle_helpers import (
     import_rows,
     make_hub,
     make_school,
+    remote_op,
 )
 from tests.conftest import small_roadmap
 from tests.old_schema import old_schema_copy
@@ -173,19 +173,6 @@ def test_school_cli(tmp_path: Path) -> None:
 
 
 # --- backfilled when a v3 file is upgraded --------------------------------------------------
-
-
-def remote_op(device: str, seq: int, entity: Entity, entity_id: str, **kwargs: Any) -> Operation:
-    defaults: dict[str, Any] = {"action": Action.SET, "field": "status", "value": "done"}
-    return Operation(
-        op_id=new_id(),
-        device_id=device,
-        seq=seq,
-        hlc=str(HlcStamp(1_740_000_000_000 + seq, 0)),
-        entity=entity,
-        entity_id=entity_id,
-        **{**defaults, **kwargs},
-    )
 
 
 def test_an_older_file_is_upgraded_with_last_bundles_backfilled(

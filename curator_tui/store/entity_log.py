@@ -38,25 +38,29 @@ def link_ops_since(conn: sqlite3.Connection, first_log_row: int, kinds: Iterable
         )
 
 
-# CROSS JOIN fixes SQLite's join order: rows first, then their links, then the ops. Without
-# statistics the planner may otherwise walk every link of a kind and look each row up.
+def rows_and_links(entity: Entity) -> str:
+    """FROM-clause text: the rows of `entity`'s table (t) and their links (x).
+
+    CROSS JOIN fixes SQLite's join order, rows first: without statistics the planner may
+    otherwise walk every link of a kind and look each row up.
+    """
+    return (
+        f"{entity.value} t CROSS JOIN entity_op x "
+        f"ON x.entity = '{entity.value}' AND x.entity_row = t.rowid"
+    )
 
 
 def log_rows_of(entity: Entity, where: str) -> str:
     """SQL for the log rowids (`op_row`) of the rows of `entity`'s table (aliased t) that
     match `where`; join them to `op o ON o.rowid = op_row`."""
-    return (
-        f"SELECT x.op_row FROM {entity.value} t CROSS JOIN entity_op x "
-        f"ON x.entity = '{entity.value}' AND x.entity_row = t.rowid WHERE {where}"
-    )
+    return f"SELECT x.op_row FROM {rows_and_links(entity)} WHERE {where}"
 
 
 def ops_of(entity: Entity, columns: str, where: str) -> str:
     """SQL selecting `columns` of op (o) and entity row (t) for the rows matching `where`,
     which may test both."""
     return (
-        f"SELECT {columns} FROM {entity.value} t CROSS JOIN entity_op x "
-        f"ON x.entity = '{entity.value}' AND x.entity_row = t.rowid "
+        f"SELECT {columns} FROM {rows_and_links(entity)} "
         f"CROSS JOIN op o ON o.rowid = x.op_row WHERE {where}"
     )
 
