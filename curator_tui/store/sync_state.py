@@ -249,6 +249,12 @@ def unknown_ops_of_device(store: Store, ops: Iterable[Operation], device_id: str
     return missing
 
 
+def stamps_of(store: Store, op_ids: Iterable[str]) -> dict[str, str]:
+    """Clock stamps of the ops this replica holds among `op_ids`."""
+    sql = "SELECT op_id, hlc FROM op WHERE op_id IN ({marks})"
+    return dict(select_in(store.conn, sql, sorted(set(op_ids))))
+
+
 def bundle_accepted(store: Store, bundle_id: str) -> bool:
     row = store.conn.execute(
         "SELECT 1 FROM bundle_import WHERE bundle_id = ? AND result = ? LIMIT 1",
