@@ -96,7 +96,7 @@ def stable_id(*parts: str) -> str:
 # - the order is fixed and total, and no stamp goes past STAMP_MAX: a counter that would pass
 #   999999 carries into the wall part, and the wall part stops at the last millisecond of 9999
 #   (every stamp stays parseable and can be shown as a date);
-# - a stamp received from another device more than MAX_DRIFT_MS ahead of this computer's clock
+# - a stamp received from another device MAX_DRIFT_MS or more ahead of this computer's clock
 #   is not adopted by the local clock (`observe`): the op is merged with its stamp as it is, but
 #   this replica's own later stamps stay near its own clock, so one laptop set to 2040 cannot
 #   drag every replica of the region there;
@@ -109,7 +109,7 @@ MAX_COUNTER = 10**_COUNTER_DIGITS - 1
 # 9999-12-31T23:59:59.999Z: the greatest wall part of any stamp. A computer whose clock reads
 # later stamps at this wall, counting on; a bundle carrying a later one is refused (oprules).
 MAX_WALL_MS = 253_402_300_799_999
-# How far ahead of this computer's clock a received stamp may be and still be adopted. Stamps
+# A received stamp this far or farther ahead of this computer's clock is not adopted. Stamps
 # are UTC, so time zones do not count; a day covers a laptop set to local time with the wrong
 # zone (Russia spans 11 hours) and clocks a few hours off, which still order causally.
 MAX_DRIFT_MS = 24 * 3600 * 1000
@@ -172,15 +172,19 @@ def tick(last: HlcStamp, wall_ms: int) -> HlcStamp:
 
 
 def adoption_limit(wall_ms: int) -> str:
-    """The greatest stamp (text) this computer's clock adopts from others right now."""
-    return str(HlcStamp(min(max(wall_ms, 0) + MAX_DRIFT_MS, MAX_WALL_MS), MAX_COUNTER))
+    """The greatest stamp (text) this computer's clock adopts from others right now.
+
+    Its wall part is less than MAX_DRIFT_MS ahead, so even a counter carrying over from it
+    leaves the clock at most MAX_DRIFT_MS ahead (clock_looks_wrong stays quiet).
+    """
+    return str(HlcStamp(min(max(wall_ms, 0) + MAX_DRIFT_MS - 1, MAX_WALL_MS), MAX_COUNTER))
 
 
 def observe(last: HlcStamp, remote: Iterable[str], wall_ms: int) -> HlcStamp:
     """The local clock after merging stamps received from other devices (their text form).
 
-    The newest of them not more than MAX_DRIFT_MS ahead of `wall_ms` is adopted; farther
-    ones are not. The texts have been checked for shape (oprules), so they compare as text.
+    The newest of them less than MAX_DRIFT_MS ahead of `wall_ms` is adopted; farther ones
+    are not. The texts have been checked for shape (oprules), so they compare as text.
     """
     limit = adoption_limit(wall_ms)
     newest = max((hlc for hlc in remote if hlc <= limit), default=None)

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from curator_tui.domain.ops import (
+    CLOCK_FLOOR_MS,
     Action,
     Entity,
     HlcStamp,
@@ -387,13 +388,15 @@ def note_gaps(store: Store, info: BundleInfo, report: BundleReport) -> None:
 
 
 def note_clock(store: Store, ops: list[Operation], report: BundleReport) -> None:
-    """Name the devices whose clocks run more than MAX_DRIFT_MS ahead of this computer's.
+    """Name the devices whose clocks run MAX_DRIFT_MS or more ahead of this computer's.
 
     Their ops are imported as they are; this replica's clock does not adopt their stamps
     (ops.observe). An op stamped just after the far-ahead value it replaced (Store.record) is
     not its author's fault, so it names no one.
     """
     wall = now_ms()
+    if wall < CLOCK_FLOOR_MS:
+        return  # this computer's own clock is wrong, and Store.clock_warning says so
     limit = adoption_limit(wall)
     ahead = [op for op in ops if op.hlc > limit]
     if not ahead:
