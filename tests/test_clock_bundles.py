@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from curator_tui.domain.ops import (
 )
 from curator_tui.store.store import Change, now_ms
 from curator_tui.sync.opening import BundleReport
+from curator_tui.tui.formatting import stamp_time
 from tests.bundle_helpers import (
     Replica,
     activity_id,
@@ -191,3 +193,23 @@ def test_a_computer_reading_2009_names_no_one_else_and_is_warned(
     assert "спешат" not in warnings_of(report)
     doctor = cli("doctor", "--db", region.hub.db)
     assert "Внимание: Часы компьютера" in doctor.out and "отстают" in doctor.out
+
+
+@pytest.fixture
+def moscow_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time three hours ahead of UTC, where 31.12.9999 21:00 UTC is already 10000."""
+    monkeypatch.setenv("TZ", "Europe/Moscow")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("moscow_time")
+def test_stamps_at_the_ceiling_can_be_shown_in_moscow(region: Region) -> None:
+    op = status_at(region.school, region.activity, Status.DONE, 10**16)
+    assert stamp_time(op.hlc) == "—"
+    assert stamp_time(str(HlcStamp(YEAR_2040, 0))) == "01.01.2040 03:00"
+    with region.school.open() as store:  # the laptop's clock was put right afterwards
+        warning = store.clock_warning()
+    assert warning is not None and "изменения от 31.12.9999" in warning

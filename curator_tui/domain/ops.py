@@ -10,6 +10,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -148,6 +149,11 @@ class HlcStamp:
 
 ZERO_STAMP = HlcStamp(0, 0)
 STAMP_MAX = HlcStamp(MAX_WALL_MS, MAX_COUNTER)
+
+
+def wall_date(wall_ms: int) -> date:
+    """The UTC date of a wall part: every wall up to the ceiling has one (a local one may not)."""
+    return datetime.fromtimestamp(min(max(wall_ms, 0), MAX_WALL_MS) / 1000, UTC).date()
 
 
 def stamp_after(stamp: HlcStamp) -> HlcStamp:

@@ -31,6 +31,7 @@ from curator_tui.domain.ops import (
     observe,
     stamp_after,
     tick,
+    wall_date,
 )
 from curator_tui.domain.parser_version import PARSER_VERSION
 from curator_tui.store.database import (
@@ -273,12 +274,12 @@ class Store:
         if not clock_looks_wrong(last, wall):
             return None
         if last.wall_ms - wall > CLOCK_SKEW_WARNING_MS:
-            seen = date.fromtimestamp(last.wall_ms / 1000).strftime("%d.%m.%Y")
+            seen = wall_date(last.wall_ms).strftime("%d.%m.%Y")
             return (
                 "Часы компьютера, похоже, отстают: в базе уже есть изменения от "
                 f"{seen}. Проверьте дату и время — порядок изменений при этом сохранится."
             )
-        shown = date.fromtimestamp(max(wall, 0) / 1000).strftime("%d.%m.%Y")
+        shown = wall_date(wall).strftime("%d.%m.%Y")
         return (
             f"Часы компьютера отстают: они показывают {shown}. Проверьте дату и время — "
             "иначе новые изменения будут помечены неверной датой."

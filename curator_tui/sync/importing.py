@@ -35,6 +35,7 @@ from curator_tui.domain.ops import (
     Operation,
     adoption_limit,
     stamp_after,
+    wall_date,
 )
 from curator_tui.store import hub_queries, sync_state
 from curator_tui.store.store import Store, now_ms
@@ -412,7 +413,7 @@ def note_clock(store: Store, ops: list[Operation], report: BundleReport) -> None
         stamp = HlcStamp.parse(hlc)
         report.warn(
             f"часы устройства «{name}» спешат на {ahead_by(stamp.wall_ms - wall)}: его изменения "
-            f"помечены {datetime.fromtimestamp(stamp.wall_ms / 1000, UTC):%d.%m.%Y}. Они приняты, "
+            f"помечены {wall_date(stamp.wall_ms):%d.%m.%Y}. Они приняты, "
             "но часы этого компьютера их время не переняли. Исправьте дату и время на том "
             "устройстве, иначе его изменения будут перекрывать более поздние изменения других"
         )

@@ -139,10 +139,11 @@ FIELD_LABELS = {
 def stamp_time(hlc: str) -> str:
     """When an operation happened, from the wall-clock part of its hybrid clock stamp."""
     try:
-        wall_ms = HlcStamp.parse(hlc).wall_ms
-    except ValueError:
+        # 31.12.9999 UTC is already year 10000 in Moscow: no local time to show.
+        moment = datetime.fromtimestamp(HlcStamp.parse(hlc).wall_ms / 1000)
+    except (ValueError, OverflowError, OSError):
         return "—"
-    return datetime.fromtimestamp(wall_ms / 1000).strftime("%d.%m.%Y %H:%M")
+    return moment.strftime("%d.%m.%Y %H:%M")
 
 
 def device_label(name: str | None, device_id: str, local_id: str = "") -> str:
