@@ -4,7 +4,6 @@ history of its changes."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from curator_tui.domain.models import Schedule, ScheduleKind
+from curator_tui.platform import system_opener
 from curator_tui.store.hub_queries import roadmap_row
 from curator_tui.store.store import Store
 from curator_tui.tui.formatting import (
@@ -103,11 +103,6 @@ def load_detail(store: Store, activity_id: str) -> ActivityDetail | None:
 def evidence_path(store: Store, item: dict[str, Any]) -> Path | None:
     sha = item["sha256"]
     return store.evidence_files.path_for(sha) if store.evidence_files.has(sha) else None
-
-
-def system_opener() -> str | None:
-    """The desktop's «open with the usual program» command, if this system has one."""
-    return shutil.which("xdg-open") or shutil.which("open")
 
 
 # --- what the screen shows, as Content -------------------------------------------------------

@@ -35,6 +35,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from curator_tui.platform import find_medium, start_directory
 from curator_tui.store.database import explain_failure
 from curator_tui.store.sync_state import (
     RESULT_ACCEPTED,
@@ -54,7 +55,6 @@ from curator_tui.sync.importing import (
 )
 from curator_tui.sync.replica import role_label
 from curator_tui.sync.trust import ANY_ORGANISATION
-from curator_tui.tui.media import find_medium, start_directory
 
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp
