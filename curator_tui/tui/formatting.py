@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from curator_tui.domain.models import EvidenceKind, Schedule, ScheduleKind, Status
+from curator_tui.domain.models import Schedule, ScheduleKind, Status
 from curator_tui.domain.ops import HlcStamp
 from curator_tui.domain.rules import is_due_soon, is_overdue
 from curator_tui.views.format import date_time, day_month
-from curator_tui.views.format import file_size as file_size  # where older callers look for it
+
+# Where older callers look for them:
+from curator_tui.views.format import device_label as device_label
+from curator_tui.views.format import file_size as file_size
 
 MONTHS_NOMINATIVE = (
     "Январь",
@@ -124,13 +127,6 @@ def stamp_time(hlc: str) -> str:
     return date_time(datetime.fromtimestamp(wall_ms / 1000))
 
 
-def device_label(name: str | None, device_id: str, local_id: str = "") -> str:
-    """Who made a change: the device's name, «этот компьютер», or a short id."""
-    if name:
-        return name
-    return "этот компьютер" if device_id == local_id else f"устройство {device_id[:6]}"
-
-
 def field_value(field: str, value: Any) -> str:
     """A field's value as it reads in the history or a conflict («Выполнено», «да»)."""
     if field == "status" and isinstance(value, str):
@@ -167,13 +163,6 @@ def describe_operation(op: dict[str, Any], activity_id: str) -> str:
         title = value.get("title", "") if isinstance(value, dict) else ""
         return f"доказательство добавлено: {title}" if title else "доказательство добавлено"
     return f"{entity}: {action}"
-
-
-def evidence_kind_label(kind: str) -> str:
-    try:
-        return EvidenceKind(kind).label
-    except ValueError:
-        return kind
 
 
 # --- typed dates --------------------------------------------------------------------------

@@ -72,3 +72,10 @@ def span_text(start: date, end: date) -> str:
     if start == end:
         return numeric_date(start)
     return f"{numeric_date(start)} – {numeric_date(end)}"
+
+
+def device_label(name: str | None, device_id: str, local_id: str = "") -> str:
+    """Who made a change: the device's name, «этот компьютер», or a short id."""
+    if name:
+        return name
+    return "этот компьютер" if device_id == local_id else f"устройство {device_id[:6]}"

@@ -28,6 +28,7 @@ from curator_tui.tui.messages import EvidenceAttached
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp
 
+
 class EvidenceDialog(ModalScreen[str | None]):
     """Gives back the new evidence id, or None when cancelled."""
 
