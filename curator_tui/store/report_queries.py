@@ -7,7 +7,8 @@ summary counts and the detailed lists can never disagree:
   `first_date`/`due_date` span is only a cheap pre-filter: «январь, декабрь» spans November
   without being due in it, so the windows themselves (JSON) are checked too;
 - *overdue*: not done or cancelled (still open) and its last due date falls before the
-  report's cut-off day (see `curator_tui.reports.months.overdue_cutoff`).
+  report's cut-off day (see `curator_tui.reports.months.overdue_cutoff`): the programme's
+  rule (`domain.rules.is_overdue`) in its SQL spelling, `store.rules_sql.overdue_condition`.
 
 Every query takes the same named parameters (`PeriodParams`) and the same organisation scope;
 the hub dashboard asks for its first page of schools through that scope (a few dozen ids), so
