@@ -5,6 +5,7 @@ The table loads in two stages, so that a hub of 3,000 schools paints as fast as 
 1. before the first frame, on the UI thread: the first screen of schools in name order, each
    with its full figures (a few dozen organisations: indexed queries, milliseconds);
 2. then, in a worker: every school, which sorting, filtering and the totals need.
+Both stages read their rows from `curator_tui.views.dashboard`; this screen only shows them.
 """
 
 from __future__ import annotations
