@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from curator_tui.domain.fields import REPORT_FIELDS
 from curator_tui.store.database import query_dicts
 from curator_tui.store.queries import OPEN_STATUSES
 from curator_tui.store.store import Store
@@ -37,6 +38,8 @@ DUE_IN_MONTH = (
     "WHERE json_extract(w.value, '$[0]') < :next_month "
     "AND json_extract(w.value, '$[1]') >= :month_start))"
 )
+# The activity's fields the report lists (domain/fields.py); names of our own, not input.
+REPORT_FIELD_COLUMNS = ", ".join(f"a.{field.name}" for field in REPORT_FIELDS)
 OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # SQL literals: fixed codes
 OVERDUE = f"(a.status IN ({OPEN}) AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
 # Not cancelled and due before the cut-off, done or not: the base of «behind» on the dashboard.
@@ -186,7 +189,7 @@ def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]
     candidates that span the month without a window in it are dropped here.
     """
     sql = (
-        "SELECT a.id, r.organisation_id, a.number, a.title, a.responsible, a.deadline_text, "
+        f"SELECT a.id, r.organisation_id, {REPORT_FIELD_COLUMNS}, "
         f"a.due_date, a.status, {DUE_IN_MONTH} AS due_in_month, {OVERDUE} AS overdue "
         f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "
         f"ORDER BY r.organisation_id, {ROADMAP_ORDER}"

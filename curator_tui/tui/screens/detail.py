@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from curator_tui.domain.fields import DETAIL_FIELDS, Shown
 from curator_tui.domain.models import Schedule, ScheduleKind
 from curator_tui.store.hub_queries import roadmap_row
 from curator_tui.store.store import Store
@@ -45,15 +46,6 @@ from curator_tui.tui.messages import (
 from curator_tui.tui.rows import parse_status
 from curator_tui.tui.screens.actions import ActivityActions, Subject
 from curator_tui.tui.screens.modals import ConfirmDialog
-
-FIELD_ROWS = (
-    ("responsible", "Ответственный"),
-    ("deadline_text", "Срок (как в документе)"),
-    ("indicator", "Показатель"),
-    ("result", "Результат"),
-    ("levels", "Уровни"),
-    ("publicity", "Публичность"),
-)
 
 
 @dataclass(frozen=True)
@@ -137,7 +129,11 @@ def fields_content(detail: ActivityDetail) -> Content:
     rows.append(("Раздел", activity.get("section") or "—"))
     if activity.get("parent_number") or detail.parent_title:
         rows.append(("Входит в", f"№ {activity.get('parent_number') or '—'} {detail.parent_title}"))
-    rows += [(label, activity.get(key) or "—") for key, label in FIELD_ROWS]
+    rows += [
+        (field.label, activity.get(field.name) or "—")
+        for field in DETAIL_FIELDS
+        if field.detail is Shown.ALWAYS or activity.get(field.name)
+    ]
     rows += [(str(k), str(v)) for k, v in (activity.get("extra") or {}).items()]
     lines = []
     for label, value in rows:
