@@ -345,3 +345,25 @@ def all_fields() -> Iterator[tuple[EntitySpec, Field]]:
 IMPORTED_FIELDS = tuple(f for f in ACTIVITY.fields if f.imported)
 DETAIL_FIELDS = tuple(f for f in ACTIVITY.fields if f.detail is not Shown.NO)
 REPORT_FIELDS = tuple(f for f in ACTIVITY.fields if f.report_width)
+
+# Columns of the entity tables that are not fields: no operation sets them. Every row says
+# which op created it and which sets its fields show (store/projection.py); the rest is
+# derived from fields (an activity's schedule, a roadmap's period) or from other rows.
+ROW_BOOKKEEPING = frozenset({"id", "origin_hlc", "origin_device", "origin_op", "winners"})
+# An add-only member's tombstone, and the clock of its creating op (its place in a list).
+ADD_ONLY_BOOKKEEPING = frozenset({"created_hlc", "removed"})
+DERIVED_COLUMNS: dict[Entity, frozenset[str]] = {
+    Entity.ROADMAP: frozenset({"period_start", "period_end"}),
+    Entity.ACTIVITY: frozenset(
+        {"schedule", "schedule_kind", "first_date", "due_date", "evidence_count", "search_text"}
+    ),
+}
+
+
+def non_field_columns(entity: Entity) -> frozenset[str]:
+    spec = ENTITIES[entity]
+    return (
+        ROW_BOOKKEEPING
+        | (ADD_ONLY_BOOKKEEPING if spec.add_only else frozenset())
+        | DERIVED_COLUMNS.get(entity, frozenset())
+    )
