@@ -27,7 +27,7 @@ from curator_tui.domain.ops import Entity
 # version of the program that wrote it (sync/manifest.py); a reader with a smaller one refuses
 # it as «made by a newer version» instead of calling a value it has never heard of bad.
 # Bump it whenever a field, an entity or an enum value is added.
-VOCABULARY_VERSION = 1
+VOCABULARY_VERSION = 2  # 2: activity.report_form
 
 
 class Kind(StrEnum):
@@ -232,6 +232,13 @@ ACTIVITY = EntitySpec(
         _text("result", "Результат", imported=True, detail=Shown.ALWAYS),
         _text("levels", "Уровни", imported=True, detail=Shown.ALWAYS),
         _text("publicity", "Публичность", imported=True, detail=Shown.ALWAYS),
+        _text(
+            "report_form",
+            "Форма отчетности",
+            imported=True,
+            detail=Shown.WHEN_SET,
+            report_width=20,
+        ),
         Field(
             name="extra",
             kind=Kind.JSON_OBJECT,

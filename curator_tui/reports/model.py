@@ -59,6 +59,7 @@ class ReportActivity:
     due_in_month: bool
     overdue: bool
     evidence: tuple[EvidenceItem, ...]
+    report_form: str = ""
 
     @property
     def status_label(self) -> str:
