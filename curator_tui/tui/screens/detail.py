@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from curator_tui.domain.fields import DETAIL_FIELDS, Shown
 from curator_tui.domain.models import Schedule, ScheduleKind
 from curator_tui.platform import system_opener
 from curator_tui.store.store import Store
@@ -39,16 +40,6 @@ from curator_tui.tui.screens.actions import ActivityActions, Subject
 from curator_tui.tui.screens.modals import ConfirmDialog
 from curator_tui.views.detail import ActivityDetail, load_detail
 from curator_tui.views.format import numeric_date, span_text
-
-FIELD_ROWS = (
-    ("responsible", "Ответственный"),
-    ("deadline_text", "Срок (как в документе)"),
-    ("indicator", "Показатель"),
-    ("result", "Результат"),
-    ("levels", "Уровни"),
-    ("publicity", "Публичность"),
-)
-
 
 # --- what the screen shows, as Content -------------------------------------------------------
 
@@ -77,7 +68,11 @@ def fields_content(detail: ActivityDetail) -> Content:
     rows.append(("Раздел", activity.get("section") or "—"))
     if activity.get("parent_number") or detail.parent_title:
         rows.append(("Входит в", f"№ {activity.get('parent_number') or '—'} {detail.parent_title}"))
-    rows += [(label, activity.get(key) or "—") for key, label in FIELD_ROWS]
+    rows += [
+        (field.label, activity.get(field.name) or "—")
+        for field in DETAIL_FIELDS
+        if field.detail is Shown.ALWAYS or activity.get(field.name)
+    ]
     rows += [(str(k), str(v)) for k, v in (activity.get("extra") or {}).items()]
     lines = []
     for label, value in rows:
