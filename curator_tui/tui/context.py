@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, runtime_checkable
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+@runtime_checkable
 class Curator(Protocol):
-    """The app as its screens see it."""
+    """The app as its screens see it (a test checks that CuratorApp has all of it)."""
 
     db_path: Path
     today: date
