@@ -178,7 +178,10 @@ ORGANISATION = EntitySpec(
     ),
 )
 
-_YEAR = {"kind": Kind.YEAR, "optional": True, "setter": Setter.STRUCTURE}
+
+def _year(name: str, label: str) -> Field:
+    return Field(name=name, label=label, kind=Kind.YEAR, optional=True, setter=Setter.STRUCTURE)
+
 ROADMAP = EntitySpec(
     Entity.ROADMAP,
     "дорожная карта",
@@ -187,8 +190,8 @@ ROADMAP = EntitySpec(
     (
         _owner("organisation_id", "Организация"),
         _text("title", "Название"),
-        Field(name="year", label="Год", **_YEAR),
-        Field(name="school_year", label="Учебный год", **_YEAR),
+        _year("year", "Год"),
+        _year("school_year", "Учебный год"),
         _text("source_name", "Файл документа"),
         # Text, not Kind.SHA256: what the importer wrote is carried as it was.
         _text("source_sha256", "Контрольная сумма документа"),

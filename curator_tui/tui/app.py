@@ -6,8 +6,8 @@ import gc
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -74,7 +74,9 @@ class CuratorApp(App[None]):
         # Textual reads a screen's CSS_PATH when the screen is pushed, but not for the screen
         # `get_default_screen` gives: a hub's home would open unstyled. So a hub app brings
         # the dashboard's styles itself (read once: Textual skips a file it already has).
-        styles = [self.CSS_PATH, DASHBOARD_STYLES] if hub else self.CSS_PATH
+        styles: list[str | PurePath] | str = self.CSS_PATH
+        if hub:
+            styles = [self.CSS_PATH, DASHBOARD_STYLES]
         super().__init__(css_path=styles)
         self.hub = hub
         self.db_path = db_path
@@ -208,7 +210,8 @@ class CuratorApp(App[None]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # App is invariant in its result type; is_open only looks at the screen stack.
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(
                 CommandPalette(
                     id="--command-palette",

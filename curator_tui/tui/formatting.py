@@ -82,7 +82,8 @@ def recurrence_phrase(rule: str | None) -> str:
     """«каждый месяц», «каждый квартал», «2 раза в месяц» from an RFC 5545 rule."""
     text = rule or ""
     freq = (RRULE_FREQ.search(text) or [None, ""])[1]
-    interval = int((RRULE_INTERVAL.search(text) or [None, "1"])[1])
+    interval_match = RRULE_INTERVAL.search(text)
+    interval = int(interval_match[1]) if interval_match else 1
     days = (RRULE_BYDAY.search(text) or [None, ""])[1]
     per_period = len(days.split(",")) if days else 1
     if freq == "MONTHLY":

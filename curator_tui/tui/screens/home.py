@@ -236,7 +236,9 @@ class HomeScreen(ActivityActions):
         self.curator.check_clock(store)
         return Header(self.roadmaps, progress(store, self.curator.today))
 
-    def _fetcher(self, query: ActivityQuery, context: RowContext, total: int) -> RowFetcher:
+    def _fetcher(
+        self, query: ActivityQuery, context: RowContext, total: int | None
+    ) -> RowFetcher:
         app = self.curator
 
         def fetch(offset: int, limit: int) -> list[ListRow]:
