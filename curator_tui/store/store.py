@@ -43,12 +43,8 @@ from curator_tui.store.projection import (
     SEARCH_KEY_VERSION,
     WINNERS_COLUMN,
     Winner,
-    apply_operation,
-    current_holder,
     decode_row,
     parse_winners,
-    refresh_all_schedules,
-    refresh_all_search_text,
     search_key,
 )
 
@@ -133,6 +129,8 @@ class Store:
         """Bring every activity's search text to this version's spelling (once per version)."""
         if self.setting("search_key_version") == SEARCH_KEY_VERSION:
             return
+        from curator_tui.store.projection_batch import refresh_all_search_text
+
         with transaction(self.conn) as conn:
             refresh_all_search_text(conn)
             conn.execute(
@@ -149,6 +147,8 @@ class Store:
         stored = self.setting("schedule_parser_version")
         if stored == PARSER_VERSION:
             return
+        from curator_tui.store.projection_batch import refresh_all_schedules
+
         with transaction(self.conn) as conn:
             if stored is not None:
                 refresh_all_schedules(conn)
@@ -270,14 +270,27 @@ class Store:
     # --- writing -----------------------------------------------------------------------------
 
     def record(self, changes: Iterable[Change], wall_ms: int | None = None) -> list[Operation]:
-        """Turn changes into this device's operations and apply them in one transaction."""
+        """Turn changes into this device's operations and apply them in one transaction.
+
+        The ops are applied in batches: an edit names the op that held its field (`prev`),
+        so the ops before it on its entity are applied before it is made.
+        """
+        # Imported when first needed: a cold start reading the list never writes.
+        from curator_tui.store.projection_batch import apply_operations
+
         device_id = self.device_id
         ops: list[Operation] = []
         try:
             with transaction(self.conn) as conn:
                 stamp = self.last_stamp(conn)
                 seq = self.last_seq(conn, device_id)
+                pending: list[Operation] = []
+                pending_entities: set[tuple[Entity, str]] = set()
                 for change in changes:
+                    key = (change.entity, change.entity_id)
+                    if change.action is Action.SET and key in pending_entities:
+                        apply_operations(conn, pending)
+                        pending, pending_entities = [], set()
                     stamp = tick(stamp, wall_ms if wall_ms is not None else now_ms())
                     seq += 1
                     op = Operation(
@@ -292,8 +305,10 @@ class Store:
                         value=change.value,
                         prev=self.prev_for(conn, change),
                     )
-                    apply_operation(conn, op)
+                    pending.append(op)
+                    pending_entities.add(key)
                     ops.append(op)
+                apply_operations(conn, pending)
                 save_stamp(conn, stamp)
         except sqlite3.Error as exc:
             raise StoreError(f"Изменение не сохранено: {describe_sqlite_error(exc)}") from exc
@@ -302,8 +317,15 @@ class Store:
     def prev_for(self, conn: sqlite3.Connection, change: Change) -> str | None:
         if change.action is not Action.SET or change.field is None:
             return None
-        holder = current_holder(conn, change.entity, change.entity_id, change.field)
-        return holder[0] if holder else None
+        # The field's greatest `set`, or else the create that wrote the row.
+        row = conn.execute(
+            f"SELECT {WINNERS_COLUMN}, origin_op FROM {change.entity.value} WHERE id = ?",
+            (change.entity_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        winner = parse_winners(row[0]).get(change.field)
+        return winner.op_id if winner else row[1] or None
 
     @staticmethod
     def last_seq(conn: sqlite3.Connection, device_id: str) -> int:
