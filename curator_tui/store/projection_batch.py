@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.store.database import IN_CHUNK, select_in
 from curator_tui.store.entity_log import link_ops_since, ops_of
 from curator_tui.store.projection import (
     FIELDS,
@@ -61,7 +62,6 @@ from curator_tui.store.projection import (
 )
 
 Key = tuple[Entity, str]
-IN_CHUNK = 500
 ROWID = "_rowid"  # the rowid of a row read, beside its columns
 # Fields whose change moves an activity's dates or its search text, or a roadmap's period.
 SCHEDULE_INPUTS = frozenset({"deadline_text", "roadmap_id"})
@@ -162,18 +162,6 @@ def insert_new_ops(
     return fresh, first_log_row
 
 
-def select_in(
-    conn: sqlite3.Connection, sql: str, values: Sequence[Any], *leading: Any
-) -> Iterator[Any]:
-    """Rows of `sql` (with `{marks}` for an IN list) over `values` in chunks; a row of one
-    column comes out as its value."""
-    for start in range(0, len(values), IN_CHUNK):
-        chunk = values[start : start + IN_CHUNK]
-        query = sql.format(marks=", ".join("?" for _ in chunk))
-        for row in conn.execute(query, (*leading, *chunk)):
-            yield row[0] if len(row) == 1 else row
-
-
 # --- table shapes ------------------------------------------------------------------------------
 
 
@@ -198,7 +186,7 @@ _shapes: dict[Entity, TableShape] = {}
 def table_shape(conn: sqlite3.Connection, entity: Entity) -> TableShape:
     shape = _shapes.get(entity)
     if shape is None:
-        # Imported on first merge, not at start-up (database.query_dicts says why); a plain
+        # Imported on first merge, not at start-up (database.iter_dicts says why); a plain
         # wrapper for its schema helpers: no pragmas, no plugins run on our connection.
         import sqlite_utils
 
