@@ -13,20 +13,24 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curator_tui.domain.ops import (
+    CLOCK_SKEW_WARNING_MS,
+    STAMP_MAX,
     ZERO_STAMP,
     Action,
+    ClockExhausted,
     Entity,
     HlcStamp,
     Operation,
     clock_looks_wrong,
     new_id,
     observe,
+    stamp_after,
     tick,
+    wall_date,
 )
 from curator_tui.store.database import (
     StoreError,
@@ -106,17 +110,18 @@ class ChangeLog:
                         pending, pending_entities = [], set()
                     stamp = tick(stamp, wall_ms if wall_ms is not None else now_ms())
                     seq += 1
+                    holder = holder_for(conn, change)
                     op = Operation(
                         op_id=new_id(),
                         device_id=device_id,
                         seq=seq,
-                        hlc=str(stamp),
+                        hlc=str(edit_stamp(stamp, holder)),
                         entity=change.entity,
                         entity_id=change.entity_id,
                         action=change.action,
                         field=change.field,
                         value=change.value,
-                        prev=prev_for(conn, change),
+                        prev=holder[0] if holder else None,
                     )
                     pending.append(op)
                     pending_entities.add(key)
@@ -125,6 +130,11 @@ class ChangeLog:
                 save_stamp(conn, stamp)
         except sqlite3.Error as exc:
             raise StoreError(f"Изменение не сохранено: {describe_sqlite_error(exc)}") from exc
+        except ClockExhausted as exc:
+            raise StoreError(
+                "Изменение не сохранено: значение помечено последним возможным временем "
+                "(31.12.9999), изменение после него записать нельзя. Проверьте дату и время."
+            ) from exc
         return ops
 
     def apply_remote(self: Store, ops: Iterable[Operation]) -> ApplyResult:
@@ -139,9 +149,9 @@ class ChangeLog:
             stamp = self.last_stamp(conn)
             # In slices, so replaying a hub's whole log does not hold all of it in memory.
             for start in range(0, len(ordered), REPLAY_SLICE):
-                for op in apply_operations(conn, ordered[start : start + REPLAY_SLICE]):
-                    applied += 1
-                    stamp = observe(stamp, HlcStamp.parse(op.hlc))
+                merged = apply_operations(conn, ordered[start : start + REPLAY_SLICE])
+                applied += len(merged)
+                stamp = observe(stamp, (op.hlc for op in merged), now_ms())
             save_stamp(conn, stamp)
         return ApplyResult(applied, len(ordered) - applied)
 
@@ -153,19 +163,32 @@ class ChangeLog:
             .execute("SELECT value FROM local_setting WHERE key = 'hlc'")
             .fetchone()
         )
-        return HlcStamp.parse(row[0]) if row else ZERO_STAMP
+        stamp = HlcStamp.parse(row[0]) if row else ZERO_STAMP
+        # Only a clock that adopted a forged stamp before stamps were bounded can be past the
+        # ceiling; counting on from there would leave no stamp for the next edit.
+        return stamp if stamp <= STAMP_MAX else ZERO_STAMP
 
     def clock_warning(self: Store, wall_ms: int | None = None) -> str | None:
-        """A Russian warning when this machine's clock is behind what the replica has seen."""
+        """A Russian warning when this machine's clock is behind what the replica has seen.
+
+        Stamps from other devices are adopted only up to a day ahead (ops.observe), so a
+        correct computer that received changes from a fast one is never told this.
+        """
         wall = wall_ms if wall_ms is not None else now_ms()
         last = self.last_stamp()
-        if clock_looks_wrong(last, wall):
-            seen = date.fromtimestamp(last.wall_ms / 1000).strftime("%d.%m.%Y")
+        if not clock_looks_wrong(last, wall):
+            return None
+        if last.wall_ms - wall > CLOCK_SKEW_WARNING_MS:
+            seen = wall_date(last.wall_ms).strftime("%d.%m.%Y")
             return (
                 "Часы компьютера, похоже, отстают: в базе уже есть изменения от "
                 f"{seen}. Проверьте дату и время — порядок изменений при этом сохранится."
             )
-        return None
+        shown = wall_date(wall).strftime("%d.%m.%Y")
+        return (
+            f"Часы компьютера отстают: они показывают {shown}. Проверьте дату и время — "
+            "иначе новые изменения будут помечены неверной датой."
+        )
 
     # --- reading the log ---------------------------------------------------------------------
 
@@ -270,19 +293,35 @@ class ChangeLog:
         return differences
 
 
-def prev_for(conn: sqlite3.Connection, change: Change) -> str | None:
-    """The op whose value an edit replaces: the field's greatest `set`, or else the create
-    that wrote the row (None for anything but an edit, or a row not here yet)."""
+def holder_for(conn: sqlite3.Connection, change: Change) -> tuple[str, str, str] | None:
+    """(op id, clock, device) of the op a `set` replaces — the field's greatest `set`, or else
+    the create that wrote the row; it becomes the new op's `prev` (None for anything but an
+    edit, or a row not here yet)."""
     if change.action is not Action.SET or change.field is None:
         return None
     row = conn.execute(
-        f"SELECT {WINNERS_COLUMN}, origin_op FROM {change.entity.value} WHERE id = ?",
+        f"SELECT {WINNERS_COLUMN}, origin_op, origin_hlc, origin_device "
+        f"FROM {change.entity.value} WHERE id = ?",
         (change.entity_id,),
     ).fetchone()
     if row is None:
         return None
     winner = parse_winners(row[0]).get(change.field)
-    return winner.op_id if winner else row[1] or None
+    if winner is not None:
+        return (winner.op_id, winner.hlc, winner.device_id)
+    return (row[1], row[2], row[3]) if row[1] else None
+
+
+def edit_stamp(clock: HlcStamp, holder: tuple[str, str, str] | None) -> HlcStamp:
+    """The stamp of a local op: the clock, or just after the value it replaces if that is later.
+
+    A value stamped far ahead (a fast device's 2040) is merged but its stamp is not adopted by
+    the clock (ops.observe); without this, a user who changes it here would see the change
+    lose to it. Only this op goes after it: the clock, and so every other edit, stays put.
+    """
+    if holder is None or holder[1] < str(clock):
+        return clock
+    return stamp_after(HlcStamp.parse(holder[1]))
 
 
 def last_seq(conn: sqlite3.Connection, device_id: str) -> int:

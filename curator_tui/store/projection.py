@@ -24,66 +24,19 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from curator_tui.domain.fields import ENTITIES, all_fields
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
 from curator_tui.domain.ops import Entity, Operation, canonical_json
 
-# Fields each entity accepts from operations; anything else in an op is ignored, which keeps
-# a bundle from writing columns we never meant to replicate.
-FIELDS: dict[Entity, tuple[str, ...]] = {
-    Entity.ORGANISATION: ("name", "level", "municipality"),
-    Entity.ROADMAP: (
-        "organisation_id",
-        "title",
-        "year",
-        "school_year",
-        "source_name",
-        "source_sha256",
-    ),
-    Entity.SECTION: ("roadmap_id", "position", "title"),
-    Entity.ACTIVITY: (
-        "roadmap_id",
-        "section_id",
-        "position",
-        "number",
-        "parent_id",
-        "title",
-        "responsible",
-        "deadline_text",
-        "indicator",
-        "result",
-        "levels",
-        "publicity",
-        "extra",
-        "warnings",
-        "status",
-        "removed",
-    ),
-    Entity.NOTE: ("activity_id", "text", "device_id"),
-    Entity.EVIDENCE: (
-        "activity_id",
-        "kind",
-        "title",
-        "note",
-        "original_name",
-        "size",
-        "sha256",
-        "url",
-        "device_id",
-    ),
-    Entity.VISIT: ("roadmap_id", "visit_date", "participants", "notes", "device_id", "activities"),
-}
-
-JSON_FIELDS = {"extra", "warnings"}
+# Fields each entity accepts from operations (domain/fields.py); anything else in an op is
+# ignored, which keeps a bundle from writing columns we never meant to replicate.
+FIELDS: dict[Entity, tuple[str, ...]] = {entity: spec.names for entity, spec in ENTITIES.items()}
+JSON_FIELDS = {field.name for _spec, field in all_fields() if field.stored_as_json}
 TOMBSTONED = {Entity.NOTE, Entity.EVIDENCE, Entity.VISIT}
 # Required columns without defaults, filled with placeholders until the creating op arrives.
 PLACEHOLDERS: dict[Entity, dict[str, Any]] = {
-    Entity.ORGANISATION: {"name": "", "level": "school"},
-    Entity.ROADMAP: {"organisation_id": ""},
-    Entity.SECTION: {"roadmap_id": "", "position": 0},
-    Entity.ACTIVITY: {"roadmap_id": "", "position": 0},
-    Entity.NOTE: {"activity_id": ""},
-    Entity.EVIDENCE: {"activity_id": ""},
-    Entity.VISIT: {"roadmap_id": "", "visit_date": ""},
+    entity: {f.name: f.placeholder for f in spec.fields if f.has_placeholder}
+    for entity, spec in ENTITIES.items()
 }
 MAX_ANCESTRY_STEPS = 10_000
 

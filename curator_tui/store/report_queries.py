@@ -7,7 +7,8 @@ summary counts and the detailed lists can never disagree:
   `first_date`/`due_date` span is only a cheap pre-filter: «январь, декабрь» spans November
   without being due in it, so the windows themselves (JSON) are checked too;
 - *overdue*: not done or cancelled (still open) and its last due date falls before the
-  report's cut-off day (see `curator_tui.reports.months.overdue_cutoff`).
+  report's cut-off day (see `curator_tui.reports.months.overdue_cutoff`): the programme's
+  rule (`domain.rules.is_overdue`) in its SQL spelling, `store.rules_sql.overdue_condition`.
 
 Every query takes the same named parameters (`PeriodParams`) and the same organisation scope;
 the hub dashboard asks for its first page of schools through that scope (a few dozen ids), so
@@ -27,8 +28,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from curator_tui.domain.fields import REPORT_FIELDS
 from curator_tui.store.database import query_dicts
-from curator_tui.store.queries import OPEN_STATUSES
+from curator_tui.store.rules_sql import counts_as_due_condition, overdue_condition
 from curator_tui.store.store import Store
 
 DUE_IN_MONTH = (
@@ -37,10 +39,11 @@ DUE_IN_MONTH = (
     "WHERE json_extract(w.value, '$[0]') < :next_month "
     "AND json_extract(w.value, '$[1]') >= :month_start))"
 )
-OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # SQL literals: fixed codes
-OVERDUE = f"(a.status IN ({OPEN}) AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
+OVERDUE = overdue_condition(":cutoff")
+# The activity's fields the report lists (domain/fields.py); names of our own, not input.
+REPORT_FIELD_COLUMNS = ", ".join(f"a.{field.name}" for field in REPORT_FIELDS)
 # Not cancelled and due before the cut-off, done or not: the base of «behind» on the dashboard.
-DUE_BEFORE_CUTOFF = "(a.status != 'cancelled' AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
+DUE_BEFORE_CUTOFF = counts_as_due_condition(":cutoff")
 # Cheap conditions (indexed columns, no JSON) every due or overdue activity meets.
 CANDIDATE = f"((a.first_date < :next_month AND a.due_date >= :month_start) OR {OVERDUE})"
 # Activities of live roadmaps only: rows whose roadmap has not arrived yet have no owner.
@@ -186,7 +189,7 @@ def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]
     candidates that span the month without a window in it are dropped here.
     """
     sql = (
-        "SELECT a.id, r.organisation_id, a.number, a.title, a.responsible, a.deadline_text, "
+        f"SELECT a.id, r.organisation_id, {REPORT_FIELD_COLUMNS}, "
         f"a.due_date, a.status, {DUE_IN_MONTH} AS due_in_month, {OVERDUE} AS overdue "
         f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "
         f"ORDER BY r.organisation_id, {ROADMAP_ORDER}"

@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
+from curator_tui.platform import MEDIA_ROOTS
 from curator_tui.store.database import explain_failure
 from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.store import Store
@@ -22,6 +23,7 @@ from curator_tui.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.message_pump import MessagePump
 
     from curator_tui.tui.screens.help import HelpSection
 
@@ -31,8 +33,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Where a USB stick shows up, in the order the file browser looks for one.
-MEDIA_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 DARK_THEME = "textual-dark"
 DASHBOARD_STYLES = "dashboard.tcss"  # DashboardScreen.CSS_PATH, seen from this module
 LIGHT_THEME = "textual-light"
@@ -102,39 +102,40 @@ class CuratorApp(App[None]):
 
     # --- the database from worker threads -------------------------------------------------
 
-    def with_store(self, job: Callable[[Store], T]) -> T | None:
-        """Run `job` on the shared store (call it from a worker thread).
-
-        A failure is told to the user in Russian and gives None; the app keeps running.
-        """
-        try:
-            with self.gate.open() as store:
-                return job(store)
-        except Exception as exc:
-            self.report_failure(exc)
-            return None
+    def with_store(self, job: Callable[[Store], T]) -> T:
+        """Run `job` on the shared store (call it from a worker thread); failures are raised,
+        for the worker to report (tui/workers.py)."""
+        with self.gate.open() as store:
+            return job(store)
 
     def with_store_now(self, job: Callable[[Store], T]) -> T | None:
         """Run a quick `job` on the UI thread (a first page before the first frame).
 
-        Raises StoreBusy rather than wait for a worker; a failure is told as in `with_store`.
+        None when it cannot run at once: a worker holds the store (waiting for it could freeze
+        the screen), or the read failed. Either way the caller loads in a worker instead, which
+        waits for the store, and tells a failure that happens again there.
         """
         try:
             with self.gate.open_now() as store:
                 return job(store)
         except StoreBusy:
-            raise
+            return None
         except Exception as exc:
-            self.report_failure(exc)
+            self.log.warning(f"read on the UI thread failed, a worker tries again: {exc!r}")
             return None
 
-    def report_failure(self, exc: BaseException) -> None:
-        """Tell the user what went wrong (from any thread)."""
+    def report_failure(
+        self, exc: BaseException, where: MessagePump | None = None, group: str = ""
+    ) -> None:
+        """Tell the user what went wrong, once (from any thread): the one place where a failure
+        becomes a message. The fact goes to `where` (whose work failed) and bubbles up here."""
         text = explain_failure(exc)
         if text is None:
             self.log.error("".join(traceback.format_exception(exc)))
             text = f"Непредвиденная ошибка: {exc}"
-        self.post_message(WorkFailed(text))
+        failed = WorkFailed(text, group)
+        if where is None or not where.post_message(failed):
+            self.post_message(failed)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(message.text, title="Ошибка", severity="error", timeout=12)

@@ -5,16 +5,16 @@ The table loads in two stages, so that a hub of 3,000 schools paints as fast as 
 1. before the first frame, on the UI thread: the first screen of schools in name order, each
    with its full figures (a few dozen organisations: indexed queries, milliseconds);
 2. then, in a worker: every school, which sorting, filtering and the totals need.
+Both stages read their rows from `curator_tui.views.dashboard`; this screen only shows them.
 """
 
 from __future__ import annotations
 
-import heapq
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -22,22 +22,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from curator_tui.reports.model import (
-    SchoolSummary,
-    name_key,
-    organisations_by_id,
-    read_summaries,
-    report_period,
-)
-from curator_tui.reports.months import month_start
-from curator_tui.store.hub_queries import (
-    MonthPoint,
-    last_bundle_devices,
-    monthly_progress,
-    organisation_rows,
-    roadmap_row,
-    roadmaps_by_organisation,
-)
+from curator_tui.domain.rules import STALE_DAYS
+from curator_tui.store.hub_queries import MonthPoint, monthly_progress, roadmap_row
 from curator_tui.store.queries import (
     ActivityQuery,
     QuickFilter,
@@ -45,111 +31,36 @@ from curator_tui.store.queries import (
     progress,
     roadmap_overview,
 )
-from curator_tui.store.report_queries import organisations as report_organisations
-from curator_tui.store.report_queries import read_snapshot
 from curator_tui.store.store import Store
-from curator_tui.tui.formatting import group_thousands
-from curator_tui.tui.gate import StoreBusy
+from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.screens.home import Header, HomeScreen
 from curator_tui.tui.widgets.school_table import (
     COLUMNS,
     LEGEND,
-    DashboardRow,
     SchoolTable,
     filter_rows,
-    is_behind,
-    is_stale,
     sort_rows,
 )
-
-if TYPE_CHECKING:
-    from curator_tui.tui.app import CuratorApp
+from curator_tui.tui.workers import thread_work
+from curator_tui.views.dashboard import (
+    DashboardRow,
+    dashboard_rows,
+    dashboard_totals,
+    first_page,
+)
+from curator_tui.views.format import group_thousands
 
 MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
-
-
-def dashboard_summaries(
-    store: Store, today: date, organisations: dict[str, dict] | None = None
-) -> list[SchoolSummary]:
-    """`school_summaries` for the current month (of every organisation, or of those given)
-    without its one costly figure, «due in the month» (it reads every activity's schedule
-    windows: 0.8 s of 1.9 s on 180,000 activities), which the dashboard does not show:
-    `due_in_month` is 0 here, every other field is the same (a test compares them)."""
-    with read_snapshot(store):
-        everyone = organisations is None
-        if organisations is None:
-            organisations = organisations_by_id(report_organisations(store))
-        period = report_period(month_start(today), today, organisations, filtered=not everyone)
-        return read_summaries(store, period, organisations, {})
-
-
-def rows_for(
-    store: Store, summaries: list[SchoolSummary], today: date, *, every: bool
-) -> list[DashboardRow]:
-    """Dashboard rows for these summaries; `every`: they are all the file's organisations."""
-    ids = None if every else [s.organisation_id for s in summaries]
-    roadmaps = roadmaps_by_organisation(store, ids)
-    devices = last_bundle_devices(store, ids)
-    rows = []
-    for s in summaries:
-        ref = roadmaps.get(s.organisation_id)
-        rows.append(
-            DashboardRow(
-                summary=s,
-                roadmap_id=ref.roadmap_id if ref else None,
-                roadmap=ref.label if ref else "—",
-                bundle_device=devices.get(s.organisation_id, ""),
-                stale=is_stale(s.last_bundle, today),
-                behind=is_behind(s.overdue, s.due_before_cutoff),
-            )
-        )
-    return rows
-
-
-def dashboard_rows(store: Store, today: date) -> list[DashboardRow]:
-    """Every organisation's dashboard row (stage 2: a worker thread calls this)."""
-    with read_snapshot(store):
-        return rows_for(store, dashboard_summaries(store, today), today, every=True)
-
-
-@dataclass(frozen=True)
-class FirstPage:
-    rows: list[DashboardRow]  # the first `size` organisations by name, with every figure
-    schools: int  # organisations in the file
-
-    @property
-    def complete(self) -> bool:
-        return len(self.rows) == self.schools
-
-
-def first_page(store: Store, today: date, size: int) -> FirstPage:
-    """Stage 1: the rows the table shows first (name order, as `sort_rows` has it).
-
-    The names of all organisations are read and ordered here (SQLite cannot fold Cyrillic
-    case); the figures are read for the chosen few only.
-    """
-    with read_snapshot(store):
-        everyone = organisation_rows(store)
-        chosen = heapq.nsmallest(size, everyone, key=lambda row: (name_key(row[1]), row[0]))
-        organisations = {
-            org_id: {"id": org_id, "name": name, "level": level, "municipality": municipality}
-            for org_id, name, level, municipality in chosen
-        }
-        every = len(chosen) == len(everyone)
-        summaries = dashboard_summaries(store, today, None if every else organisations)
-        return FirstPage(rows_for(store, summaries, today, every=every), len(everyone))
 
 
 def totals_text(rows: list[DashboardRow], shown: int, schools: int | None = None) -> str:
     if schools is not None and len(rows) < schools:
         return f"Школ: {group_thousands(schools)} · сводка загружается…"
-    stale = sum(r.stale for r in rows)
-    behind = sum(r.behind for r in rows)
-    overdue = sum(r.summary.overdue for r in rows)
-    counted = f"{group_thousands(shown)} из {group_thousands(len(rows))}"
+    totals = dashboard_totals(rows, shown)
+    counted = f"{group_thousands(totals.shown)} из {group_thousands(totals.rows)}"
     return (
-        f"Школ: {counted} · просрочено мероприятий: {group_thousands(overdue)} · "
-        f"отстают: {behind} · без пакета 30+ дней: {stale}"
+        f"Школ: {counted} · просрочено мероприятий: {group_thousands(totals.overdue)} · "
+        f"отстают: {totals.behind} · без пакета {STALE_DAYS}+ дней: {totals.stale}"
     )
 
 
@@ -186,8 +97,8 @@ class DashboardScreen(Screen[None]):
         self._shown = False
 
     @property
-    def curator(self) -> CuratorApp:
-        return cast("CuratorApp", self.app)
+    def curator(self) -> Curator:
+        return curator_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("Сводная база · загрузка…", id="dashboard-title")
@@ -212,18 +123,16 @@ class DashboardScreen(Screen[None]):
         """Stage 1, before the first frame; then stage 2 in a worker, after that frame.
 
         A page of a few dozen schools is a few milliseconds of indexed reads, so it runs on
-        the UI thread, unless a worker holds the store: then everything loads in the worker.
+        the UI thread, unless a worker holds the store (or the read failed): then everything
+        loads in the worker.
         """
         app = self.curator
         # A screenful: every figure read costs (~0.1 ms a school); the rest follows shortly.
-        size = max(20, app.size.height)
-        try:
-            page = app.with_store_now(lambda store: first_page(store, app.today, size))
-        except StoreBusy:
+        size = max(20, self.app.size.height)
+        page = app.with_store_now(lambda store: first_page(store, app.today, size))
+        if page is None:
             self.reload()
             return
-        if page is None:
-            return  # the failure has been told
         self.all_rows, self.schools = page.rows, page.schools
         self.show_rows()
         if not page.complete:
@@ -237,12 +146,11 @@ class DashboardScreen(Screen[None]):
     def reload(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @thread_work(group="dashboard", exclusive=True)
     def load(self) -> None:
         app = self.curator
         rows = app.with_store(lambda store: dashboard_rows(store, app.today))
-        if rows is not None:
-            self.post_message(self.RowsLoaded(rows))
+        self.post_message(self.RowsLoaded(rows))
 
     def on_dashboard_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.all_rows, self.schools = message.rows, len(message.rows)
@@ -430,12 +338,12 @@ class ProgressChartScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="chart")
+    @thread_work(group="chart", exclusive=True)
     def load(self) -> None:
-        app = cast("CuratorApp", self.app)
-        points = app.with_store(lambda store: monthly_progress(store, self.roadmap_id))
-        if points is not None:
-            self.post_message(self.Loaded(points))
+        points = curator_of(self.app).with_store(
+            lambda store: monthly_progress(store, self.roadmap_id)
+        )
+        self.post_message(self.Loaded(points))
 
     def on_progress_chart_screen_loaded(self, message: Loaded) -> None:
         self.points = message.points

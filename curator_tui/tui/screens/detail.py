@@ -4,14 +4,11 @@ history of its changes."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -20,20 +17,15 @@ from textual.message import Message
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from curator_tui.domain.fields import DETAIL_FIELDS, Shown
 from curator_tui.domain.models import Schedule, ScheduleKind
-from curator_tui.store.hub_queries import roadmap_row
-from curator_tui.store.store import Store
+from curator_tui.platform import system_opener
 from curator_tui.tui.formatting import (
     describe_due,
     describe_operation,
-    device_label,
-    evidence_kind_label,
     field_label,
     field_value,
-    file_size,
-    numeric_date,
     recurrence_phrase,
-    span_text,
     stamp_time,
 )
 from curator_tui.tui.messages import (
@@ -45,70 +37,9 @@ from curator_tui.tui.messages import (
 from curator_tui.tui.rows import parse_status
 from curator_tui.tui.screens.actions import ActivityActions, Subject
 from curator_tui.tui.screens.modals import ConfirmDialog
-
-FIELD_ROWS = (
-    ("responsible", "Ответственный"),
-    ("deadline_text", "Срок (как в документе)"),
-    ("indicator", "Показатель"),
-    ("result", "Результат"),
-    ("levels", "Уровни"),
-    ("publicity", "Публичность"),
-)
-
-
-@dataclass(frozen=True)
-class ActivityDetail:
-    activity: dict[str, Any]
-    organisation: str
-    parent_title: str
-    notes: list[dict[str, Any]]
-    evidence: list[dict[str, Any]]
-    # Where each evidence file lies in the local store, if it has arrived here.
-    files: dict[str, Path | None]
-    visits: list[dict[str, Any]]
-    history: list[dict[str, Any]]
-    conflicts: list[dict[str, Any]]
-    devices: dict[str, str]
-    local_device: str
-
-    def who(self, name: str | None, device_id: str) -> str:
-        return device_label(name or self.devices.get(device_id), device_id, self.local_device)
-
-
-def load_detail(store: Store, activity_id: str) -> ActivityDetail | None:
-    activity = store.activity(activity_id)
-    if activity is None:
-        return None
-    roadmap = roadmap_row(store, activity["roadmap_id"])
-    parent = store.activity(activity["parent_id"]) if activity.get("parent_id") else None
-    evidence = store.evidence(activity_id)
-    conflicts = store.conflicts(activity_id)
-    device_ids = {c[key] for c in conflicts for key in ("winner_device", "loser_device")}
-    devices = {d: (store.known_device(d) or {}).get("name") or "" for d in device_ids}
-    return ActivityDetail(
-        activity=activity,
-        organisation=(roadmap or {}).get("organisation") or "",
-        parent_title=parent["title"] if parent else "",
-        notes=store.notes(activity_id),
-        evidence=evidence,
-        files={e["id"]: evidence_path(store, e) for e in evidence},
-        visits=store.visits(activity_id),
-        history=store.history(activity_id),
-        conflicts=conflicts,
-        devices=devices,
-        local_device=store.device_id,
-    )
-
-
-def evidence_path(store: Store, item: dict[str, Any]) -> Path | None:
-    sha = item["sha256"]
-    return store.evidence_files.path_for(sha) if store.evidence_files.has(sha) else None
-
-
-def system_opener() -> str | None:
-    """The desktop's «open with the usual program» command, if this system has one."""
-    return shutil.which("xdg-open") or shutil.which("open")
-
+from curator_tui.tui.workers import thread_work
+from curator_tui.views.detail import ActivityDetail, load_detail
+from curator_tui.views.format import numeric_date, span_text
 
 # --- what the screen shows, as Content -------------------------------------------------------
 
@@ -137,7 +68,11 @@ def fields_content(detail: ActivityDetail) -> Content:
     rows.append(("Раздел", activity.get("section") or "—"))
     if activity.get("parent_number") or detail.parent_title:
         rows.append(("Входит в", f"№ {activity.get('parent_number') or '—'} {detail.parent_title}"))
-    rows += [(label, activity.get(key) or "—") for key, label in FIELD_ROWS]
+    rows += [
+        (field.label, activity.get(field.name) or "—")
+        for field in DETAIL_FIELDS
+        if field.detail is Shown.ALWAYS or activity.get(field.name)
+    ]
     rows += [(str(k), str(v)) for k, v in (activity.get("extra") or {}).items()]
     lines = []
     for label, value in rows:
@@ -208,18 +143,6 @@ def conflicts_content(detail: ActivityDetail) -> Content | None:
         )
     lines.append(Content.styled("Выберите значение ещё раз, чтобы снять конфликт.", "dim"))
     return Content("\n").join(lines)
-
-
-def evidence_option(item: dict[str, Any], path: Path | None) -> Option:
-    kind = evidence_kind_label(item["kind"])
-    if item["url"]:
-        text = f"{kind} · {item['title']} · {item['url']}"
-    else:
-        where = file_size(item["size"]) if path else "файл ещё не получен"
-        text = f"{kind} · {item['title']} · {where}"
-    if item["note"]:
-        text += f" — {item['note']}"
-    return Option(text, id=item["id"])
 
 
 def notes_content(detail: ActivityDetail) -> Content:
@@ -311,12 +234,10 @@ class DetailScreen(ActivityActions):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="detail")
+    @thread_work(group="detail", exclusive=True)
     def reload(self) -> None:
-        # Boxed: None from with_store means the read failed, None inside means no such activity.
-        loaded = self.curator.with_store(lambda store: [load_detail(store, self.activity_id)])
-        if loaded is not None:
-            self.post_message(self.DetailLoaded(loaded[0]))
+        detail = self.curator.with_store(lambda store: load_detail(store, self.activity_id))
+        self.post_message(self.DetailLoaded(detail))
 
     def on_detail_screen_detail_loaded(self, message: DetailLoaded) -> None:
         detail = message.detail
@@ -346,9 +267,7 @@ class DetailScreen(ActivityActions):
         options = self.query_one("#evidence-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        options.add_options(
-            [evidence_option(e, detail.files.get(e["id"])) for e in detail.evidence]
-        )
+        options.add_options([Option(detail.evidence_text(e), id=e["id"]) for e in detail.evidence])
         options.display = bool(detail.evidence)
         self.query_one("#evidence-heading", Label).set_class(not detail.evidence, "-empty")
         heading = f"Доказательства ({len(detail.evidence)})"
@@ -386,7 +305,7 @@ class DetailScreen(ActivityActions):
         item = self._chosen_evidence()
         if item is None or self.detail is None:
             return
-        target = item["url"] or self.detail.files.get(item["id"])
+        target = self.detail.evidence_target(item)
         if not target:
             self.notify("Файл этого доказательства ещё не получен на этом компьютере")
             return
@@ -426,14 +345,10 @@ class DetailScreen(ActivityActions):
             answered,
         )
 
-    @work(thread=True, group="write")
+    @thread_work(group="write")
     def remove_evidence(self, evidence_id: str) -> None:
-        def job(store: Store) -> bool:
-            store.remove_evidence(evidence_id)
-            return True
-
-        if self.curator.with_store(job):
-            self.post_message(EvidenceRemoved(self.activity_id, evidence_id))
+        self.curator.with_store(lambda store: store.remove_evidence(evidence_id))
+        self.post_message(EvidenceRemoved(self.activity_id, evidence_id))
 
     def on_evidence_removed(self, message: EvidenceRemoved) -> None:
         self.notify("Доказательство удалено")
