@@ -13,8 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from curator_tui.domain.ops import (
     CLOCK_SKEW_WARNING_MS,
@@ -40,11 +39,9 @@ from curator_tui.store.database import (
     select_in,
     transaction,
 )
-from curator_tui.store.entity_log import link_faults, log_rows_of
+from curator_tui.store.device_settings import DeviceSettings
+from curator_tui.store.entity_log import log_rows_of
 from curator_tui.store.projection import WINNERS_COLUMN, Winner, parse_winners
-
-if TYPE_CHECKING:
-    from curator_tui.store.store import Store
 
 # Ops merged per batch by apply_remote (each batch reads and writes its rows at once).
 REPLAY_SLICE = 5000
@@ -79,13 +76,13 @@ class ApplyResult:
     duplicates: int
 
 
-class ChangeLog:
+class ChangeLog(DeviceSettings):
     """Store's part for the log (store.py says how the parts make one Store)."""
 
     # --- writing -----------------------------------------------------------------------------
 
     def record(
-        self: Store, changes: Iterable[Change], wall_ms: int | None = None
+        self, changes: Iterable[Change], wall_ms: int | None = None
     ) -> list[Operation]:
         """Turn changes into this device's operations and apply them in one transaction.
 
@@ -137,7 +134,7 @@ class ChangeLog:
             ) from exc
         return ops
 
-    def apply_remote(self: Store, ops: Iterable[Operation]) -> ApplyResult:
+    def apply_remote(self, ops: Iterable[Operation]) -> ApplyResult:
         """Merge operations from other replicas, all in one transaction, in causal order."""
         # The engine is imported when first needed: a cold start reading the list or the
         # dashboard never merges (test_cold_start).
@@ -157,7 +154,7 @@ class ChangeLog:
 
     # --- the clock ---------------------------------------------------------------------------
 
-    def last_stamp(self: Store, conn: sqlite3.Connection | None = None) -> HlcStamp:
+    def last_stamp(self, conn: sqlite3.Connection | None = None) -> HlcStamp:
         row = (
             (conn or self.conn)
             .execute("SELECT value FROM local_setting WHERE key = 'hlc'")
@@ -168,7 +165,7 @@ class ChangeLog:
         # ceiling; counting on from there would leave no stamp for the next edit.
         return stamp if stamp <= STAMP_MAX else ZERO_STAMP
 
-    def clock_warning(self: Store, wall_ms: int | None = None) -> str | None:
+    def clock_warning(self, wall_ms: int | None = None) -> str | None:
         """A Russian warning when this machine's clock is behind what the replica has seen.
 
         Stamps from other devices are adopted only up to a day ahead (ops.observe), so a
@@ -192,7 +189,7 @@ class ChangeLog:
 
     # --- reading the log ---------------------------------------------------------------------
 
-    def ops(self: Store, after_seq: dict[str, int] | None = None) -> Iterator[Operation]:
+    def ops(self, after_seq: dict[str, int] | None = None) -> Iterator[Operation]:
         """Every operation, or those past each device's given sequence number."""
         after = after_seq or {}
         for row in iter_dicts(self.conn, "SELECT * FROM op ORDER BY hlc, device_id, seq"):
@@ -200,14 +197,14 @@ class ChangeLog:
                 continue
             yield operation_from_row(row)
 
-    def sequence_heads(self: Store) -> dict[str, int]:
+    def sequence_heads(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT device_id, MAX(seq) FROM op GROUP BY device_id")
         return {device: int(seq) for device, seq in rows.fetchall()}
 
-    def op_count(self: Store) -> int:
+    def op_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM op").fetchone()[0])
 
-    def history(self: Store, entity_id: str) -> list[dict[str, Any]]:
+    def history(self, entity_id: str) -> list[dict[str, Any]]:
         """Operations on an activity and on its notes and evidence, oldest first."""
         rows = " UNION ALL ".join(
             (
@@ -224,7 +221,7 @@ class ChangeLog:
             {"id": entity_id},
         )
 
-    def conflicts(self: Store, entity_id: str | None = None) -> list[dict[str, Any]]:
+    def conflicts(self, entity_id: str | None = None) -> list[dict[str, Any]]:
         """Concurrent edits still standing (no later edit settled the field).
 
         A conflict stands while its winner still holds the field, as the entity row's
@@ -254,7 +251,7 @@ class ChangeLog:
 
     # --- consistency ----------------------------------------------------------------------------
 
-    def dump_projection(self: Store) -> dict[str, list[tuple[Any, ...]]]:
+    def dump_projection(self) -> dict[str, list[tuple[Any, ...]]]:
         dump: dict[str, list[tuple[Any, ...]]] = {}
         for table in PROJECTION_TABLES:
             columns = [row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")]
@@ -264,33 +261,6 @@ class ChangeLog:
             dump[table] = [tuple(r) for r in rows]
         return dump
 
-    def rebuild_differences(self: Store, scratch: Path) -> list[str]:
-        """Replay the whole log into an empty database and list what differs from this one."""
-        scratch.unlink(missing_ok=True)
-        rebuilt = type(self).open(scratch, create=True)
-        try:
-            rebuilt.apply_remote(self.ops())
-            mine, theirs = self.dump_projection(), rebuilt.dump_projection()
-        finally:
-            rebuilt.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(scratch) + suffix).unlink(missing_ok=True)
-        differences = []
-        for table in PROJECTION_TABLES:
-            if mine[table] != theirs[table]:
-                only_mine = set(mine[table]) - set(theirs[table])
-                only_rebuilt = set(theirs[table]) - set(mine[table])
-                differences.append(
-                    f"{table}: {len(only_mine)} строк только в базе, "
-                    f"{len(only_rebuilt)} только в восстановленной"
-                )
-        unlinked, stray = link_faults(self.conn)
-        if unlinked or stray:
-            differences.append(
-                f"entity_op: операций без связи со своей записью: {unlinked}, "
-                f"лишних связей: {stray}"
-            )
-        return differences
 
 
 def holder_for(conn: sqlite3.Connection, change: Change) -> tuple[str, str, str] | None:

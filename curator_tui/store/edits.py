@@ -5,28 +5,25 @@ organisation's municipality, a note, a visit. Each is a Change recorded through 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity, Operation, new_id
-from curator_tui.store.change_log import Change
+from curator_tui.store.change_log import Change, ChangeLog
 from curator_tui.store.database import StoreError
-
-if TYPE_CHECKING:
-    from curator_tui.store.store import Store
+from curator_tui.store.reads import Reads
 
 
-class Edits:
+class Edits(ChangeLog, Reads):
     """Store's part for the user's edits (store.py says how the parts make one Store)."""
 
-    def set_status(self: Store, activity_id: str, status: Status) -> Operation:
+    def set_status(self, activity_id: str, status: Status) -> Operation:
         self.require_activity(activity_id)
         [op] = self.record(
             [Change(Entity.ACTIVITY, activity_id, Action.SET, "status", status.value)]
         )
         return op
 
-    def set_municipality(self: Store, organisation_id: str, municipality: str) -> Operation | None:
+    def set_municipality(self, organisation_id: str, municipality: str) -> Operation | None:
         """Record an organisation's municipality ("" clears it): a replicated field, last
         writer wins. None when the organisation already says so (no op for nothing).
 
@@ -44,7 +41,7 @@ class Edits:
         )
         return op
 
-    def add_note(self: Store, activity_id: str, text: str) -> str:
+    def add_note(self, activity_id: str, text: str) -> str:
         self.require_activity(activity_id)
         text = text.strip()
         if not text:
@@ -55,7 +52,7 @@ class Edits:
         return note_id
 
     def add_visit(
-        self: Store,
+        self,
         roadmap_id: str,
         visit_date: date,
         *,

@@ -4,23 +4,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from curator_tui.domain.models import EvidenceKind
 from curator_tui.domain.ops import Action, Entity, new_id
-from curator_tui.store.change_log import Change
+from curator_tui.store.change_log import Change, ChangeLog
 from curator_tui.store.database import StoreError
 from curator_tui.store.evidence_files import Progress
-
-if TYPE_CHECKING:
-    from curator_tui.store.store import Store
+from curator_tui.store.reads import Reads
 
 
-class Evidence:
+class Evidence(ChangeLog, Reads):
     """Store's part for evidence (store.py says how the parts make one Store)."""
 
     def attach_file(
-        self: Store,
+        self,
         activity_id: str,
         source: Path,
         *,
@@ -54,7 +51,7 @@ class Evidence:
         return evidence_id
 
     def attach_link(
-        self: Store,
+        self,
         activity_id: str,
         url: str,
         *,
@@ -81,12 +78,12 @@ class Evidence:
         self.record([Change(Entity.EVIDENCE, evidence_id, Action.CREATE, value=value)])
         return evidence_id
 
-    def remove_evidence(self: Store, evidence_id: str) -> None:
+    def remove_evidence(self, evidence_id: str) -> None:
         found = self.conn.execute("SELECT 1 FROM evidence WHERE id = ?", (evidence_id,))
         if found.fetchone() is None:
             raise StoreError("Такого доказательства нет")
         self.record([Change(Entity.EVIDENCE, evidence_id, Action.REMOVE)])
 
-    def blob_referenced(self: Store, sha256: str) -> bool:
+    def blob_referenced(self, sha256: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha256,))
         return row.fetchone() is not None

@@ -3,13 +3,11 @@ evidence and visits, as dicts of their rows (JSON columns decoded)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from curator_tui.store.base import StoreBase
 from curator_tui.store.database import StoreError, first_dict, query_dicts
 from curator_tui.store.projection import decode_row
-
-if TYPE_CHECKING:
-    from curator_tui.store.store import Store
 
 ACTIVITY_SELECT = (
     "SELECT a.*, s.title AS section, p.number AS parent_number FROM activity a "
@@ -17,34 +15,35 @@ ACTIVITY_SELECT = (
 )
 
 
-class Reads:
+class Reads(StoreBase):
     """Store's part for reading rows (store.py says how the parts make one Store)."""
 
-    def require_activity(self: Store, activity_id: str) -> dict[str, Any]:
+    def require_activity(self, activity_id: str) -> dict[str, Any]:
         found = self.activity(activity_id)
         if found is None:
             raise StoreError(f"Мероприятие не найдено: {activity_id}")
         return found
 
-    def roadmaps(self: Store) -> list[dict[str, Any]]:
+    def roadmaps(self) -> list[dict[str, Any]]:
         return query_dicts(
             self.conn,
             "SELECT r.*, o.name AS organisation, o.level AS level FROM roadmap r "
             "LEFT JOIN organisation o ON o.id = r.organisation_id ORDER BY o.name, r.year",
         )
 
-    def activity(self: Store, activity_id: str) -> dict[str, Any] | None:
+    def activity(self, activity_id: str) -> dict[str, Any] | None:
         row = first_dict(self.conn, f"{ACTIVITY_SELECT} WHERE a.id = ?", (activity_id,))
         return decode_row(row) if row else None
 
-    def activities(self: Store, roadmap_id: str | None = None) -> list[dict[str, Any]]:
-        where, params = ("WHERE a.removed = 0", ())
+    def activities(self, roadmap_id: str | None = None) -> list[dict[str, Any]]:
+        params: tuple[str, ...] = ()
+        where = "WHERE a.removed = 0"
         if roadmap_id:
-            where, params = ("WHERE a.removed = 0 AND a.roadmap_id = ?", (roadmap_id,))
+            where, params = "WHERE a.removed = 0 AND a.roadmap_id = ?", (roadmap_id,)
         sql = f"{ACTIVITY_SELECT} {where} ORDER BY a.roadmap_id, a.position"
         return [decode_row(r) for r in query_dicts(self.conn, sql, params)]
 
-    def find_activities(self: Store, reference: str) -> list[dict[str, Any]]:
+    def find_activities(self, reference: str) -> list[dict[str, Any]]:
         """Activities an id or a printed number refers to (several when ambiguous)."""
         ref = reference.strip()
         by_id = self.activity(ref)
@@ -54,7 +53,7 @@ class Reads:
         sql = f"{ACTIVITY_SELECT} WHERE a.removed = 0 AND a.number = ? ORDER BY a.position"
         return [decode_row(r) for r in query_dicts(self.conn, sql, (number,))]
 
-    def notes(self: Store, activity_id: str) -> list[dict[str, Any]]:
+    def notes(self, activity_id: str) -> list[dict[str, Any]]:
         return query_dicts(
             self.conn,
             "SELECT n.*, d.name AS device_name FROM note n LEFT JOIN device d "
@@ -63,17 +62,17 @@ class Reads:
             (activity_id,),
         )
 
-    def evidence(self: Store, activity_id: str) -> list[dict[str, Any]]:
+    def evidence(self, activity_id: str) -> list[dict[str, Any]]:
         return query_dicts(
             self.conn,
             "SELECT * FROM evidence WHERE activity_id = ? AND removed = 0 ORDER BY origin_hlc",
             (activity_id,),
         )
 
-    def evidence_item(self: Store, evidence_id: str) -> dict[str, Any] | None:
+    def evidence_item(self, evidence_id: str) -> dict[str, Any] | None:
         return first_dict(self.conn, "SELECT * FROM evidence WHERE id = ?", (evidence_id,))
 
-    def visits(self: Store, activity_id: str | None = None) -> list[dict[str, Any]]:
+    def visits(self, activity_id: str | None = None) -> list[dict[str, Any]]:
         if activity_id is None:
             sql = "SELECT * FROM visit WHERE removed = 0 ORDER BY visit_date DESC, origin_hlc"
             return query_dicts(self.conn, sql)
@@ -84,7 +83,7 @@ class Reads:
             (activity_id,),
         )
 
-    def visit_activities(self: Store, visit_id: str) -> list[str]:
+    def visit_activities(self, visit_id: str) -> list[str]:
         rows = self.conn.execute(
             "SELECT activity_id FROM visit_activity WHERE visit_id = ? ORDER BY activity_id",
             (visit_id,),

@@ -6,17 +6,20 @@ one transaction. Nothing outside this package runs SQL.
 `Store` is one object to its callers (the CLI, the TUI, sync, services and tests call some
 forty methods on it), assembled from parts, one module per job:
 - change_log.ChangeLog: record, apply_remote, the clock, ops, history, conflicts, the
-  rebuild check;
+  projection's dump;
 - reads.Reads: roadmaps, activities, notes, evidence, visits for the list and the detail;
 - edits.Edits: a status, a municipality, a note, a visit;
 - evidence.Evidence: attaching files and links, removing evidence;
 - device_settings.DeviceSettings: the device id, known devices, local settings;
 and this module: opening a file (migrations, upgrades of derived columns), closing it,
-runs of bulk writes. The parts are mixins rather than objects Store forwards to: a
-forwarding layer would spell every method twice, and each part's methods take
-`self: Store`, so they may call one another's (`record`, `require_activity`, `device_id`)
-and a reader sees which. All of them query the bare connection (database.query_dicts and
-its siblings); `Store.db` (sqlite-utils) stays for callers outside the store.
+runs of bulk writes, and the rebuild check (a replay into a scratch file it opens).
+
+The parts are classes Store inherits rather than objects it forwards to: a forwarding
+layer would spell every method twice. Each part names in its bases the parts it calls
+(Edits and Evidence build on ChangeLog and Reads, ChangeLog on DeviceSettings, those two
+on base.StoreBase, the attributes `__init__` sets), so a reader and the type checker see
+which. All of them query the bare connection (database.query_dicts and its siblings);
+`Store.db` (sqlite-utils) stays for callers outside the store.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from curator_tui.store.change_log import (
     PROJECTION_TABLES,
     ApplyResult,
     Change,
-    ChangeLog,
     now_ms,
     operation_from_row,
     save_stamp,
@@ -45,12 +47,11 @@ from curator_tui.store.database import (
     migrate,
     transaction,
 )
-from curator_tui.store.device_settings import DeviceSettings
 from curator_tui.store.edits import Edits
+from curator_tui.store.entity_log import link_faults
 from curator_tui.store.evidence import Evidence
 from curator_tui.store.evidence_files import EvidenceFiles
 from curator_tui.store.projection import SEARCH_KEY_VERSION
-from curator_tui.store.reads import Reads
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -64,7 +65,7 @@ def files_dir_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".files")
 
 
-class Store(ChangeLog, Reads, Edits, Evidence, DeviceSettings):
+class Store(Edits, Evidence):
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
@@ -163,6 +164,36 @@ class Store(ChangeLog, Reads, Edits, Evidence, DeviceSettings):
         finally:
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    # --- checking -----------------------------------------------------------------------
+
+    def rebuild_differences(self, scratch: Path) -> list[str]:
+        """Replay the whole log into an empty database and list what differs from this one."""
+        scratch.unlink(missing_ok=True)
+        rebuilt = Store.open(scratch, create=True)
+        try:
+            rebuilt.apply_remote(self.ops())
+            mine, theirs = self.dump_projection(), rebuilt.dump_projection()
+        finally:
+            rebuilt.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(scratch) + suffix).unlink(missing_ok=True)
+        differences = []
+        for table in PROJECTION_TABLES:
+            if mine[table] != theirs[table]:
+                only_mine = set(mine[table]) - set(theirs[table])
+                only_rebuilt = set(theirs[table]) - set(mine[table])
+                differences.append(
+                    f"{table}: {len(only_mine)} строк только в базе, "
+                    f"{len(only_rebuilt)} только в восстановленной"
+                )
+        unlinked, stray = link_faults(self.conn)
+        if unlinked or stray:
+            differences.append(
+                f"entity_op: операций без связи со своей записью: {unlinked}, "
+                f"лишних связей: {stray}"
+            )
+        return differences
 
     def __enter__(self) -> Store:
         return self
