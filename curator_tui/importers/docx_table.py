@@ -12,11 +12,13 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import cast
 
 import docx
 from docx.document import Document as WordDocument
 from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
@@ -109,7 +111,8 @@ def _items(document: WordDocument) -> Iterator[Item]:
             yield from _paragraph_lines(element, paragraphs)
         elif element.tag == qn("w:tbl"):
             tables += 1
-            table = Table(element, document)
+            # python-docx parses every w:tbl as its CT_Tbl class; lxml's type does not say so.
+            table = Table(cast(CT_Tbl, element), document)
             for index, row in enumerate(table.rows, start=1):
                 where = f"Таблица {tables}, строка {index}"
                 yield SourceRow(_row_cells(row), where, segment=tables, table=tables)

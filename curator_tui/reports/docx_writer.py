@@ -23,10 +23,12 @@ from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section
 from docx.shared import Cm, Pt
 from docx.table import Table
+from lxml import etree
 
 from curator_tui.reports.columns import (
     ACTIVITY_COLUMNS,
@@ -147,14 +149,14 @@ def empty_table(document: DocumentObject, columns: Sequence[Column[Any]]) -> Tab
     return table
 
 
-def body_row(table: Table, *, bold: bool) -> BaseOxmlElement:
+def body_row(table: Table, *, bold: bool) -> CT_Row:
     row = table.add_row()
     for cell in row.cells:
         cell.paragraphs[0].add_run(" ").bold = bold or None
     return row._tr
 
 
-def repeat_on_each_page(row: BaseOxmlElement) -> None:
+def repeat_on_each_page(row: CT_Row) -> None:
     """Mark a row as the table's header row (`w:tblHeader`): Word repeats it after breaks."""
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
@@ -162,7 +164,9 @@ def repeat_on_each_page(row: BaseOxmlElement) -> None:
 
 
 def detach(element: BaseOxmlElement) -> BaseOxmlElement:
-    element.getparent().remove(element)
+    parent = element.getparent()
+    if parent is not None:
+        parent.remove(element)
     return element
 
 
@@ -174,10 +178,13 @@ def filled(template: BaseOxmlElement, texts: list[str]) -> BaseOxmlElement:
     return copy
 
 
-def fill_run(run: BaseOxmlElement, text: str) -> None:
+def fill_run(run: etree._Element, text: str) -> None:
     """Put text into a run, line breaks as `w:br` (what python-docx's `Run.text` does)."""
     first, *more = text.splitlines() or [""]
-    run.find(TEXT).text = first
+    first_text = run.find(TEXT)
+    if first_text is None:
+        raise ValueError("a template run holds no w:t")  # our own template: a bug, not input
+    first_text.text = first
     for line in more:
         run.append(OxmlElement("w:br"))
         element = OxmlElement("w:t")

@@ -117,16 +117,18 @@ def prepare_sheet(
     sheet: WriteOnlyWorksheet, columns: Sequence[Column[Any]], header_row: int, last_row: int
 ) -> None:
     """What a write-only sheet must know before its first row: widths, panes, filter, print."""
+    # types-openpyxl omits the Worksheet attributes a write-only sheet shares with it.
+    ws: Any = sheet
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = f"A{header_row + 1}"
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = f"A{header_row + 1}"
     last_column = get_column_letter(len(columns))
-    sheet.auto_filter.ref = f"A{header_row}:{last_column}{max(last_row, header_row + 1)}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.auto_filter.ref = f"A{header_row}:{last_column}{max(last_row, header_row + 1)}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def append_header(

@@ -208,9 +208,7 @@ def is_hub(store: Store) -> bool:
 
     if store.setting(HUB_REGION_SETTING):
         return True
-    return (
-        store.conn.execute(
-            "SELECT COUNT(*) > 1 FROM (SELECT 1 FROM organisation LIMIT 2)"
-        ).fetchone()[0]
-        == 1
-    )
+    (several,) = store.conn.execute(
+        "SELECT COUNT(*) > 1 FROM (SELECT 1 FROM organisation LIMIT 2)"
+    ).fetchone()
+    return bool(several)

@@ -751,9 +751,10 @@ def activity_named(conn: sqlite3.Connection, op: Operation) -> str | None:
     else:
         return None
     try:
-        return stored_value(conn, Entity.EVIDENCE, "activity_id", value)
+        stored = stored_value(conn, Entity.EVIDENCE, "activity_id", value)
     except (sqlite3.Error, OverflowError):
         return None  # not a value it can store: the replay fails on it if it writes it
+    return stored if isinstance(stored, str) else None  # a TEXT column gives text or NULL
 
 
 def moves_period(op: Operation) -> bool:

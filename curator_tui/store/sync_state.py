@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, Operation, observe
-from curator_tui.store.database import transaction
+from curator_tui.store.database import select_in, transaction
 from curator_tui.store.entity_log import log_rows_of, ops_of
 from curator_tui.store.projection import OP_COLUMNS, op_row
-from curator_tui.store.projection_batch import apply_operations, select_in
+from curator_tui.store.projection_batch import apply_operations
 from curator_tui.store.setting_keys import COVERED_PREFIX, EXPORTED_PREFIX
 from curator_tui.store.setting_keys import HUB_REGION_SETTING as HUB_REGION_SETTING
 from curator_tui.store.store import Store, now_ms, operation_from_row, save_stamp

@@ -131,7 +131,8 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
 def is_newer_vocabulary(manifest: Mapping[str, Any]) -> bool:
     """Written in fields, entities or enum values this program may not know: refused as a
     whole (a value we have not heard of is not a bad one), never read in part."""
-    return manifest.get("vocabulary_version", FIRST_VOCABULARY) > VOCABULARY_VERSION
+    stated: int = manifest.get("vocabulary_version", FIRST_VOCABULARY)  # parse_manifest checked it
+    return stated > VOCABULARY_VERSION
 
 
 def manifest_entries(manifest: Mapping[str, Any]) -> dict[str, EntryInfo]:
