@@ -51,6 +51,7 @@ from curator_tui.store.projection import (
     refresh_all_search_text,
     search_key,
 )
+from curator_tui.store.setting_keys import SEQ_FLOOR_SETTING
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -308,7 +309,11 @@ class Store:
     @staticmethod
     def last_seq(conn: sqlite3.Connection, device_id: str) -> int:
         row = conn.execute("SELECT MAX(seq) FROM op WHERE device_id = ?", (device_id,)).fetchone()
-        return int(row[0] or 0)
+        # Seqs a peer holds that this file lacks (restored from a copy) are never reused.
+        floor = conn.execute(
+            "SELECT value FROM local_setting WHERE key = ?", (SEQ_FLOOR_SETTING,)
+        ).fetchone()
+        return max(int(row[0] or 0), int(floor[0]) if floor else 0)
 
     def apply_remote(self, ops: Iterable[Operation]) -> ApplyResult:
         """Merge operations from other replicas, all in one transaction, in causal order."""
