@@ -36,6 +36,8 @@ from textual.widgets import (
 )
 
 from curator_tui.store.database import explain_failure
+from curator_tui.store.peer_knowledge import gap_lines, unsent_count
+from curator_tui.store.store import Store
 from curator_tui.store.sync_state import (
     RESULT_ACCEPTED,
     RESULT_ALREADY,
@@ -91,6 +93,7 @@ def export_lines(result: ExportResult) -> list[str]:
         lines += [
             f"Пакет записан: {result.path.name} ({size_text(size)}, {kind})",
             f"Папка: {result.path.parent}",
+            "Пакет " + result.receiver_text,
             f"Изменений: {result.ops}",
             f"Файлов доказательств: {result.evidence_files}, {size_text(result.evidence_bytes)}",
         ]
@@ -101,6 +104,15 @@ def export_lines(result: ExportResult) -> list[str]:
     for reason, count in sorted(result.omitted.items()):
         lines.append(f"Не включено: {OMITTED_LABELS.get(reason, reason)} — {count}")
     return lines
+
+
+def delivery_lines(store: Store) -> list[str]:
+    """What the coordinator has not acknowledged yet, and the gaps in what this file holds."""
+    lines = []
+    unsent = unsent_count(store.conn)
+    if unsent is not None:
+        lines.append(f"Не выгружено (нет подтверждения от координатора): {unsent}")
+    return lines + gap_lines(store.conn)
 
 
 def report_lines(report: BundleReport) -> list[str]:
@@ -230,6 +242,11 @@ class SyncScreen(Screen[None]):
             super().__init__()
             self.reports = reports
 
+    class StateLoaded(Message):
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__()
+            self.lines = lines
+
     class HistoryLoaded(Message):
         def __init__(self, rows: list[dict[str, Any]]) -> None:
             super().__init__()
@@ -254,6 +271,13 @@ class SyncScreen(Screen[None]):
                 yield Label(
                     "Пакет с изменениями этой базы для координатора: подписан ключом устройства.",
                     classes="sync-hint",
+                )
+                yield Static("", id="export-state")
+                yield Label("Для кого (пусто — координатор):", classes="sync-label")
+                yield Input(
+                    placeholder="id устройства или имя из списка доверия",
+                    id="export-for",
+                    compact=True,
                 )
                 yield Label("Куда записать пакет:", classes="sync-label")
                 yield Input(
@@ -310,6 +334,7 @@ class SyncScreen(Screen[None]):
         table = self.query_one("#history-table", DataTable)
         table.add_columns("Когда", "Подписал", "Итог", "Новых изменений", "Сообщение")
         self.load_history()
+        self.load_state()
 
     # --- navigation ---------------------------------------------------------------------
 
@@ -354,10 +379,12 @@ class SyncScreen(Screen[None]):
         if encrypt and not recipient:
             self.notify("Укажите получателя шифрования age1…", severity="warning")
             return
+        receiver = self.query_one("#export-for", Input).value.strip()
         options = ExportOptions(
             destination=Path(destination).expanduser() if destination else None,
             full=self.query_one("#export-full", Switch).value,
             encrypt_to=recipient if encrypt else None,
+            receiver=receiver or None,
         )
         self.query_one("#export-result", Static).update("")
         self._start("export")
@@ -377,6 +404,7 @@ class SyncScreen(Screen[None]):
         result = message.result
         self.query_one("#export-result", Static).update(as_content(export_lines(result)))
         self.notify(result.message, title="Выгрузка", timeout=10)
+        self.load_state()
 
     # --- import: choose, verify, confirm ----------------------------------------------------
 
@@ -510,6 +538,18 @@ class SyncScreen(Screen[None]):
         summary = "; ".join(r.message for r in message.reports)
         self.notify(summary, title="Импорт", severity="information" if accepted else "warning")
         self.load_history()
+        self.load_state()
+
+    # --- what is still to deliver ---------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sync-state")
+    def load_state(self) -> None:
+        lines = self.curator.with_store(delivery_lines)
+        if lines is not None:
+            self.post_message(self.StateLoaded(lines))
+
+    def on_sync_screen_state_loaded(self, message: StateLoaded) -> None:
+        self.query_one("#export-state", Static).update(as_content(message.lines))
 
     # --- history ------------------------------------------------------------------------
 
