@@ -398,8 +398,8 @@ def learn_from_peer(
     Returns how far the signer holds this device's own ops past this file (0: not past)."""
     signer = claims.signer_id
     peer_knowledge.raise_knowledge(conn, signer, claims.holds)
-    if signer in claims.holds:
-        peer_knowledge.own_claim(conn, signer, claims.holds[signer])
+    if claims.holds:  # bundles from before `holds` claim nothing (absent: holds none)
+        peer_knowledge.own_claim(conn, signer, claims.holds.get(signer, 0))
     peer_knowledge.raise_knowledge(conn, signer, _sent_through(conn, signer, ops))
     if claims.own_range is not None and signer in claims.holds:
         start, end = claims.own_range
