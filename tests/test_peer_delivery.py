@@ -447,7 +447,7 @@ edits = st.tuples(
     st.just("edit"),
     st.sampled_from(NAMES),
     st.sampled_from(NUMBERS),
-    st.one_of(st.sampled_from(list(Status)), st.text("абвгд ", min_size=1, max_size=8)),
+    st.one_of(st.sampled_from(list(Status)), st.text("абвгдеж", min_size=1, max_size=8)),
 )
 exchanges = st.tuples(
     st.just("send"), st.sampled_from(NAMES), st.sampled_from(NAMES), st.booleans()
@@ -504,7 +504,7 @@ def assert_converged(world: World, typed: list[str]) -> None:
 
 
 @settings(
-    max_examples=3,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
