@@ -123,9 +123,10 @@ class ExportResult:
 
 def receiver_text(receiver: Receiver) -> str:
     """«для: Координатор (1a2b3c4d)», or that an unknown receiver gets everything."""
+    if receiver.peer_id is None and receiver.default:
+        return "для: координатора (он ещё не присылал пакетов)"
     if receiver.peer_id is None:
-        who = "координатора" if receiver.default else f"«{receiver.name}»"
-        return f"для: {who} — он ещё не присылал пакетов, поэтому выгружается всё"
+        return f"для: «{receiver.name}» — он ещё не присылал пакетов, поэтому выгружается всё"
     return f"для: {receiver.name or 'устройство'} ({receiver.peer_id[:8]})"
 
 
