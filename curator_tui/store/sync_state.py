@@ -53,18 +53,6 @@ _IN_CHUNK = 500
 # --- per-device marks ---------------------------------------------------------------------
 
 
-def _marks(store: Store, prefix: str) -> dict[str, int]:
-    rows = store.conn.execute(
-        "SELECT key, value FROM local_setting WHERE key >= ? AND key < ?",
-        (prefix, prefix + "\uffff"),
-    ).fetchall()
-    return {key.removeprefix(prefix): int(value) for key, value in rows}
-
-
-def covered_marks(store: Store) -> dict[str, int]:
-    return _marks(store, COVERED_PREFIX)
-
-
 def _raise_mark(conn: sqlite3.Connection, key: str, seq: int) -> None:
     conn.execute(
         "INSERT INTO local_setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
@@ -76,14 +64,6 @@ def _raise_mark(conn: sqlite3.Connection, key: str, seq: int) -> None:
 def op_heads(store: Store) -> dict[str, int]:
     """The highest sequence number held in the op table, per device."""
     return store.sequence_heads()
-
-
-def known_heads(store: Store) -> dict[str, int]:
-    """Per device, how far this replica's knowledge reaches (ops held or covered by bundles)."""
-    heads = dict(op_heads(store))
-    for device_id, seq in covered_marks(store).items():
-        heads[device_id] = max(heads.get(device_id, 0), seq)
-    return heads
 
 
 # --- reading operations -------------------------------------------------------------------

@@ -278,6 +278,8 @@ def resolve_receiver(store: Store, text: str | None) -> Receiver:
     if not word or word.casefold() in COORDINATOR_WORDS:
         return default
     if ID_PATTERN.fullmatch(word):
+        if word == store.device_id:
+            raise SyncError("Это id самой этой базы: укажите получателя пакета")
         peer_id = word
         name = peer_knowledge.device_name(store.conn, peer_id)
     else:
