@@ -254,15 +254,18 @@ def test_a_schools_own_structure_is_acknowledged_though_never_sent(
 # --- hostile `holds` ---------------------------------------------------------------------------
 
 
-def forge_with_holds(path: Path, signer: Replica, holds: Any) -> Path:
-    """A genuinely signed bundle of one of the signer's ops whose manifest says `holds`."""
+def forge_with_holds(
+    path: Path, signer: Replica, holds: Any, *, device_id: str | None = None
+) -> Path:
+    """A genuinely signed bundle of one of the signer's ops whose manifest says `holds`
+    (and names `device_id` as the signer's device)."""
     op = remote_op(signer.device_id, 1, *first_activity(signer))
     info = BundleInfo(
         kind=BundleKind.CHANGES,
         created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         software=SOFTWARE,
         device=SignerDevice(
-            id=signer.device_id,
+            id=device_id or signer.device_id,
             name="Школа",
             role="school",
             public_key=public_key_line(signer.key.public_key()),
@@ -329,6 +332,20 @@ def test_honest_holds_are_learned_with_the_import(
     with hub.open() as store:
         known = peer_knowledge.knowledge_of(store.conn, school.device_id, [school.device_id])
         assert known == {school.device_id: 1}
+
+
+def test_a_signer_cannot_tell_what_another_peer_holds(
+    tmp_path: Path, hub: Replica, school: Replica
+) -> None:
+    curator = make_curator(tmp_path, hub)
+    deliver(curator, hub, tmp_path / "a")  # the hub now knows the curator's device and key
+    forged = forge_with_holds(
+        tmp_path / "f.curator", school, {school.device_id: 1}, device_id=curator.device_id
+    )
+    assert hub.import_(forged).outcome == "accepted"  # the op itself the school may sign
+    with hub.open() as store:
+        known = peer_knowledge.knowledge_of(store.conn, curator.device_id, [school.device_id])
+        assert known == {}
 
 
 # --- restored from a copy -----------------------------------------------------------------------

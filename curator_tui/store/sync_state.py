@@ -279,6 +279,7 @@ class PeerClaims:
     """What a bundle tells about its signer, for per-peer delivery (peer_knowledge)."""
 
     signer_id: str
+    signer_key: str  # the public key line the manifest names for the signer's device
     holds: Mapping[str, int]  # the manifest's `holds`
     own_range: tuple[int, int] | None = None  # a changes bundle's range of the signer's ops
     coordinator: bool = False  # the signer is trusted here as a coordinator
@@ -375,6 +376,8 @@ def learn_from_peer(
     history as far as its bundle brought it here, counting what its role never exports.
     Returns how far the signer holds this device's own ops past this file (0: not past)."""
     signer = claims.signer_id
+    if not _speaks_for(conn, signer, claims.signer_key):
+        return 0
     peer_knowledge.raise_knowledge(conn, signer, claims.holds)
     if claims.holds:  # bundles from before `holds` claim nothing (absent: holds none)
         peer_knowledge.own_claim(conn, signer, claims.holds.get(signer, 0))
@@ -392,6 +395,13 @@ def learn_from_peer(
         return 0  # the usual case, read through the index: nothing of this device is missing
     peer_knowledge.reserve_own_seqs(conn, claimed)
     return claimed
+
+
+def _speaks_for(conn: sqlite3.Connection, device_id: str, public_key: str) -> bool:
+    """Whether the signer is the device it names: a device known here by another key is not
+    (a trusted signer cannot tell what some other peer holds)."""
+    row = conn.execute("SELECT public_key FROM device WHERE id = ?", (device_id,)).fetchone()
+    return row is None or not row[0] or row[0] == public_key
 
 
 def _sent_through(conn: sqlite3.Connection, peer: str, ops: list[Operation]) -> dict[str, int]:

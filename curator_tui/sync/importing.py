@@ -451,6 +451,7 @@ def peer_claims(examined: Examined) -> sync_state.PeerClaims:
     span = info.ranges.get(signer) if info.kind is BundleKind.CHANGES else None
     return sync_state.PeerClaims(
         signer_id=signer,
+        signer_key=info.device.public_key,
         holds=info.holds,
         own_range=(span.start, span.end) if span else None,
         coordinator=examined.entry.role is TrustRole.COORDINATOR,
