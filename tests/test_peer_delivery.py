@@ -362,6 +362,8 @@ def test_a_school_restored_from_a_copy_continues_after_its_lost_ops(
     tmp_path: Path, hub: Replica, school: Replica
 ) -> None:
     backup = copy_replica(school, tmp_path / "backup.db")
+    edit(hub, "3.1", Status.CANCELLED)  # reaches the school after its copy was taken
+    deliver(hub, school, tmp_path / "0")
     edit(school, "2", Status.IN_PROGRESS)
     edit(school, "3", Status.DONE)
     with school.open() as store:
@@ -380,7 +382,8 @@ def test_a_school_restored_from_a_copy_continues_after_its_lost_ops(
     bundle = restored.export(tmp_path / "c")
     assert own_seqs(bundle, restored.device_id) == [4]
     assert hub.import_(bundle).outcome == "accepted"
-    # The hub, told what the restored file holds of itself, sends its lost ops back.
+    # The hub, told how little the restored file holds of itself, forgets what it thought it
+    # held and sends back everything it lost: its own ops and the hub's.
     deliver(hub, restored, tmp_path / "d")
     with restored.open() as store, hub.open() as hub_store:
         assert store.sequence_heads() == hub_store.sequence_heads()
@@ -389,6 +392,7 @@ def test_a_school_restored_from_a_copy_continues_after_its_lost_ops(
         notes = store.notes(activity_id(store, "3"))
         assert [n["text"] for n in notes] == ["Протокол подписан"]
         assert store.activity(activity_id(store, "2"))["status"] == "done"
+        assert store.activity(activity_id(store, "3.1"))["status"] == "cancelled"
     edit(restored, "3.1", Status.DONE)
     assert own_seqs(restored.export(tmp_path / "e"), restored.device_id) == [5]
 

@@ -158,14 +158,15 @@ def raise_knowledge(conn: sqlite3.Connection, peer_id: str, seqs: Mapping[str, i
     )
 
 
-def own_claim(conn: sqlite3.Connection, peer_id: str, seq: int) -> None:
-    """What a peer says of its own history is the truth: a replica restored from a copy holds
-    less of itself than it did, and its lost ops must be sent back to it."""
-    conn.execute(
-        "INSERT INTO peer_knowledge (peer_id, device_id, seq) VALUES (?, ?, ?) "
-        "ON CONFLICT (peer_id, device_id) DO UPDATE SET seq = excluded.seq",
-        (peer_id, peer_id, seq),
-    )
+def forget_if_restored(conn: sqlite3.Connection, peer_id: str, holds: Mapping[str, int]) -> bool:
+    """A peer that says it holds less of its own history than it was known to hold was
+    restored from a copy (or this is an older bundle of its): what it was thought to hold
+    is forgotten and learned again from this bundle. At worst, a redundant resend."""
+    known = knowledge_of(conn, peer_id, [peer_id]).get(peer_id, 0)
+    if holds.get(peer_id, 0) >= known:
+        return False
+    conn.execute("DELETE FROM peer_knowledge WHERE peer_id = ?", (peer_id,))
+    return True
 
 
 def knowledge_of(conn: sqlite3.Connection, peer_id: str, devices: Iterable[str]) -> dict[str, int]:

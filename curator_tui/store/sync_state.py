@@ -372,15 +372,16 @@ def apply_bundle(
 def learn_from_peer(
     conn: sqlite3.Connection, own_id: str, ops: list[Operation], claims: PeerClaims
 ) -> int:
-    """What the signer holds: its `holds`, and every op it sent (contiguously). Its own
+    """What the signer holds: its `holds`, and every op it sent (contiguously); all of it
+    relearned when it holds less of itself than it did (restored from a copy). Its own
     history as far as its bundle brought it here, counting what its role never exports.
     Returns how far the signer holds this device's own ops past this file (0: not past)."""
     signer = claims.signer_id
     if not _speaks_for(conn, signer, claims.signer_key):
         return 0
-    peer_knowledge.raise_knowledge(conn, signer, claims.holds)
     if claims.holds:  # bundles from before `holds` claim nothing (absent: holds none)
-        peer_knowledge.own_claim(conn, signer, claims.holds.get(signer, 0))
+        peer_knowledge.forget_if_restored(conn, signer, claims.holds)
+    peer_knowledge.raise_knowledge(conn, signer, claims.holds)
     peer_knowledge.raise_knowledge(conn, signer, _sent_through(conn, signer, ops))
     if claims.own_range is not None and signer in claims.holds:
         start, end = claims.own_range
