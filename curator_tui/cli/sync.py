@@ -15,18 +15,18 @@ from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import roadmaps_by_organisation
 from curator_tui.store.store import Store
 from curator_tui.sync import replica
-from curator_tui.sync.bundles import BundleKind, SyncProgress
+from curator_tui.sync.bundles import SyncProgress
 from curator_tui.sync.errors import SyncError
-from curator_tui.sync.exporting import OMITTED_LABELS, ExportOptions, ExportResult, export_bundle
-from curator_tui.sync.importing import (
-    BundleReport,
-    Outcome,
-    created_at_text,
-    import_bundles,
-    op_count_lines,
-    verify_bundle,
+from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
+from curator_tui.sync.importing import Outcome, import_bundles, verify_bundle
+from curator_tui.sync.trust import TrustRole
+from curator_tui.views.bundles import (
+    BundleReportView,
+    bundle_report_view,
+    export_view,
+    organisation_scope,
 )
-from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
+from curator_tui.views.format import numeric_date
 
 ROLE_CHOICES = [r.value for r in TrustRole]
 BIG_BUNDLE = 64 * 1024 * 1024
@@ -83,7 +83,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"Сводная база региона: {args.region}")
     if result.coordinator is not None:
         c = result.coordinator
-        scope = "любые организации" if c.organisation_id == ANY_ORGANISATION else c.organisation_id
+        scope = organisation_scope(c.organisation_id, None)
         print(f"Доверенный координатор: «{c.display_name}» {c.fingerprint} ({scope})")
     for note in result.notes:
         print(f"Внимание: {note}")
@@ -147,10 +147,8 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
 
 def print_trust_row(row: replica.TrustRow) -> None:
     e = row.entry
-    org = "любые организации" if e.organisation_id == ANY_ORGANISATION else e.organisation_id
-    if row.organisation_name:
-        org = f"{row.organisation_name} ({e.organisation_id})"
-    until = f"до {e.valid_until:%d.%m.%Y}" if e.valid_until else "бессрочно"
+    org = organisation_scope(e.organisation_id, row.organisation_name)
+    until = f"до {numeric_date(e.valid_until)}" if e.valid_until else "бессрочно"
     if row.expired:
         until += " — СРОК ИСТЁК"
     print(f"  «{e.display_name}» — {replica.role_label(e.role.value)}; {org}; {until}")
@@ -210,28 +208,21 @@ def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
 
 
 def print_export(result: ExportResult) -> None:
-    if result.path is None:
-        print(result.message)
+    view = export_view(result)
+    if view.path is None:
+        print(view.message)
     else:
-        kind = "дорожная карта" if result.kind is BundleKind.ROADMAP else "изменения"
-        print(f"Пакет ({kind}{', зашифрован' if result.encrypted else ''}): {result.path}")
-        if result.kind is BundleKind.CHANGES:
-            print(f"  {result.receiver_text}")
-        print(f"  изменений: {result.ops}")
-        size = megabytes(result.evidence_bytes)
-        print(f"  файлов доказательств: {result.evidence_files}, {size}")
-        for org_id, name in result.organisations.items():
-            print(f"  организация: {name or '—'} ({org_id})")
-        for device_id, span in sorted(result.ranges.items()):
-            print(f"  устройство {device_id[:8]}: № {span.start}–{span.end}")
-    for reason, count in sorted(result.omitted.items()):
-        print(f"  не включено: {OMITTED_LABELS.get(reason, reason)} — {count}")
-
-
-def megabytes(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} КБ".replace(".", ",")
-    return f"{size / 2**20:.1f} МБ".replace(".", ",")
+        print(f"Пакет ({view.kind}): {view.path}")
+        if view.receiver:
+            print(f"  {view.receiver}")
+        print(f"  изменений: {view.ops}")
+        print(f"  файлов доказательств: {view.evidence}")
+        for organisation in view.organisations:
+            print(f"  организация: {organisation}")
+        for device_id, span in view.ranges:
+            print(f"  устройство {device_id[:8]}: {span}")
+    for omitted in view.omitted:
+        print(f"  не включено: {omitted}")
 
 
 # --- verify and import ------------------------------------------------------------------------
@@ -239,12 +230,10 @@ def megabytes(size: int) -> str:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     report = verify_bundle(db_arg(args), Path(args.bundle), ProgressLine())
-    print_report(report)
-    if report.acceptable:
-        print("Итог: пакет будет принят.")
-        return EXIT_OK
-    print("Итог: пакет НЕ будет принят.")
-    return EXIT_FAILED
+    view = bundle_report_view(report)
+    print_report(view)
+    print(view.verdict)
+    return EXIT_OK if report.acceptable else EXIT_FAILED
 
 
 def confirm_new_organisations(assume_yes: bool) -> Callable[[dict[str, str]], bool]:
@@ -286,54 +275,39 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     failed = False
     for report in reports:
-        print_report(report, brief=True)
-        print(f"Итог: {report.message}")
+        view = bundle_report_view(report)
+        print_report(view, brief=True)
+        print(f"Итог: {view.message}")
         failed |= report.outcome is Outcome.REFUSED
         if len(reports) > 1:
             print()
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def print_report(report: BundleReport, *, brief: bool = False) -> None:
-    print(f"Пакет: {report.path}{' (зашифрован)' if report.encrypted else ''}")
-    info = report.info
-    if report.signer is not None:
-        s = report.signer
-        org = "любые организации" if s.organisation_id == ANY_ORGANISATION else s.organisation_id
-        if s.organisation_name:
-            org = f"{s.organisation_name} ({s.organisation_id})"
-        print(f"Подписан: «{s.display_name}», {replica.role_label(s.role.value)}; {org}")
-        print(f"  ключ: {s.fingerprint}")
-    elif report.signer_fingerprint:
-        print(f"Подписан ключом {report.signer_fingerprint} (нет в списке доверия)")
-    if info is not None:
-        print(f"Вид: {info.kind.label}; создан {created_at_text(info)}; id {report.bundle_id}")
-        device = info.device
-        print(f"Устройство: «{device.name}» ({device.id[:8]}), {replica.role_label(device.role)}")
-        if report.outcome is Outcome.ALREADY:
+def print_report(view: BundleReportView, *, brief: bool = False) -> None:
+    print(f"Пакет: {view.path}{view.encrypted_mark}")
+    if view.signer is not None:
+        print(f"Подписан: {view.signer.who}")
+        print(f"  ключ: {view.signer.fingerprint}")
+    elif view.untrusted_key:
+        print(f"Подписан ключом {view.untrusted_key} (нет в списке доверия)")
+    contents = view.contents
+    if contents is not None:
+        print(f"Вид: {contents.kind}; создан {contents.created}; id {view.bundle_id}")
+        print(f"Устройство: {contents.device}")
+        if view.already:
             return
-        orgs = report.organisations or {
-            o: info.organisation_names.get(o, "") for o in info.organisations
-        }
-        for org_id, name in orgs.items():
-            print(f"Организация: {name or '—'} ({org_id})")
-        print_contents(report, brief=brief)
-    for problem in report.problems:
-        mark = "✗" if problem.fatal else "!"
-        print(f"  {mark} {problem.text}")
-
-
-def print_contents(report: BundleReport, *, brief: bool) -> None:
-    info = report.info
-    assert info is not None
-    print(f"Изменений: {report.ops}")
-    if not brief:
-        for line in op_count_lines(report):
-            print(f"  {line}")
-    print(f"Файлов доказательств: {report.evidence_files}, {megabytes(report.evidence_bytes)}")
-    for device_id, span in sorted(info.ranges.items()):
-        name = report.device_names.get(device_id) or "—"
-        print(f"  устройство «{name}» ({device_id[:8]}): № {span.start}–{span.end}")
+        for organisation in contents.organisations:
+            print(f"Организация: {organisation}")
+        print(f"Изменений: {contents.ops}")
+        if not brief:
+            for line in contents.op_lines:
+                print(f"  {line}")
+        print(f"Файлов доказательств: {contents.evidence}")
+        for span in contents.ranges:
+            print(f"  {span}")
+    for problem in view.problems:
+        print(f"  {problem}")
 
 
 # --- parser -----------------------------------------------------------------------------------

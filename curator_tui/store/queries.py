@@ -12,12 +12,11 @@ from enum import StrEnum
 from typing import Any
 
 from curator_tui.domain.models import Status
+from curator_tui.domain.rules import DUE_SOON_DAYS
 from curator_tui.store.database import query_dicts
 from curator_tui.store.projection import SEARCH_WORD_GAP, decode_row, search_words
+from curator_tui.store.rules_sql import due_soon_condition, overdue_condition
 from curator_tui.store.store import Store
-
-OPEN_STATUSES = (Status.NOT_STARTED.value, Status.IN_PROGRESS.value)
-DUE_SOON_DAYS = 14
 
 
 class Sort(StrEnum):
@@ -109,8 +108,8 @@ def other_clauses(query: ActivityQuery, today: date) -> tuple[list[str], list[An
 
 def quick_clauses(quick: QuickFilter, today: date, params: list[Any]) -> list[str]:
     if quick is QuickFilter.OVERDUE:
-        params.extend([*OPEN_STATUSES, today.isoformat()])
-        return ["a.status IN (?, ?)", "a.due_date < ?"]
+        params.append(today.isoformat())
+        return [overdue_condition("?")]
     if quick is QuickFilter.DUE_THIS_MONTH:
         first = today.replace(day=1)
         next_first = (first + timedelta(days=32)).replace(day=1)
@@ -265,18 +264,18 @@ class Progress:
 
 
 def progress(store: Store, today: date, roadmap_id: str | None = None) -> Progress:
-    scope, params = ("a.removed = 0", [])
+    scope, params = ("a.removed = 0", {})
     if roadmap_id:
-        scope, params = ("a.removed = 0 AND a.roadmap_id = ?", [roadmap_id])
+        scope, params = ("a.removed = 0 AND a.roadmap_id = :roadmap", {"roadmap": roadmap_id})
     soon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
     row = store.conn.execute(
         "SELECT COUNT(*), "
         "SUM(a.status = 'done'), "
         "SUM(a.status = 'in_progress'), "
-        "SUM(a.status IN ('not_started', 'in_progress') AND a.due_date < ?), "
-        "SUM(a.status IN ('not_started', 'in_progress') AND a.due_date >= ? AND a.due_date <= ?), "
+        f"SUM({overdue_condition(':today')}), "
+        f"SUM({due_soon_condition(':today', ':soon')}), "
         "SUM(a.status = 'done' AND a.evidence_count = 0) "
         f"FROM activity a WHERE {scope}",
-        [today.isoformat(), today.isoformat(), soon, *params],
+        {"today": today.isoformat(), "soon": soon, **params},
     ).fetchone()
     return Progress(*(int(v or 0) for v in row))

@@ -7,7 +7,8 @@ summary counts and the detailed lists can never disagree:
   `first_date`/`due_date` span is only a cheap pre-filter: «январь, декабрь» spans November
   without being due in it, so the windows themselves (JSON) are checked too;
 - *overdue*: not done or cancelled (still open) and its last due date falls before the
-  report's cut-off day (see `curator_tui.reports.months.overdue_cutoff`).
+  report's cut-off day (see `curator_tui.reports.months.overdue_cutoff`): the programme's
+  rule (`domain.rules.is_overdue`) in its SQL spelling, `store.rules_sql.overdue_condition`.
 
 Every query takes the same named parameters (`PeriodParams`) and the same organisation scope;
 the hub dashboard asks for its first page of schools through that scope (a few dozen ids), so
@@ -28,7 +29,7 @@ from datetime import date
 from typing import Any
 
 from curator_tui.store.database import query_dicts
-from curator_tui.store.queries import OPEN_STATUSES
+from curator_tui.store.rules_sql import counts_as_due_condition, overdue_condition
 from curator_tui.store.store import Store
 
 DUE_IN_MONTH = (
@@ -37,10 +38,9 @@ DUE_IN_MONTH = (
     "WHERE json_extract(w.value, '$[0]') < :next_month "
     "AND json_extract(w.value, '$[1]') >= :month_start))"
 )
-OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # SQL literals: fixed codes
-OVERDUE = f"(a.status IN ({OPEN}) AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
+OVERDUE = overdue_condition(":cutoff")
 # Not cancelled and due before the cut-off, done or not: the base of «behind» on the dashboard.
-DUE_BEFORE_CUTOFF = "(a.status != 'cancelled' AND a.due_date IS NOT NULL AND a.due_date < :cutoff)"
+DUE_BEFORE_CUTOFF = counts_as_due_condition(":cutoff")
 # Cheap conditions (indexed columns, no JSON) every due or overdue activity meets.
 CANDIDATE = f"((a.first_date < :next_month AND a.due_date >= :month_start) OR {OVERDUE})"
 # Activities of live roadmaps only: rows whose roadmap has not arrived yet have no owner.

@@ -18,15 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.ops import (
+    CLOCK_SKEW_WARNING_MS,
+    STAMP_MAX,
     ZERO_STAMP,
     Action,
+    ClockExhausted,
     Entity,
     HlcStamp,
     Operation,
     clock_looks_wrong,
     new_id,
     observe,
+    stamp_after,
     tick,
+    wall_date,
 )
 from curator_tui.domain.parser_version import PARSER_VERSION
 from curator_tui.store.database import (
@@ -254,19 +259,32 @@ class Store:
             .execute("SELECT value FROM local_setting WHERE key = 'hlc'")
             .fetchone()
         )
-        return HlcStamp.parse(row[0]) if row else ZERO_STAMP
+        stamp = HlcStamp.parse(row[0]) if row else ZERO_STAMP
+        # Only a clock that adopted a forged stamp before stamps were bounded can be past the
+        # ceiling; counting on from there would leave no stamp for the next edit.
+        return stamp if stamp <= STAMP_MAX else ZERO_STAMP
 
     def clock_warning(self, wall_ms: int | None = None) -> str | None:
-        """A Russian warning when this machine's clock is behind what the replica has seen."""
+        """A Russian warning when this machine's clock is behind what the replica has seen.
+
+        Stamps from other devices are adopted only up to a day ahead (ops.observe), so a
+        correct computer that received changes from a fast one is never told this.
+        """
         wall = wall_ms if wall_ms is not None else now_ms()
         last = self.last_stamp()
-        if clock_looks_wrong(last, wall):
-            seen = date.fromtimestamp(last.wall_ms / 1000).strftime("%d.%m.%Y")
+        if not clock_looks_wrong(last, wall):
+            return None
+        if last.wall_ms - wall > CLOCK_SKEW_WARNING_MS:
+            seen = wall_date(last.wall_ms).strftime("%d.%m.%Y")
             return (
                 "Часы компьютера, похоже, отстают: в базе уже есть изменения от "
                 f"{seen}. Проверьте дату и время — порядок изменений при этом сохранится."
             )
-        return None
+        shown = wall_date(wall).strftime("%d.%m.%Y")
+        return (
+            f"Часы компьютера отстают: они показывают {shown}. Проверьте дату и время — "
+            "иначе новые изменения будут помечены неверной датой."
+        )
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -281,30 +299,37 @@ class Store:
                 for change in changes:
                     stamp = tick(stamp, wall_ms if wall_ms is not None else now_ms())
                     seq += 1
+                    holder = self.holder_for(conn, change)
                     op = Operation(
                         op_id=new_id(),
                         device_id=device_id,
                         seq=seq,
-                        hlc=str(stamp),
+                        hlc=str(edit_stamp(stamp, holder)),
                         entity=change.entity,
                         entity_id=change.entity_id,
                         action=change.action,
                         field=change.field,
                         value=change.value,
-                        prev=self.prev_for(conn, change),
+                        prev=holder[0] if holder else None,
                     )
                     apply_operation(conn, op)
                     ops.append(op)
                 save_stamp(conn, stamp)
         except sqlite3.Error as exc:
             raise StoreError(f"Изменение не сохранено: {describe_sqlite_error(exc)}") from exc
+        except ClockExhausted as exc:
+            raise StoreError(
+                "Изменение не сохранено: значение помечено последним возможным временем "
+                "(31.12.9999), изменение после него записать нельзя. Проверьте дату и время."
+            ) from exc
         return ops
 
-    def prev_for(self, conn: sqlite3.Connection, change: Change) -> str | None:
+    @staticmethod
+    def holder_for(conn: sqlite3.Connection, change: Change) -> tuple[str, str, str] | None:
+        """(op id, clock, device) of the op a `set` replaces; it becomes the new op's `prev`."""
         if change.action is not Action.SET or change.field is None:
             return None
-        holder = current_holder(conn, change.entity, change.entity_id, change.field)
-        return holder[0] if holder else None
+        return current_holder(conn, change.entity, change.entity_id, change.field)
 
     @staticmethod
     def last_seq(conn: sqlite3.Connection, device_id: str) -> int:
@@ -327,9 +352,9 @@ class Store:
             stamp = self.last_stamp(conn)
             # In slices, so replaying a hub's whole log does not hold all of it in memory.
             for start in range(0, len(ordered), REPLAY_SLICE):
-                for op in apply_operations(conn, ordered[start : start + REPLAY_SLICE]):
-                    applied += 1
-                    stamp = observe(stamp, HlcStamp.parse(op.hlc))
+                merged = apply_operations(conn, ordered[start : start + REPLAY_SLICE])
+                applied += len(merged)
+                stamp = observe(stamp, (op.hlc for op in merged), now_ms())
             save_stamp(conn, stamp)
         return ApplyResult(applied, len(ordered) - applied)
 
@@ -679,6 +704,18 @@ def operation_from_row(row: dict[str, Any]) -> Operation:
         value=json.loads(row["value"]),
         prev=row["prev"],
     )
+
+
+def edit_stamp(clock: HlcStamp, holder: tuple[str, str, str] | None) -> HlcStamp:
+    """The stamp of a local op: the clock, or just after the value it replaces if that is later.
+
+    A value stamped far ahead (a fast device's 2040) is merged but its stamp is not adopted by
+    the clock (ops.observe); without this, a user who changes it here would see the change
+    lose to it. Only this op goes after it: the clock, and so every other edit, stays put.
+    """
+    if holder is None or holder[1] < str(clock):
+        return clock
+    return stamp_after(HlcStamp.parse(holder[1]))
 
 
 def save_stamp(conn: sqlite3.Connection, stamp: HlcStamp) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, observe
+from curator_tui.domain.ops import Action, Entity, Operation, observe
 from curator_tui.store import peer_knowledge
 from curator_tui.store.database import transaction
 from curator_tui.store.entity_log import log_rows_of, ops_of
@@ -28,7 +28,7 @@ from curator_tui.store.projection import OP_COLUMNS, op_row
 from curator_tui.store.projection_batch import apply_operations, select_in
 from curator_tui.store.setting_keys import COVERED_PREFIX
 from curator_tui.store.setting_keys import HUB_REGION_SETTING as HUB_REGION_SETTING
-from curator_tui.store.store import Store, operation_from_row, save_stamp
+from curator_tui.store.store import Store, now_ms, operation_from_row, save_stamp
 
 ORGANISATION_SETTING = "organisation_id"
 ORGANISATION_NAME_SETTING = "organisation_name"
@@ -240,6 +240,12 @@ def foreign_own_ops(store: Store, ops: Iterable[Operation], device_id: str) -> l
     return [op.op_id for op in unknown if not made < op.seq <= reach]
 
 
+def stamps_of(store: Store, op_ids: Iterable[str]) -> dict[str, str]:
+    """Clock stamps of the ops this replica holds among `op_ids`."""
+    sql = "SELECT op_id, hlc FROM op WHERE op_id IN ({marks})"
+    return dict(select_in(store.conn, sql, sorted(set(op_ids))))
+
+
 def bundle_accepted(store: Store, bundle_id: str) -> bool:
     row = store.conn.execute(
         "SELECT 1 FROM bundle_import WHERE bundle_id = ? AND result = ? LIMIT 1",
@@ -350,8 +356,7 @@ def apply_bundle(
         stamp = store.last_stamp(conn)
         applied = apply_operations(conn, ordered)
         refuse_clashes(conn, ops, applied)
-        if applied:  # the text of a stamp sorts like the stamp
-            stamp = observe(stamp, HlcStamp.parse(max(op.hlc for op in applied)))
+        stamp = observe(stamp, (op.hlc for op in applied), now_ms())
         save_stamp(conn, stamp)
         own_ahead = learn_from_peer(conn, store.device_id, ops, claims)
         for device_id, seq in covered.items():

@@ -23,10 +23,9 @@ A bundle killed half-way leaves at most a hidden `.part` file, removed by the ne
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from platformdirs import user_documents_path
 
 from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.platform import find_medium
 from curator_tui.store import peer_knowledge, sync_state
 from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.store import Store
@@ -272,21 +272,7 @@ def default_destination(cwd: Path | None = None) -> Path:
     here = cwd or Path.cwd()
     if (here / "exports").is_dir():
         return here / "exports"
-    for medium in removable_media():
-        return medium
-    return user_documents_path()
-
-
-def removable_media() -> Iterator[Path]:
-    user = getpass.getuser()
-    for root in (Path("/media") / user, Path("/run/media") / user):
-        try:
-            candidates = sorted(root.iterdir())
-        except OSError:
-            continue
-        for candidate in candidates:
-            if os.path.ismount(candidate) and os.access(candidate, os.W_OK):
-                yield candidate
+    return find_medium() or user_documents_path()
 
 
 def bundle_stem(plan: Plan, store: Store, names: dict[str, str]) -> str:

@@ -31,7 +31,16 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation
+from curator_tui.domain.ops import (
+    CLOCK_FLOOR_MS,
+    Action,
+    Entity,
+    HlcStamp,
+    Operation,
+    adoption_limit,
+    stamp_after,
+    wall_date,
+)
 from curator_tui.store import hub_queries, sync_state
 from curator_tui.store.store import Store, now_ms
 from curator_tui.sync.bundles import (
@@ -66,7 +75,6 @@ from curator_tui.sync.scope import OrganisationResolver, Scope
 from curator_tui.sync.trust import TrustEntry, TrustRole
 
 MAX_LISTED_PROBLEMS = 20
-FUTURE_CLOCK_MS = 24 * 3600 * 1000
 
 
 # --- public workflows -----------------------------------------------------------------------
@@ -213,7 +221,7 @@ def check_contents(store: Store, examined: Examined, report: BundleReport, *, fu
     check_evidence(store, bundle, ops, report)
     check_log(store, ops, report, full=full)
     note_gaps(store, info, report)
-    note_clock(ops, report)
+    note_clock(store, ops, report)
 
 
 def check_declared(
@@ -384,13 +392,45 @@ def note_gaps(store: Store, info: BundleInfo, report: BundleReport) -> None:
         )
 
 
-def note_clock(ops: list[Operation], report: BundleReport) -> None:
-    # Stamps are checked for shape (oprules) and their text sorts like the stamp itself.
-    limit = str(HlcStamp(now_ms() + FUTURE_CLOCK_MS + 1, 0))
-    ahead = {op.device_id for op in ops if op.hlc >= limit}
-    for device_id in sorted(ahead):
+def note_clock(store: Store, ops: list[Operation], report: BundleReport) -> None:
+    """Name the devices whose clocks run MAX_DRIFT_MS or more ahead of this computer's.
+
+    Their ops are imported as they are; this replica's clock does not adopt their stamps
+    (ops.observe). An op stamped just after the far-ahead value it replaced (Store.record) is
+    not its author's fault, so it names no one.
+    """
+    wall = now_ms()
+    if wall < CLOCK_FLOOR_MS:
+        return  # this computer's own clock is wrong, and Store.clock_warning says so
+    limit = adoption_limit(wall)
+    ahead = [op for op in ops if op.hlc > limit]
+    if not ahead:
+        return
+    stamps = {op.op_id: op.hlc for op in ops}
+    stamps.update(sync_state.stamps_of(store, {op.prev for op in ahead if op.prev} - set(stamps)))
+    newest: dict[str, str] = {}
+    for op in ahead:
+        if not follows_its_prev(op, stamps):
+            newest[op.device_id] = max(op.hlc, newest.get(op.device_id, op.hlc))
+    for device_id, hlc in sorted(newest.items()):
         name = report.device_names.get(device_id) or device_id[:8]
-        report.warn(f"часы устройства «{name}» спешат: его изменения помечены будущим временем")
+        stamp = HlcStamp.parse(hlc)
+        report.warn(
+            f"часы устройства «{name}» спешат на {ahead_by(stamp.wall_ms - wall)}: его изменения "
+            f"помечены {wall_date(stamp.wall_ms):%d.%m.%Y}. Изменения принимаются, но часы "
+            "этого компьютера их время не перенимают. Исправьте дату и время на том устройстве, "
+            "иначе его изменения могут перекрывать более поздние изменения других"
+        )
+
+
+def follows_its_prev(op: Operation, stamps: dict[str, str]) -> bool:
+    prev = stamps.get(op.prev or "")
+    return prev is not None and op.hlc == str(stamp_after(HlcStamp.parse(prev)))
+
+
+def ahead_by(ms: int) -> str:
+    days = ms // (24 * 3600 * 1000)
+    return f"{days} дн." if days < 730 else f"{days // 365} г."
 
 
 # --- applying -------------------------------------------------------------------------------

@@ -23,11 +23,19 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from curator_tui.domain.models import EvidenceKind, OrgLevel, Status
-from curator_tui.domain.ops import OPERATION_FIELDS, Action, Entity, Operation, canonical_json
+from curator_tui.domain.ops import (
+    OPERATION_FIELDS,
+    STAMP_MAX,
+    Action,
+    Entity,
+    Operation,
+    canonical_json,
+)
 from curator_tui.sync.trust import TrustRole
 
 ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 HLC_PATTERN = re.compile(r"[0-9]{15}-[0-9]{6}")
+LATEST_STAMP = str(STAMP_MAX)
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 MAX_SEQ = 2**53
 MAX_TEXT = 100_000
@@ -161,6 +169,8 @@ def shape_problem(op: Operation, raw: dict[str, Any]) -> str | None:
         return "неверная ссылка на предыдущую операцию"
     if not HLC_PATTERN.fullmatch(op.hlc):
         return "неверная отметка времени"
+    if op.hlc > LATEST_STAMP:  # no clock of this program stamps later (domain.ops, clock)
+        return "отметка времени позже 31.12.9999"
     if (op.action is Action.SET) != (op.field is not None):
         return "поле указано не для изменения"
     return None

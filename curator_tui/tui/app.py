@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
+from curator_tui.platform import MEDIA_ROOTS
 from curator_tui.store.database import explain_failure
 from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.store import Store
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Where a USB stick shows up, in the order the file browser looks for one.
-MEDIA_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 DARK_THEME = "textual-dark"
 DASHBOARD_STYLES = "dashboard.tcss"  # DashboardScreen.CSS_PATH, seen from this module
 LIGHT_THEME = "textual-light"

@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from curator_tui.domain.models import EvidenceKind, Schedule, ScheduleKind, Status
+from curator_tui.domain.models import Schedule, ScheduleKind, Status
 from curator_tui.domain.ops import HlcStamp
-from curator_tui.store.queries import DUE_SOON_DAYS, OPEN_STATUSES
+from curator_tui.domain.rules import is_due_soon, is_overdue
+from curator_tui.views.format import date_time, day_month
 
-MONTHS_SHORT = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+# Where older callers look for them:
+from curator_tui.views.format import device_label as device_label
+from curator_tui.views.format import file_size as file_size
+
 MONTHS_NOMINATIVE = (
     "Январь",
     "Февраль",
@@ -33,23 +37,6 @@ MONTHS_NOMINATIVE = (
 )
 
 
-def day_month(day: date, today: date) -> str:
-    """«31 мар», with the year only when it is not this year («31 мар 2024»)."""
-    text = f"{day.day} {MONTHS_SHORT[day.month - 1]}"
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
-def numeric_date(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
-def span_text(start: date, end: date) -> str:
-    """A schedule window in full: «15.05.2023» or «01.03.2023 – 31.03.2023»."""
-    if start == end:
-        return numeric_date(start)
-    return f"{numeric_date(start)} – {numeric_date(end)}"
-
-
 def month_title(iso_day: str | None) -> str:
     """The group title of the deadline sort, which goes by an activity's last due date:
     «Крайний срок — март 2023», or «Без срока»."""
@@ -57,10 +44,6 @@ def month_title(iso_day: str | None) -> str:
         return "Без срока"
     day = date.fromisoformat(iso_day)
     return f"Крайний срок — {MONTHS_NOMINATIVE[day.month - 1].lower()} {day.year}"
-
-
-def group_thousands(number: int) -> str:
-    return f"{number:,}".replace(",", "\u00a0")
 
 
 # --- deadlines ---------------------------------------------------------------------------
@@ -82,9 +65,8 @@ def describe_due(schedule: Schedule, status: Status, today: date) -> Due:
     window = schedule.next_window(today) or schedule.windows[-1]
     start, end = window
     when = day_month(end, today) if start == end else f"до {day_month(end, today)}"
-    is_open = status.value in OPEN_STATUSES
-    overdue = is_open and schedule.due is not None and schedule.due < today
-    soon = is_open and not overdue and 0 <= (end - today).days <= DUE_SOON_DAYS
+    overdue = is_overdue(status, schedule.due, today)
+    soon = is_due_soon(status, schedule.due, end, today)
     if schedule.kind is ScheduleKind.RECURRING:
         return Due(f"{recurrence_phrase(schedule.rule)} · {when}", f"{when} ↻", overdue, soon)
     return Due(when, when, overdue, soon)
@@ -139,17 +121,11 @@ FIELD_LABELS = {
 def stamp_time(hlc: str) -> str:
     """When an operation happened, from the wall-clock part of its hybrid clock stamp."""
     try:
-        wall_ms = HlcStamp.parse(hlc).wall_ms
-    except ValueError:
+        # 31.12.9999 UTC is already year 10000 in Moscow: no local time to show.
+        moment = datetime.fromtimestamp(HlcStamp.parse(hlc).wall_ms / 1000)
+    except (ValueError, OverflowError, OSError):
         return "—"
-    return datetime.fromtimestamp(wall_ms / 1000).strftime("%d.%m.%Y %H:%M")
-
-
-def device_label(name: str | None, device_id: str, local_id: str = "") -> str:
-    """Who made a change: the device's name, «этот компьютер», or a short id."""
-    if name:
-        return name
-    return "этот компьютер" if device_id == local_id else f"устройство {device_id[:6]}"
+    return date_time(moment)
 
 
 def field_value(field: str, value: Any) -> str:
@@ -188,23 +164,6 @@ def describe_operation(op: dict[str, Any], activity_id: str) -> str:
         title = value.get("title", "") if isinstance(value, dict) else ""
         return f"доказательство добавлено: {title}" if title else "доказательство добавлено"
     return f"{entity}: {action}"
-
-
-def evidence_kind_label(kind: str) -> str:
-    try:
-        return EvidenceKind(kind).label
-    except ValueError:
-        return kind
-
-
-def file_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} Б"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} КБ"
-    if size < 1024**3:
-        return f"{size / 1024**2:.1f} МБ"
-    return f"{size / 1024**3:.1f} ГБ"
 
 
 # --- typed dates --------------------------------------------------------------------------

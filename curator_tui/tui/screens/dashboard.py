@@ -5,12 +5,12 @@ The table loads in two stages, so that a hub of 3,000 schools paints as fast as 
 1. before the first frame, on the UI thread: the first screen of schools in name order, each
    with its full figures (a few dozen organisations: indexed queries, milliseconds);
 2. then, in a worker: every school, which sorting, filtering and the totals need.
+Both stages read their rows from `curator_tui.views.dashboard`; this screen only shows them.
 """
 
 from __future__ import annotations
 
-import heapq
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -22,22 +22,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from curator_tui.reports.model import (
-    SchoolSummary,
-    name_key,
-    organisations_by_id,
-    read_summaries,
-    report_period,
-)
-from curator_tui.reports.months import month_start
-from curator_tui.store.hub_queries import (
-    MonthPoint,
-    last_bundle_devices,
-    monthly_progress,
-    organisation_rows,
-    roadmap_row,
-    roadmaps_by_organisation,
-)
+from curator_tui.domain.rules import STALE_DAYS
+from curator_tui.store.hub_queries import MonthPoint, monthly_progress, roadmap_row
 from curator_tui.store.queries import (
     ActivityQuery,
     QuickFilter,
@@ -45,22 +31,23 @@ from curator_tui.store.queries import (
     progress,
     roadmap_overview,
 )
-from curator_tui.store.report_queries import organisations as report_organisations
-from curator_tui.store.report_queries import read_snapshot
 from curator_tui.store.store import Store
-from curator_tui.tui.formatting import group_thousands
 from curator_tui.tui.gate import StoreBusy
 from curator_tui.tui.screens.home import Header, HomeScreen
 from curator_tui.tui.widgets.school_table import (
     COLUMNS,
     LEGEND,
-    DashboardRow,
     SchoolTable,
     filter_rows,
-    is_behind,
-    is_stale,
     sort_rows,
 )
+from curator_tui.views.dashboard import (
+    DashboardRow,
+    dashboard_rows,
+    dashboard_totals,
+    first_page,
+)
+from curator_tui.views.format import group_thousands
 
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp
@@ -68,88 +55,14 @@ if TYPE_CHECKING:
 MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 
 
-def dashboard_summaries(
-    store: Store, today: date, organisations: dict[str, dict] | None = None
-) -> list[SchoolSummary]:
-    """`school_summaries` for the current month (of every organisation, or of those given)
-    without its one costly figure, «due in the month» (it reads every activity's schedule
-    windows: 0.8 s of 1.9 s on 180,000 activities), which the dashboard does not show:
-    `due_in_month` is 0 here, every other field is the same (a test compares them)."""
-    with read_snapshot(store):
-        everyone = organisations is None
-        if organisations is None:
-            organisations = organisations_by_id(report_organisations(store))
-        period = report_period(month_start(today), today, organisations, filtered=not everyone)
-        return read_summaries(store, period, organisations, {})
-
-
-def rows_for(
-    store: Store, summaries: list[SchoolSummary], today: date, *, every: bool
-) -> list[DashboardRow]:
-    """Dashboard rows for these summaries; `every`: they are all the file's organisations."""
-    ids = None if every else [s.organisation_id for s in summaries]
-    roadmaps = roadmaps_by_organisation(store, ids)
-    devices = last_bundle_devices(store, ids)
-    rows = []
-    for s in summaries:
-        ref = roadmaps.get(s.organisation_id)
-        rows.append(
-            DashboardRow(
-                summary=s,
-                roadmap_id=ref.roadmap_id if ref else None,
-                roadmap=ref.label if ref else "—",
-                bundle_device=devices.get(s.organisation_id, ""),
-                stale=is_stale(s.last_bundle, today),
-                behind=is_behind(s.overdue, s.due_before_cutoff),
-            )
-        )
-    return rows
-
-
-def dashboard_rows(store: Store, today: date) -> list[DashboardRow]:
-    """Every organisation's dashboard row (stage 2: a worker thread calls this)."""
-    with read_snapshot(store):
-        return rows_for(store, dashboard_summaries(store, today), today, every=True)
-
-
-@dataclass(frozen=True)
-class FirstPage:
-    rows: list[DashboardRow]  # the first `size` organisations by name, with every figure
-    schools: int  # organisations in the file
-
-    @property
-    def complete(self) -> bool:
-        return len(self.rows) == self.schools
-
-
-def first_page(store: Store, today: date, size: int) -> FirstPage:
-    """Stage 1: the rows the table shows first (name order, as `sort_rows` has it).
-
-    The names of all organisations are read and ordered here (SQLite cannot fold Cyrillic
-    case); the figures are read for the chosen few only.
-    """
-    with read_snapshot(store):
-        everyone = organisation_rows(store)
-        chosen = heapq.nsmallest(size, everyone, key=lambda row: (name_key(row[1]), row[0]))
-        organisations = {
-            org_id: {"id": org_id, "name": name, "level": level, "municipality": municipality}
-            for org_id, name, level, municipality in chosen
-        }
-        every = len(chosen) == len(everyone)
-        summaries = dashboard_summaries(store, today, None if every else organisations)
-        return FirstPage(rows_for(store, summaries, today, every=every), len(everyone))
-
-
 def totals_text(rows: list[DashboardRow], shown: int, schools: int | None = None) -> str:
     if schools is not None and len(rows) < schools:
         return f"Школ: {group_thousands(schools)} · сводка загружается…"
-    stale = sum(r.stale for r in rows)
-    behind = sum(r.behind for r in rows)
-    overdue = sum(r.summary.overdue for r in rows)
-    counted = f"{group_thousands(shown)} из {group_thousands(len(rows))}"
+    totals = dashboard_totals(rows, shown)
+    counted = f"{group_thousands(totals.shown)} из {group_thousands(totals.rows)}"
     return (
-        f"Школ: {counted} · просрочено мероприятий: {group_thousands(overdue)} · "
-        f"отстают: {behind} · без пакета 30+ дней: {stale}"
+        f"Школ: {counted} · просрочено мероприятий: {group_thousands(totals.overdue)} · "
+        f"отстают: {totals.behind} · без пакета {STALE_DAYS}+ дней: {totals.stale}"
     )
 
 

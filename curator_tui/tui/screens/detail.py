@@ -4,11 +4,8 @@ history of its changes."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -21,19 +18,14 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from curator_tui.domain.models import Schedule, ScheduleKind
-from curator_tui.store.hub_queries import roadmap_row
+from curator_tui.platform import system_opener
 from curator_tui.store.store import Store
 from curator_tui.tui.formatting import (
     describe_due,
     describe_operation,
-    device_label,
-    evidence_kind_label,
     field_label,
     field_value,
-    file_size,
-    numeric_date,
     recurrence_phrase,
-    span_text,
     stamp_time,
 )
 from curator_tui.tui.messages import (
@@ -45,6 +37,8 @@ from curator_tui.tui.messages import (
 from curator_tui.tui.rows import parse_status
 from curator_tui.tui.screens.actions import ActivityActions, Subject
 from curator_tui.tui.screens.modals import ConfirmDialog
+from curator_tui.views.detail import ActivityDetail, load_detail
+from curator_tui.views.format import numeric_date, span_text
 
 FIELD_ROWS = (
     ("responsible", "Ответственный"),
@@ -54,60 +48,6 @@ FIELD_ROWS = (
     ("levels", "Уровни"),
     ("publicity", "Публичность"),
 )
-
-
-@dataclass(frozen=True)
-class ActivityDetail:
-    activity: dict[str, Any]
-    organisation: str
-    parent_title: str
-    notes: list[dict[str, Any]]
-    evidence: list[dict[str, Any]]
-    # Where each evidence file lies in the local store, if it has arrived here.
-    files: dict[str, Path | None]
-    visits: list[dict[str, Any]]
-    history: list[dict[str, Any]]
-    conflicts: list[dict[str, Any]]
-    devices: dict[str, str]
-    local_device: str
-
-    def who(self, name: str | None, device_id: str) -> str:
-        return device_label(name or self.devices.get(device_id), device_id, self.local_device)
-
-
-def load_detail(store: Store, activity_id: str) -> ActivityDetail | None:
-    activity = store.activity(activity_id)
-    if activity is None:
-        return None
-    roadmap = roadmap_row(store, activity["roadmap_id"])
-    parent = store.activity(activity["parent_id"]) if activity.get("parent_id") else None
-    evidence = store.evidence(activity_id)
-    conflicts = store.conflicts(activity_id)
-    device_ids = {c[key] for c in conflicts for key in ("winner_device", "loser_device")}
-    devices = {d: (store.known_device(d) or {}).get("name") or "" for d in device_ids}
-    return ActivityDetail(
-        activity=activity,
-        organisation=(roadmap or {}).get("organisation") or "",
-        parent_title=parent["title"] if parent else "",
-        notes=store.notes(activity_id),
-        evidence=evidence,
-        files={e["id"]: evidence_path(store, e) for e in evidence},
-        visits=store.visits(activity_id),
-        history=store.history(activity_id),
-        conflicts=conflicts,
-        devices=devices,
-        local_device=store.device_id,
-    )
-
-
-def evidence_path(store: Store, item: dict[str, Any]) -> Path | None:
-    sha = item["sha256"]
-    return store.evidence_files.path_for(sha) if store.evidence_files.has(sha) else None
-
-
-def system_opener() -> str | None:
-    """The desktop's «open with the usual program» command, if this system has one."""
-    return shutil.which("xdg-open") or shutil.which("open")
 
 
 # --- what the screen shows, as Content -------------------------------------------------------
@@ -208,18 +148,6 @@ def conflicts_content(detail: ActivityDetail) -> Content | None:
         )
     lines.append(Content.styled("Выберите значение ещё раз, чтобы снять конфликт.", "dim"))
     return Content("\n").join(lines)
-
-
-def evidence_option(item: dict[str, Any], path: Path | None) -> Option:
-    kind = evidence_kind_label(item["kind"])
-    if item["url"]:
-        text = f"{kind} · {item['title']} · {item['url']}"
-    else:
-        where = file_size(item["size"]) if path else "файл ещё не получен"
-        text = f"{kind} · {item['title']} · {where}"
-    if item["note"]:
-        text += f" — {item['note']}"
-    return Option(text, id=item["id"])
 
 
 def notes_content(detail: ActivityDetail) -> Content:
@@ -346,9 +274,7 @@ class DetailScreen(ActivityActions):
         options = self.query_one("#evidence-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        options.add_options(
-            [evidence_option(e, detail.files.get(e["id"])) for e in detail.evidence]
-        )
+        options.add_options([Option(detail.evidence_text(e), id=e["id"]) for e in detail.evidence])
         options.display = bool(detail.evidence)
         self.query_one("#evidence-heading", Label).set_class(not detail.evidence, "-empty")
         heading = f"Доказательства ({len(detail.evidence)})"
@@ -386,7 +312,7 @@ class DetailScreen(ActivityActions):
         item = self._chosen_evidence()
         if item is None or self.detail is None:
             return
-        target = item["url"] or self.detail.files.get(item["id"])
+        target = self.detail.evidence_target(item)
         if not target:
             self.notify("Файл этого доказательства ещё не получен на этом компьютере")
             return

@@ -19,21 +19,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar, Select
 
 from curator_tui.domain.models import EvidenceKind
+from curator_tui.domain.rules import guess_evidence_kind
+from curator_tui.platform import start_directory
 from curator_tui.store.database import explain_failure
 from curator_tui.store.store import Store
-from curator_tui.tui.media import start_directory
 from curator_tui.tui.messages import EvidenceAttached
 
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp
-
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
-
-
-def guess_kind(path: Path, chosen: EvidenceKind) -> EvidenceKind:
-    if chosen is EvidenceKind.OTHER and path.suffix.lower() in PHOTO_SUFFIXES:
-        return EvidenceKind.PHOTO
-    return chosen
 
 
 class EvidenceDialog(ModalScreen[str | None]):
@@ -97,7 +90,7 @@ class EvidenceDialog(ModalScreen[str | None]):
     def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
         self.query_one("#evidence-path", Input).value = str(event.path)
         kind = self.query_one("#evidence-kind", Select)
-        kind.value = guess_kind(event.path, cast(EvidenceKind, kind.value))
+        kind.value = guess_evidence_kind(event.path, cast(EvidenceKind, kind.value))
 
     @on(Button.Pressed, "#evidence-attach")
     def action_attach(self) -> None:
@@ -120,7 +113,7 @@ class EvidenceDialog(ModalScreen[str | None]):
             self.attach_link(url, link_kind, title, note)
         else:
             source = Path(path_text).expanduser()
-            self.copy_file(source, guess_kind(source, kind), title, note)
+            self.copy_file(source, guess_evidence_kind(source, kind), title, note)
 
     @work(thread=True, exclusive=True, group="evidence-copy")
     def copy_file(self, source: Path, kind: EvidenceKind, title: str, note: str) -> None:

@@ -28,12 +28,12 @@ from curator_tui.store.queries import (
     roadmap_overview,
 )
 from curator_tui.store.store import Store
-from curator_tui.tui.formatting import group_thousands
 from curator_tui.tui.gate import StoreBusy
 from curator_tui.tui.messages import ActivityUpdated, RoadmapImported
 from curator_tui.tui.rows import ListRow, RowContext, list_row
 from curator_tui.tui.screens.actions import ActivityActions, Subject
 from curator_tui.tui.widgets.activity_list import PAGE_SIZE, ActivityList, RowFetcher
+from curator_tui.views.format import group_thousands
 
 QUICK_LABELS = {
     QuickFilter.OVERDUE: "просроченные",

@@ -10,7 +10,6 @@ would be accepted.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -35,6 +34,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from curator_tui.platform import find_medium, start_directory
 from curator_tui.store.database import explain_failure
 from curator_tui.store.peer_knowledge import gap_lines, unsent_count
 from curator_tui.store.store import Store
@@ -45,18 +45,14 @@ from curator_tui.store.sync_state import (
     import_history,
 )
 from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, SyncProgress
-from curator_tui.sync.exporting import OMITTED_LABELS, ExportOptions, ExportResult, export_bundle
-from curator_tui.sync.importing import (
-    BundleReport,
-    Outcome,
-    created_at_text,
-    import_bundles,
-    op_count_lines,
-    verify_bundle,
+from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
+from curator_tui.sync.importing import BundleReport, Outcome, import_bundles, verify_bundle
+from curator_tui.views.bundles import (
+    BundleReportView,
+    bundle_report_view,
+    export_view,
 )
-from curator_tui.sync.replica import role_label
-from curator_tui.sync.trust import ANY_ORGANISATION
-from curator_tui.tui.media import find_medium, start_directory
+from curator_tui.views.format import local_time_of_utc_stamp
 
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp
@@ -76,33 +72,23 @@ def is_bundle(path: Path) -> bool:
     return path.name.lower().endswith(BUNDLE_SUFFIXES)
 
 
-def size_text(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} КБ".replace(".", ",")
-    return f"{size / 2**20:.1f} МБ".replace(".", ",")
-
-
 def export_lines(result: ExportResult) -> list[str]:
     """What went into a bundle and what was left out, for people."""
+    view = export_view(result)
     lines: list[str] = []
-    if result.path is None:
-        lines.append(result.message)
+    if view.path is None:
+        lines.append(view.message)
     else:
-        size = result.path.stat().st_size if result.path.exists() else 0
-        kind = result.kind.label + (", зашифрован" if result.encrypted else "")
         lines += [
-            f"Пакет записан: {result.path.name} ({size_text(size)}, {kind})",
-            f"Папка: {result.path.parent}",
-            "Пакет " + result.receiver_text,
-            f"Изменений: {result.ops}",
-            f"Файлов доказательств: {result.evidence_files}, {size_text(result.evidence_bytes)}",
+            f"Пакет записан: {view.path.name} ({view.bundle_size}, {view.kind})",
+            f"Папка: {view.path.parent}",
+            *([f"Пакет {view.receiver}"] if view.receiver else []),
+            f"Изменений: {view.ops}",
+            f"Файлов доказательств: {view.evidence}",
         ]
-        for org_id, name in result.organisations.items():
-            lines.append(f"Организация: {name or '—'} ({org_id})")
-        for device_id, span in sorted(result.ranges.items()):
-            lines.append(f"Устройство {device_id[:8]}: № {span.start}–{span.end}")
-    for reason, count in sorted(result.omitted.items()):
-        lines.append(f"Не включено: {OMITTED_LABELS.get(reason, reason)} — {count}")
+        lines += [f"Организация: {organisation}" for organisation in view.organisations]
+        lines += [f"Устройство {device_id[:8]}: {span}" for device_id, span in view.ranges]
+    lines += [f"Не включено: {omitted}" for omitted in view.omitted]
     return lines
 
 
@@ -115,64 +101,44 @@ def delivery_lines(store: Store) -> list[str]:
     return lines + gap_lines(store.conn)
 
 
-def report_lines(report: BundleReport) -> list[str]:
-    """The verification (or import) report of one bundle, as the CLI's `verify` prints it."""
-    lines = [f"Пакет: {report.path.name}{' (зашифрован)' if report.encrypted else ''}"]
-    if report.signer is not None:
-        s = report.signer
-        org = "любые организации" if s.organisation_id == ANY_ORGANISATION else s.organisation_id
-        if s.organisation_name:
-            org = f"{s.organisation_name} ({s.organisation_id})"
-        lines.append(f"Подписал: «{s.display_name}», {role_label(s.role.value)}; {org}")
-        lines.append(f"  ключ: {s.fingerprint}")
-    elif report.signer_fingerprint:
-        lines.append(f"Подписан ключом {report.signer_fingerprint} (нет в списке доверия)")
-    info = report.info
-    if info is not None:
-        lines.append(f"Вид: {info.kind.label}; создан {created_at_text(info)}")
-        device = info.device
-        lines.append(f"Устройство: «{device.name}» ({device.id[:8]}), {role_label(device.role)}")
-        orgs = report.organisations or {
-            o: info.organisation_names.get(o, "") for o in info.organisations
-        }
-        for org_id, name in orgs.items():
-            lines.append(f"Организация: {name or '—'} ({org_id})")
-        lines.append(f"Изменений: {report.ops}")
-        lines += [f"  {line}" for line in op_count_lines(report)]
-        lines.append(
-            f"Файлов доказательств: {report.evidence_files}, {size_text(report.evidence_bytes)}"
-        )
-    for problem in report.problems:
-        lines.append(f"  {'✗' if problem.fatal else '!'} {problem.text}")
+def report_lines(view: BundleReportView) -> list[str]:
+    """The verification report of one bundle, as the CLI's `verify` prints it."""
+    lines = [f"Пакет: {view.path.name}{view.encrypted_mark}"]
+    if view.signer is not None:
+        lines += [f"Подписал: {view.signer.who}", f"  ключ: {view.signer.fingerprint}"]
+    elif view.untrusted_key:
+        lines.append(f"Подписан ключом {view.untrusted_key} (нет в списке доверия)")
+    contents = view.contents
+    if contents is not None:
+        lines += [
+            f"Вид: {contents.kind}; создан {contents.created}",
+            f"Устройство: {contents.device}",
+        ]
+        lines += [f"Организация: {organisation}" for organisation in contents.organisations]
+        lines.append(f"Изменений: {contents.ops}")
+        lines += [f"  {line}" for line in contents.op_lines]
+        lines.append(f"Файлов доказательств: {contents.evidence}")
+    lines += [f"  {problem}" for problem in view.problems]
     return lines
 
 
-def verdict(report: BundleReport) -> str:
-    if report.outcome is Outcome.VERIFIED:
-        return "Итог: пакет будет принят."
-    if report.outcome is Outcome.REFUSED and report.errors:
-        return f"Итог: пакет НЕ будет принят — {report.errors[0].text}"
-    return f"Итог: {report.message}"
+def import_lines(view: BundleReportView) -> list[str]:
+    """What importing one bundle came to."""
+    return [f"Пакет: {view.path.name}", f"Итог: {view.message}"] + [
+        f"  {problem}" for problem in view.problems
+    ]
 
 
 def history_row(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
     counts = row.get("counts") or {}
     applied = counts.get("applied")
     return (
-        when_text(str(row.get("imported_at") or "")),
+        local_time_of_utc_stamp(str(row.get("imported_at") or "")),
         str(row.get("signer") or "—"),
         RESULT_LABELS.get(str(row.get("result")), str(row.get("result") or "")),
         "—" if applied is None else str(applied),
         str(row.get("message") or ""),
     )
-
-
-def when_text(stamp: str) -> str:
-    try:
-        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return stamp
-    return moment.astimezone().strftime("%d.%m.%Y %H:%M")
 
 
 def as_content(lines: Iterable[str]) -> Content:
@@ -487,8 +453,8 @@ class SyncScreen(Screen[None]):
         self._finish("import")
         good = [r for r in message.reports if r.outcome is Outcome.VERIFIED]
         lines: list[str] = []
-        for report in message.reports:
-            lines += [*report_lines(report), verdict(report), ""]
+        for view in map(bundle_report_view, message.reports):
+            lines += [*report_lines(view), view.verdict, ""]
         if good:
             lines.append(
                 f"Будет импортировано пакетов: {len(good)} из {len(message.reports)}. "
@@ -525,10 +491,8 @@ class SyncScreen(Screen[None]):
         self.chosen.clear()
         self._finish("import")
         lines: list[str] = []
-        for report in message.reports:
-            lines += [f"Пакет: {report.path.name}", f"Итог: {report.message}"]
-            lines += [f"  {'✗' if p.fatal else '!'} {p.text}" for p in report.problems]
-            lines.append("")
+        for view in map(bundle_report_view, message.reports):
+            lines += [*import_lines(view), ""]
         self.query_one("#import-report", Static).update(as_content(lines))
         self.query_one("#import-chosen", Static).update("Пакеты не выбраны")
         accepted = [r for r in message.reports if r.outcome is Outcome.ACCEPTED]

@@ -15,7 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList, TextArea
 from textual.widgets.selection_list import Selection
 
-from curator_tui.tui.formatting import numeric_date, parse_typed_date
+from curator_tui.tui.formatting import parse_typed_date
+from curator_tui.views.format import numeric_date
 
 if TYPE_CHECKING:
     from curator_tui.tui.app import CuratorApp

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -22,46 +21,19 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
-from curator_tui.reports.model import SchoolSummary, name_key
+from curator_tui.domain.rules import MANY_OVERDUE, OVERDUE_SHARE, STALE_DAYS
+from curator_tui.domain.rules import is_behind as is_behind  # where older callers look
+from curator_tui.domain.rules import is_stale as is_stale
+from curator_tui.reports.model import name_key
 from curator_tui.tui.widgets.activity_list import fit, fit_right
 from curator_tui.tui.widgets.cursor_view import CursorView
+from curator_tui.views.dashboard import DashboardRow
+from curator_tui.views.format import short_date
 
-STALE_DAYS = 30  # no bundle for this many days (or never): the row is marked
-MANY_OVERDUE = 5  # this many overdue activities …
-OVERDUE_SHARE = 0.25  # … or this share of the activities already due: the row is marked
-LEGEND = "! отстаёт: просрочено ≥ 5 или ≥ 25 % наступивших сроков · ∅ нет пакета 30+ дней"
-
-
-@dataclass(frozen=True)
-class DashboardRow:
-    summary: SchoolSummary
-    roadmap_id: str | None
-    roadmap: str  # the roadmap's title and year
-    bundle_device: str  # who sent the latest bundle ("" if none)
-    stale: bool
-    behind: bool
-
-    @property
-    def name(self) -> str:
-        return self.summary.name
-
-    @property
-    def municipality(self) -> str:
-        return self.summary.municipality
-
-    @cached_property
-    def search_key(self) -> str:
-        """What the filter looks in, folded once per row rather than once per keystroke."""
-        return name_key(f"{self.name} {self.municipality} {self.roadmap}")
-
-
-def is_stale(last_bundle: datetime | None, today: date) -> bool:
-    return last_bundle is None or (today - last_bundle.date()).days >= STALE_DAYS
-
-
-def is_behind(overdue: int, due_by_now: int) -> bool:
-    """`due_by_now`: activities (not cancelled) whose last due date has passed."""
-    return overdue >= MANY_OVERDUE or (due_by_now > 0 and overdue >= OVERDUE_SHARE * due_by_now)
+LEGEND = (
+    f"! отстаёт: просрочено ≥ {MANY_OVERDUE} или ≥ {OVERDUE_SHARE * 100:.0f} % наступивших "
+    f"сроков · ∅ нет пакета {STALE_DAYS}+ дней"
+)
 
 
 @dataclass(frozen=True)
@@ -75,12 +47,8 @@ class Column:
     numeric: bool = True
 
 
-def _date_text(moment: date | datetime | None) -> str:
-    return f"{moment:%d.%m.%y}" if moment else "—"
-
-
 def _bundle_text(row: DashboardRow) -> str:
-    return _date_text(row.summary.last_bundle) if row.summary.last_bundle else "никогда"
+    return short_date(row.summary.last_bundle) if row.summary.last_bundle else "никогда"
 
 
 def _count(attr: str) -> Callable[[DashboardRow], int]:
@@ -141,7 +109,7 @@ COLUMNS: tuple[Column, ...] = (
         "Визит",
         8,
         lambda r: r.summary.last_visit or date.min,
-        lambda r: _date_text(r.summary.last_visit),
+        lambda r: short_date(r.summary.last_visit),
         numeric=False,
     ),
 )
