@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from curator_tui.domain.fields import IMPORTED_FIELDS
 from curator_tui.domain.models import EvidenceKind, Schedule, Status
 from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.importers import RoadmapImportError, read_roadmap
@@ -70,23 +71,16 @@ def import_roadmap_file(
 
 
 def activity_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The scripting view of one activity (`curator activities --json`)."""
+    """The scripting view of one activity (`curator activities --json`): what the document
+    says of it (domain/fields.py), where it stands, its schedule and its progress."""
     schedule = Schedule.from_json(row["schedule"])
     return {
         "id": row["id"],
-        "number": row["number"],
         "section": row.get("section") or "",
         "parent_number": row.get("parent_number"),
-        "title": row["title"],
-        "responsible": row["responsible"],
-        "deadline_text": row["deadline_text"],
+        **{field.name: row[field.name] for field in IMPORTED_FIELDS},
         "schedule": schedule.to_json(),
         "due_date": row["due_date"],
-        "indicator": row["indicator"],
-        "result": row["result"],
-        "levels": row["levels"],
-        "publicity": row["publicity"],
-        "extra": row["extra"],
         "status": row["status"],
         "evidence_count": row["evidence_count"],
         "warnings": row["warnings"] + ([schedule.warning] if schedule.warning else []),

@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from curator_tui.cli import main as curator_main
+from curator_tui.domain.fields import VOCABULARY_VERSION
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation, new_id
 from curator_tui.store.roadmaps import organisation_id
 from curator_tui.store.store import Store
@@ -226,6 +227,7 @@ def forge(
     ranges: dict[str, DeviceRange] | None = None,
     counts: Counts | None = None,
     public_key: str | None = None,
+    vocabulary: int | None = VOCABULARY_VERSION,
 ) -> Path:
     """A well-formed, genuinely signed bundle around arbitrary ops (as a malicious signer would)."""
     evidence = evidence or {}
@@ -266,7 +268,12 @@ def forge(
             ),
         )
         manifest = canonical_json(
-            build_manifest(bundle_id=new_bundle_id(), entries=writer.entries, extra=info.to_json())
+            build_manifest(
+                bundle_id=new_bundle_id(),
+                entries=writer.entries,
+                extra=info.to_json(),
+                vocabulary=vocabulary,
+            )
         )
         writer.finish(manifest, sshsig.sign(key, manifest, sshsig.BUNDLE_NAMESPACE))
     return path

@@ -44,6 +44,8 @@ from tests.report_hub import (
 SUMMARY_HEADERS = [c.header for c in SUMMARY_COLUMNS]
 ACTIVITY_HEADERS = [c.header for c in ACTIVITY_COLUMNS]
 FLAT_HEADERS = [c.header for c in FLAT_ACTIVITY_COLUMNS]
+DUE_FLAG = FLAT_HEADERS.index("Срок в месяце")
+OVERDUE_FLAG = FLAT_HEADERS.index("Просрочено")
 COUNT_FIELDS = (
     "total",
     "due_in_month",
@@ -122,7 +124,7 @@ def test_xlsx_sheets_headers_panes_filters_and_widths(
     assert summary.print_title_rows == f"${header}:${header}"
     assert [c.value for c in activities[1]] == FLAT_HEADERS
     assert activities.freeze_panes == "A2"
-    assert activities.auto_filter.ref == "A1:J8"  # 7 activities, listed once each
+    assert activities.auto_filter.ref == "A1:K8"  # 7 activities, listed once each
     assert activities.column_dimensions["C"].width == 55
     assert activities["C2"].alignment.wrap_text
 
@@ -140,18 +142,19 @@ def test_xlsx_values_are_typed(report: MonthlyReport, files: dict[str, Path]) ->
     assert summary.cell(first + 1, 2).value == "—"  # no municipality known
     activities = book["Мероприятия"]
     council = [c.value for c in activities[2]]
-    assert council[:8] == [
+    assert council[:9] == [
         SCHOOL_1,
         "1",
         "Педсовет по итогам четверти",
         "Директор",
         "Ноябрь 2025 г.",
+        None,  # no «Форма отчетности»
         datetime(2025, 11, 30),
         "Выполнено",
         "да",
     ]
-    assert council[8] == "нет"
-    assert council[9].splitlines() == [
+    assert council[9] == "нет"
+    assert council[10].splitlines() == [
         "Протокол: Протокол педсовета № 3 (protocol.pdf)",
         "Ссылка: Новость на сайте (https://school1.example/news/42)",
     ]
@@ -220,8 +223,8 @@ def test_docx_title_tables_and_layout(report: MonthlyReport, files: dict[str, Pa
     council = document.tables[1].rows[1].cells
     assert [c.text for c in document.tables[1].rows[0].cells] == ACTIVITY_HEADERS
     assert council[1].text == "Педсовет по итогам четверти"
-    assert council[4].text == "30.11.2025"
-    assert council[6].text.splitlines() == [  # two items, a line break between them
+    assert council[5].text == "30.11.2025"
+    assert council[7].text.splitlines() == [  # two items, a line break between them
         "Протокол: Протокол педсовета № 3 (protocol.pdf)",
         "Ссылка: Новость на сайте (https://school1.example/news/42)",
     ]
@@ -318,7 +321,7 @@ def xlsx_figures(path: Path, report: MonthlyReport) -> tuple[dict, dict]:
     sizes: dict[str, list[int]] = {}
     for row in book["Мероприятия"].iter_rows(min_row=2, values_only=True):
         due, overdue = sizes.setdefault(row[0], [0, 0])
-        sizes[row[0]] = [due + (row[7] == "да"), overdue + (row[8] == "да")]
+        sizes[row[0]] = [due + (row[DUE_FLAG] == "да"), overdue + (row[OVERDUE_FLAG] == "да")]
     return summary, {k: tuple(v) for k, v in sizes.items()}
 
 
@@ -347,7 +350,7 @@ def csv_figures(activities: Path, summary_path: Path) -> tuple[dict, dict]:
     sizes: dict[str, list[int]] = {}
     for row in read_csv(activities)[1:]:
         due, overdue = sizes.setdefault(row[0], [0, 0])
-        sizes[row[0]] = [due + (row[7] == "да"), overdue + (row[8] == "да")]
+        sizes[row[0]] = [due + (row[DUE_FLAG] == "да"), overdue + (row[OVERDUE_FLAG] == "да")]
     return summary, {k: tuple(v) for k, v in sizes.items()}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -10,11 +11,12 @@ import pytest
 
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.ops import Action, Entity
-from curator_tui.store.database import StoreError, schema_version
+from curator_tui.store.database import StoreError, schema_version, transaction
 from curator_tui.store.evidence_files import EvidenceFileError
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Change, Store
 from tests.conftest import small_roadmap
+from tests.projection_oracle import apply_operation
 
 
 def by_number(store: Store, number: str) -> dict:
@@ -97,6 +99,37 @@ def test_replaying_the_log_rebuilds_identical_state(school: Store, tmp_path: Pat
         activity_ids=[activity["id"]],
     )
     assert school.rebuild_differences(tmp_path / "scratch.db") == []
+
+
+def test_one_record_of_many_changes_projects_as_the_oracle_does_op_by_op(
+    school: Store, tmp_path: Path
+) -> None:
+    """record applies its ops in batches; the same ops applied one by one by the plain
+    per-op engine (tests/projection_oracle.py) into a copy made before give the same file."""
+    activity = by_number(school, "3")
+    school.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    copy = tmp_path / "copy.db"
+    shutil.copy2(school.path, copy)
+    note = "1" * 32
+    ops = school.record(
+        [
+            Change(Entity.ACTIVITY, activity["id"], Action.SET, "status", "in_progress"),
+            Change(Entity.NOTE, note, Action.CREATE, value={"activity_id": activity["id"]}),
+            Change(Entity.NOTE, note, Action.SET, "text", "Семинар проведён"),
+            Change(Entity.ACTIVITY, activity["id"], Action.SET, "title", "Семинар"),
+            Change(Entity.ACTIVITY, activity["id"], Action.SET, "status", "done"),
+            Change(Entity.NOTE, note, Action.SET, "text", "Семинар проведён 28.02"),
+        ]
+    )
+    # Each edit names the op that held its field when it was made, earlier ones of the
+    # same call included.
+    status, create, text, _title, done, retext = ops
+    assert (done.prev, text.prev, retext.prev) == (status.op_id, create.op_id, text.op_id)
+    with Store.open(copy) as oracle:
+        with transaction(oracle.conn) as conn:
+            assert all(apply_operation(conn, op) for op in ops)
+        assert oracle.dump_projection() == school.dump_projection()
+        assert list(oracle.ops()) == list(school.ops())
 
 
 def activity_date():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import cast
 
 
 class OrgLevel(StrEnum):
@@ -160,13 +161,11 @@ class Schedule:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Schedule:
-        windows = tuple(
-            (date.fromisoformat(a), date.fromisoformat(b))
-            for a, b in data.get("windows", [])  # type: ignore[union-attr]
-        )
+        pairs = cast("list[tuple[str, str]]", data.get("windows", []))
+        windows = tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in pairs)
         return cls(
             kind=ScheduleKind(str(data["kind"])),
             windows=windows,
-            rule=data.get("rule"),  # type: ignore[arg-type]
-            warning=data.get("warning"),  # type: ignore[arg-type]
+            rule=cast("str | None", data.get("rule")),
+            warning=cast("str | None", data.get("warning")),
         )

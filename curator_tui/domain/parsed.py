@@ -23,6 +23,7 @@ class ParsedActivity(BaseModel):
     result: str = ""
     levels: str = ""
     publicity: str = ""
+    report_form: str = ""
     extra: dict[str, str] = Field(default_factory=dict)
     section: str = ""
     parent_number: str | None = None

@@ -25,6 +25,7 @@ class Column(StrEnum):
     RESULT = "result"
     LEVELS = "levels"
     PUBLICITY = "publicity"
+    REPORT_FORM = "report_form"
 
 
 _PATTERNS: tuple[tuple[Column, str], ...] = (
@@ -45,11 +46,12 @@ _PATTERNS: tuple[tuple[Column, str], ...] = (
     (Column.INDICATOR, r"показател\w*\s+(?:результативност|эффективност)\w*"),
     (Column.RESULT, r"результат(?:ы|а|ов)?"),
     (Column.RESULT, r"ожидаем\w*\s+результат\w*"),
-    (Column.RESULT, r"форм\w*\s+(?:представлени|предоставлени)\w*(?:\s+результат\w*)?"),
     (Column.RESULT, r"отчетн\w*\s+документ\w*"),
     (Column.LEVELS, r"уров(?:ень|ни|ня|ней)\w*"),
     (Column.PUBLICITY, r"информационн\w*\s+сопровождени\w*"),
     (Column.PUBLICITY, r"освещени\w*(?:\s+в\s+сми)?"),
+    (Column.REPORT_FORM, r"форм\w*\s+отчет\w*"),
+    (Column.REPORT_FORM, r"форм\w*\s+(?:представлени|предоставлени)\w*(?:\s+результат\w*)?"),
 )
 _COMPILED = tuple((column, re.compile(rf"(?<!\w){pattern}(?!\w)")) for column, pattern in _PATTERNS)
 # One pass that rules out most data cells before each pattern is tried for the longest match.

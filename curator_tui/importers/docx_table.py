@@ -128,7 +128,9 @@ def _body_blocks(parent: etree._Element) -> Iterator[etree._Element]:
 
 def _paragraph_lines(element: etree._Element, number: int) -> Iterator[Paragraph]:
     # A manual line break inside a paragraph is a line of its own, as in the text export.
-    for line in DocxParagraph(element, None).text.split("\n"):
+    # Reading a paragraph's text never reaches its story part, so it is given none.
+    paragraph = DocxParagraph(element, None)  # type: ignore[arg-type]
+    for line in paragraph.text.split("\n"):
         yield Paragraph(line.strip(), f"Абзац {number}")
 
 

@@ -51,7 +51,7 @@ class Line:
         return any(self.get(c) for c in _DATA_COLUMNS) or any(self.extra.values())
 
     def take_data(self) -> tuple[dict[Column, str], dict[str, str]]:
-        data = {c: self.values.pop(c) for c in _DATA_COLUMNS if c in self.values}
+        data: dict[Column, str] = {c: self.values.pop(c) for c in _DATA_COLUMNS if c in self.values}
         extra, self.extra = self.extra, {}
         return data, extra
 

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from operator import attrgetter
 from typing import Generic, TypeVar
 
+from curator_tui.domain.fields import REPORT_FIELDS, Field
 from curator_tui.reports.model import MonthlyReport, ReportActivity, SchoolSummary
 
 Row = TypeVar("Row")
@@ -85,12 +87,18 @@ SUMMARY_COLUMNS: tuple[Column[SchoolSummary], ...] = (
     Column("Последний визит", lambda s: s.last_visit, Kind.DATE, 13),
 )
 
+NARROW = 10  # a column this narrow holds one line («№»)
+
+
+def field_column(field: Field) -> Column[ReportActivity]:
+    """A column holding one of the activity's declared fields (domain/fields.py)."""
+    kind = Kind.TEXT if field.report_width < NARROW else Kind.LONG_TEXT
+    return Column(field.label, attrgetter(field.name), kind, field.report_width)
+
+
 # One organisation's list (DOCX, Markdown: the organisation is the heading above the table).
 ACTIVITY_COLUMNS: tuple[Column[ReportActivity], ...] = (
-    Column("№", lambda a: a.number, Kind.TEXT, 7),
-    Column("Мероприятие", lambda a: a.title, Kind.LONG_TEXT, 55),
-    Column("Ответственный", lambda a: a.responsible, Kind.LONG_TEXT, 22),
-    Column("Срок по дорожной карте", lambda a: a.deadline_text, Kind.LONG_TEXT, 20),
+    *map(field_column, REPORT_FIELDS),
     Column("Крайний срок", lambda a: a.due_date, Kind.DATE, 12),
     Column("Статус", lambda a: a.status_label, Kind.TEXT, 12),
     Column("Доказательства", evidence_text, Kind.LONG_TEXT, 50),

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from curator_tui.domain.fields import REPORT_FIELDS
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.reports.errors import ReportError
 from curator_tui.reports.months import month_start, month_title, next_month, overdue_cutoff
@@ -58,6 +59,7 @@ class ReportActivity:
     due_in_month: bool
     overdue: bool
     evidence: tuple[EvidenceItem, ...]
+    report_form: str = ""
 
     @property
     def status_label(self) -> str:
@@ -319,10 +321,7 @@ def activity_from(row: dict, organisation: str, evidence: Iterable[EvidenceItem]
     return ReportActivity(
         activity_id=row["id"],
         organisation=organisation,
-        number=row["number"],
-        title=row["title"],
-        responsible=row["responsible"],
-        deadline_text=row["deadline_text"],
+        **{field.name: row[field.name] for field in REPORT_FIELDS},
         due_date=parse_date(row["due_date"]),
         status=row["status"],
         due_in_month=bool(row["due_in_month"]),

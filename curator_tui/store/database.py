@@ -12,6 +12,8 @@ from typing import Any
 from curator_tui.domain.errors import UserFacingError
 
 BUSY_TIMEOUT_MS = 5000
+# Values per `IN (...)` list: well under SQLite's limit on a statement's parameters.
+IN_CHUNK = 500
 
 
 class StoreError(UserFacingError):
@@ -55,17 +57,50 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def query_dicts(
+def iter_dicts(
     conn: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
-) -> list[dict[str, Any]]:
-    """Rows as dicts, like sqlite-utils' `Database.query`, for the paths a cold start takes.
+) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, like sqlite-utils' `Database.query`, one at a time.
 
-    Importing sqlite-utils costs about as much as starting the whole minimal Textual app, so
-    the first paint reads through the bare connection; everything else uses `Store.db`.
+    The store reads through the bare connection with these helpers: importing sqlite-utils
+    costs about as much as starting the whole minimal Textual app (a cold start must not), and
+    one way of querying is easier to read than three. sqlite-utils stays for schema helpers
+    (table shapes) and for `Store.db`'s callers outside the store.
     """
     cursor = conn.execute(sql, params)
     names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def query_dicts(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[dict[str, Any]]:
+    """Every row of the query as a dict (see iter_dicts)."""
+    return list(iter_dicts(conn, sql, params))
+
+
+def first_dict(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> dict[str, Any] | None:
+    """The query's first row as a dict, or None when it has none."""
+    cursor = conn.execute(sql, params)
+    row = cursor.fetchone()
+    names = [column[0] for column in cursor.description]
+    cursor.close()
+    return dict(zip(names, row, strict=True)) if row is not None else None
+
+
+def select_in(
+    conn: sqlite3.Connection, sql: str, values: Sequence[Any], *leading: Any
+) -> Iterator[Any]:
+    """Rows of `sql` (with `{marks}` for an IN list) over `values` in chunks; a row of one
+    column comes out as its value."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start : start + IN_CHUNK]
+        query = sql.format(marks=", ".join("?" for _ in chunk))
+        for row in conn.execute(query, (*leading, *chunk)):
+            yield row[0] if len(row) == 1 else row
 
 
 def describe_sqlite_error(exc: sqlite3.Error) -> str:

@@ -14,16 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from curator_tui.domain.ops import Entity, Operation
-
-
-def link_op(conn: sqlite3.Connection, op: Operation, log_row: int) -> None:
-    """Link one op (the log's row `log_row`) to its entity's row, which exists by now."""
-    conn.execute(
-        "INSERT INTO entity_op (entity, entity_row, op_row) "
-        f"SELECT ?, rowid, ? FROM {op.entity.value} WHERE id = ?",
-        (op.entity.value, log_row, op.entity_id),
-    )
+from curator_tui.domain.ops import Entity
 
 
 def link_ops_since(conn: sqlite3.Connection, first_log_row: int, kinds: Iterable[Entity]) -> None:

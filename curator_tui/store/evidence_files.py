@@ -58,22 +58,6 @@ class EvidenceFiles:
             tmp.unlink(missing_ok=True)
             raise
 
-    def ingest_verified(self, staged: Path, sha256: str) -> None:
-        """Adopt a file already checked against its hash (from a verified bundle)."""
-        if self.has(sha256):
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
-        tmp = Path(tmp_name)
-        try:
-            digest, size = copy_hashing(staged, fd, staged.stat().st_size, None)
-            if digest != sha256:
-                raise EvidenceFileError(f"Файл {staged.name} изменился во время импорта")
-            self.commit(tmp, digest, size)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-
     def adopt_verified(self, staged: Path, sha256: str) -> bool:
         """Move a staged file, already hashed and fsynced by the bundle reader, into place.
 

@@ -1,38 +1,45 @@
-"""Applying many operations at once, with exactly the result of applying them one by one.
+"""The projection engine: the only code that writes the state tables.
 
-`projection.apply_operation` is the rule book, and it pays for its clarity with about ten
-statements per operation. A hub importing thousands of bundles spent most of its time in
-those round trips, so a bundle (or a replay of the log) goes through three steps here:
+Every operation goes through `apply_operations`, a bundle, a replay of the log or a single
+local edit alike (a single op is a batch of one); the rules it applies are
+`projection`'s rule book. A hub importing thousands of bundles would spend most of its time
+in round trips if each op read and wrote its rows on its own (about ten statements), so a
+batch goes through three steps:
 
 1. read: the op rows go into the log in one statement, which names the ops it took (the new
    ones); one query per table reads every row those can touch (their entities; the
    activities whose evidence count an evidence op can change; the activities whose dates a
    roadmap's new year can move);
-2. replay: `projection`'s rules run in memory, op by op in the given order; instead of
-   refreshing derived columns and conflicts on the spot they note what needs refreshing;
+2. replay: the rules run in memory, op by op in the given order; instead of refreshing
+   derived columns and conflicts on the spot they note what needs refreshing;
 3. write: each table once with executemany — changed rows (with their `winners` column),
    visit links, conflicts; derived columns once per touched row, conflicts once per touched
    field.
 
-Deferring is exact because every refresh of `projection` reads only the final state of what
-it depends on, and every later change to that state triggers the same refresh again (the
-last trigger wins either way). Conflicts are the one exception — a create refreshes only the
-fields edited so far — so each field remembers the op at which it was last refreshed and its
-history is cut there.
+Deferring is exact because every refresh reads only the final state of what it depends on,
+and every later change to that state triggers the same refresh again (the last trigger wins
+either way). Conflicts are the one exception — a create refreshes only the fields edited so
+far — so each field remembers the op at which it was last refreshed and its history is cut
+there.
 
-Replaying in memory is exact only while a value reads back as it was written. SQLite's
-column affinity stores 3 as '3' in a TEXT column; a batch holding such a value (this program
-never writes one, and oprules refuses it in a bundle) is applied one op at a time instead.
+Replaying in memory is exact because a value is held as its column will store it: SQLite's
+column affinity turns 3 into '3' in a TEXT column and '3' into 3 in an INTEGER one, and
+`stored_value` converts it so before the replay reads it (this program never writes such a
+value, and oprules refuses it in a bundle), and NULL for a NOT NULL column fails with
+SQLite's own error the moment the replay writes it. tests/projection_oracle.py, a plain
+op-by-op engine, is what the tests compare this one against.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.store.database import IN_CHUNK, select_in
 from curator_tui.store.entity_log import link_ops_since, ops_of
 from curator_tui.store.projection import (
     FIELDS,
@@ -42,7 +49,6 @@ from curator_tui.store.projection import (
     WINNERS_COLUMN,
     HistoryNode,
     Winner,
-    apply_operation,
     conflicts_in,
     encode,
     op_row,
@@ -56,13 +62,13 @@ from curator_tui.store.projection import (
 )
 
 Key = tuple[Entity, str]
-IN_CHUNK = 500
 ROWID = "_rowid"  # the rowid of a row read, beside its columns
 # Fields whose change moves an activity's dates or its search text, or a roadmap's period.
 SCHEDULE_INPUTS = frozenset({"deadline_text", "roadmap_id"})
 SEARCH_INPUTS = frozenset({"number", "title", "responsible", "removed"})
 PERIOD_INPUTS = frozenset({"year", "school_year"})
 EVIDENCE_COUNT_INPUTS = frozenset({"activity_id", "removed"})
+SCHEDULE_COLUMNS = ("schedule", "schedule_kind", "first_date", "due_date")
 # Tables written before `activity`, whose evidence counts are read back from `evidence`.
 WRITE_ORDER = (
     Entity.ORGANISATION,
@@ -76,10 +82,8 @@ WRITE_ORDER = (
 
 
 def apply_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list[Operation]:
-    """Record `ops` in the log and project them, in the given order, as apply_operation would
-    one by one. Returns the ops that were new (the others the log already held)."""
-    if not all(stores_as_written(conn, op) for op in ops):
-        return [op for op in ops if apply_operation(conn, op)]
+    """Record `ops` in the log and project them, in the given order, each as if applied
+    alone. Returns the ops that were new (the others the log already held)."""
     fresh, first_log_row = insert_new_ops(conn, ops)
     if not fresh:
         return []
@@ -90,6 +94,40 @@ def apply_operations(conn: sqlite3.Connection, ops: Sequence[Operation]) -> list
     # After the write, when every op's row exists; the batch read the log's history before.
     link_ops_since(conn, first_log_row, {op.entity for op in fresh})
     return fresh
+
+
+# --- derived columns of every row (after an upgrade) -------------------------------------------
+
+
+def refresh_all_schedules(conn: sqlite3.Connection) -> None:
+    """Re-derive every activity's dates from its deadline text (after a parser upgrade)."""
+    rows = conn.execute(
+        "SELECT a.rowid, a.deadline_text, r.period_start, r.period_end, "
+        f"{', '.join(f'a.{name}' for name in SCHEDULE_COLUMNS)} "
+        "FROM activity a LEFT JOIN roadmap r ON r.id = a.roadmap_id"
+    )
+    changed = []
+    for rowid, text, start, end, *stored in rows.fetchall():
+        columns = schedule_columns(schedule_for(text, period_from_columns(start, end)))
+        values = [columns[name] for name in SCHEDULE_COLUMNS]
+        if values != stored:
+            changed.append((*values, rowid))
+    assignments = ", ".join(f"{name} = ?" for name in SCHEDULE_COLUMNS)
+    conn.executemany(f"UPDATE activity SET {assignments} WHERE rowid = ?", changed)
+
+
+def refresh_all_search_text(conn: sqlite3.Connection) -> int:
+    """Respell every activity's search_text (after search_key changed); returns rows changed."""
+    rows = conn.execute(
+        "SELECT rowid, number, title, responsible, removed, search_text FROM activity"
+    )
+    changed = []
+    for rowid, number, title, responsible, removed, stored in rows.fetchall():
+        text = search_text_of(number, title, responsible, removed=removed)
+        if text != stored:
+            changed.append((text, rowid))
+    conn.executemany("UPDATE activity SET search_text = ? WHERE rowid = ?", changed)
+    return len(changed)
 
 
 # --- which ops are new -----------------------------------------------------------------------
@@ -124,24 +162,19 @@ def insert_new_ops(
     return fresh, first_log_row
 
 
-def select_in(
-    conn: sqlite3.Connection, sql: str, values: Sequence[Any], *leading: Any
-) -> Iterator[Any]:
-    """Rows of `sql` (with `{marks}` for an IN list) over `values` in chunks; a row of one
-    column comes out as its value."""
-    for start in range(0, len(values), IN_CHUNK):
-        chunk = values[start : start + IN_CHUNK]
-        query = sql.format(marks=", ".join("?" for _ in chunk))
-        for row in conn.execute(query, (*leading, *chunk)):
-            yield row[0] if len(row) == 1 else row
-
-
 # --- table shapes ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class ColumnShape:
+    declared: str  # the column's type as the schema declares it: it decides the affinity
+    kept: type | None  # values of this type are stored as they are (None: every value is)
+    nullable: bool
+
+
+@dataclass(frozen=True)
 class TableShape:
-    columns: dict[str, tuple[type, bool]]  # name → (Python type of its affinity, takes NULL)
+    columns: dict[str, ColumnShape]
     defaults: dict[str, Any]
 
 
@@ -153,54 +186,64 @@ _shapes: dict[Entity, TableShape] = {}
 def table_shape(conn: sqlite3.Connection, entity: Entity) -> TableShape:
     shape = _shapes.get(entity)
     if shape is None:
-        # Imported on first merge, not at start-up (database.query_dicts says why); a plain
+        # Imported on first merge, not at start-up (database.iter_dicts says why); a plain
         # wrapper for its schema helpers: no pragmas, no plugins run on our connection.
         import sqlite_utils
-        from sqlite_utils.utils import column_affinity
 
         db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
         table = db.table(entity.value)
-        columns = {c.name: (column_affinity(c.type), not c.notnull) for c in table.columns}
+        columns = {
+            c.name: ColumnShape(c.type, kept_by_affinity(c.type), not c.notnull)
+            for c in table.columns
+        }
         shape = _shapes[entity] = TableShape(columns, table.default_values)
     return shape
 
 
-def stores_as_written(conn: sqlite3.Connection, op: Operation) -> bool:
-    """Whether every value the op can write reads back from its column unchanged.
-
-    NULL in a NOT NULL column counts as not: the one-by-one path then fails on it with
-    SQLite's own error, before any derived column is computed from it.
-    """
-    try:
-        written = list(written_values(op))
-    except (TypeError, ValueError):  # not even JSON: let the rule book raise its error
-        return False
-    columns = table_shape(conn, op.entity).columns
-    for name, value in written:
-        if name == "activities":  # a visit's links, not a column
-            if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-                return False
-            continue
-        kind, nullable = columns[name]
-        if (value is None and not nullable) or (value is not None and type(value) is not kind):
-            return False
-    return True
+def kept_by_affinity(declared: str) -> type | None:
+    """The type a column of this declared type stores unchanged (SQLite's datatype3 rules:
+    INTEGER and NUMERIC may turn text and reals into integers, REAL integers into reals,
+    TEXT numbers into text; BLOB and no type keep every value)."""
+    name = declared.upper()
+    if "INT" in name:
+        return int
+    if any(word in name for word in ("CHAR", "CLOB", "TEXT")):
+        return str
+    if "BLOB" in name or not name:
+        return None
+    if any(word in name for word in ("REAL", "FLOA", "DOUB")):
+        return float
+    return int
 
 
-def written_values(op: Operation) -> Iterator[tuple[str, Any]]:
-    """(column, value as stored) of everything the op may write into its entity's row."""
-    if op.action is Action.CREATE:
-        if op.value is not None and not isinstance(op.value, dict):
-            raise TypeError("a create's value must be an object")
-        for name, value in (op.value or {}).items():
-            if name in FIELDS[op.entity]:
-                yield name, stored_value(name, value)
-    elif op.action is Action.SET and op.field in FIELDS[op.entity]:
-        yield op.field, stored_value(op.field, op.value)
+def stored_value(conn: sqlite3.Connection, entity: Entity, name: str, value: Any) -> Any:
+    """The field's value as its column stores it, so that the replay reads what a query
+    would read back; NULL for a NOT NULL column fails as SQLite's own write would."""
+    column = table_shape(conn, entity).columns[name]
+    stored = encode(name, value)
+    if stored is not None and column.kept is not None and type(stored) is not column.kept:
+        stored = converted_by_sqlite(column.declared, stored)
+    if stored is None and not column.nullable:
+        raise sqlite3.IntegrityError(f"NOT NULL constraint failed: {entity.value}.{name}")
+    return stored
 
 
-def stored_value(name: str, value: Any) -> Any:
-    return value if name == "activities" else encode(name, value)
+def converted_by_sqlite(declared: str, value: Any) -> Any:
+    """`value` as a column declared `declared` stores it, converted by SQLite itself (in a
+    scratch database in memory): its rules for text that looks like a number and for the
+    spelling of reals are not ours to copy. Never on the way of this program's own values."""
+    with closing(sqlite3.connect(":memory:")) as scratch:
+        scratch.execute(f"CREATE TABLE t (v {declared})")  # a type from our own schema
+        scratch.execute("INSERT INTO t VALUES (?)", (value,))
+        return scratch.execute("SELECT v FROM t").fetchone()[0]
+
+
+def create_value(op: Operation) -> dict[str, Any]:
+    """A create's fields (none when it has no value); anything but an object is an error."""
+    value = op.value or {}
+    if not isinstance(value, dict):
+        raise TypeError("a create's value must be an object")
+    return value
 
 
 # --- the working set ---------------------------------------------------------------------------
@@ -333,9 +376,9 @@ class Batch:
         key = (op.entity, op.entity_id)
         if key in self.rows:
             return False
-        values = {k: v for k, v in (op.value or {}).items() if k in FIELDS[op.entity]}
+        values = {k: v for k, v in create_value(op).items() if k in FIELDS[op.entity]}
         links = values.pop("activities", None) if op.entity is Entity.VISIT else None
-        self.new_row(key, {k: encode(k, v) for k, v in values.items()})
+        self.new_row(key, {k: self.stored(key, k, v) for k, v in values.items()})
         self.set_origin(key, op)
         if links is not None:
             self.links[op.entity_id] = list(links)
@@ -345,8 +388,8 @@ class Batch:
             self.refresh.evidence_counts.add(op.entity_id)
         elif op.entity is Entity.ROADMAP:
             self.refresh_period(op.entity_id)
-        elif op.entity is Entity.EVIDENCE and values.get("activity_id"):
-            self.recount_evidence(str(values["activity_id"]))
+        elif op.entity is Entity.EVIDENCE and self.column(key, "activity_id"):
+            self.recount_evidence(self.column(key, "activity_id"))
         return True
 
     def new_row(self, key: Key, values: dict[str, Any]) -> None:
@@ -375,7 +418,7 @@ class Batch:
             return  # an equal or later create of the same entity (same roadmap imported twice)
         taken = self.winners.get(key, {})
         allowed = FIELDS[op.entity]
-        fields = {k: v for k, v in dict(op.value or {}).items() if k in allowed and k not in taken}
+        fields = {k: v for k, v in create_value(op).items() if k in allowed and k not in taken}
         fields.update(origin_hlc=op.hlc, origin_device=op.device_id, origin_op=op.op_id)
         self.write_fields(key, fields)
 
@@ -394,12 +437,15 @@ class Batch:
         fields = dict(fields)
         links = fields.pop("activities", None) if key[0] is Entity.VISIT else None
         counted_before = self.evidence_activity(key, fields)
-        self.assign(key, {k: encode(k, v) for k, v in fields.items()})
+        self.assign(key, {k: self.stored(key, k, v) for k, v in fields.items()})
         if links is not None:
             self.links[key[1]] = list(links)
         self.refresh_derived(key, set(fields))
         for activity_id in counted_before | self.evidence_activity(key, fields):
             self.recount_evidence(activity_id)
+
+    def stored(self, key: Key, name: str, value: Any) -> Any:
+        return stored_value(self.conn, key[0], name, value)
 
     def assign(self, key: Key, values: dict[str, Any]) -> None:
         row = self.rows[key]
@@ -690,10 +736,24 @@ def counted_activities(batch: Batch, ops: list[Operation]) -> set[str]:
         row = batch.rows.get((op.entity, op.entity_id))
         if row is not None and row.values.get("activity_id"):
             found.add(row.values["activity_id"])
-        for name, value in written_values(op):
-            if name == "activity_id" and isinstance(value, str) and value:
-                found.add(value)
+        named = activity_named(batch.conn, op)
+        if named:
+            found.add(named)
     return found
+
+
+def activity_named(conn: sqlite3.Connection, op: Operation) -> str | None:
+    """The activity an evidence op may file its evidence under, as the column stores it."""
+    if op.action is Action.CREATE:
+        value = create_value(op).get("activity_id")
+    elif op.action is Action.SET and op.field == "activity_id":
+        value = op.value
+    else:
+        return None
+    try:
+        return stored_value(conn, Entity.EVIDENCE, "activity_id", value)
+    except (sqlite3.Error, OverflowError):
+        return None  # not a value it can store: the replay fails on it if it writes it
 
 
 def moves_period(op: Operation) -> bool:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from curator_tui.domain.fields import REPORT_FIELDS
 from curator_tui.store.database import query_dicts
 from curator_tui.store.rules_sql import counts_as_due_condition, overdue_condition
 from curator_tui.store.store import Store
@@ -39,6 +40,8 @@ DUE_IN_MONTH = (
     "AND json_extract(w.value, '$[1]') >= :month_start))"
 )
 OVERDUE = overdue_condition(":cutoff")
+# The activity's fields the report lists (domain/fields.py); names of our own, not input.
+REPORT_FIELD_COLUMNS = ", ".join(f"a.{field.name}" for field in REPORT_FIELDS)
 # Not cancelled and due before the cut-off, done or not: the base of «behind» on the dashboard.
 DUE_BEFORE_CUTOFF = counts_as_due_condition(":cutoff")
 # Cheap conditions (indexed columns, no JSON) every due or overdue activity meets.
@@ -186,7 +189,7 @@ def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]
     candidates that span the month without a window in it are dropped here.
     """
     sql = (
-        "SELECT a.id, r.organisation_id, a.number, a.title, a.responsible, a.deadline_text, "
+        f"SELECT a.id, r.organisation_id, {REPORT_FIELD_COLUMNS}, "
         f"a.due_date, a.status, {DUE_IN_MONTH} AS due_in_month, {OVERDUE} AS overdue "
         f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "
         f"ORDER BY r.organisation_id, {ROADMAP_ORDER}"

@@ -13,23 +13,14 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from curator_tui.domain.fields import IMPORTED_FIELDS
 from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity, canonical_json, stable_id
 from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.store import Change, Store
 
-ACTIVITY_FIELDS = (
-    "number",
-    "title",
-    "responsible",
-    "deadline_text",
-    "indicator",
-    "result",
-    "levels",
-    "publicity",
-    "extra",
-    "warnings",
-)
+# What the document says of each activity (domain/fields.py); the rest is where it stands.
+ACTIVITY_FIELDS = tuple(f.name for f in IMPORTED_FIELDS)
 SIMILAR_TITLE = 0.6
 
 

@@ -14,6 +14,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 import pyrage
 from pyrage import ssh as age_ssh
@@ -29,7 +30,8 @@ _AGE_TAG = 16
 _AGE_CHUNK = 64 * 1024
 _AGE_MAX_HEADER = 64 * 1024
 
-_Recipient = x25519.Recipient | age_ssh.Recipient
+# pyrage ships no type information: to mypy both are Any, hence the explicit alias.
+_Recipient: TypeAlias = x25519.Recipient | age_ssh.Recipient
 
 
 def is_age_file(path: Path) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from curator_tui.sync.errors import BundleError
+from curator_tui.sync.manifest import CONTAINER_KEYS
 from curator_tui.sync.oprules import ID_PATTERN, MAX_SEQ
 
 SUFFIX = ".curator"
@@ -160,9 +161,6 @@ class BundleInfo(_Strict):
             "counts": self.counts.model_dump(),
             "holds": dict(sorted(self.holds.items())),
         }
-
-
-CONTAINER_KEYS = ("format", "format_version", "bundle_id", "entries")
 
 
 def bundle_info(manifest: dict[str, Any]) -> BundleInfo:

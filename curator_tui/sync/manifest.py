@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from curator_tui.domain.fields import VOCABULARY_VERSION
 from curator_tui.sync.errors import BundleError
 
 MANIFEST_NAME = "manifest.json"
@@ -25,7 +26,16 @@ FORMAT_VERSION = 1
 EVIDENCE_NAME = re.compile(r"evidence/([0-9a-f]{64})")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _BUNDLE_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
-_RESERVED_KEYS = frozenset({"format", "format_version", "bundle_id", "entries"})
+# The keys the container writes; everything else in a manifest is the bundle's description.
+CONTAINER_KEYS = frozenset(
+    {"format", "format_version", "vocabulary_version", "bundle_id", "entries"}
+)
+# A bundle written before the vocabulary had a version (no key) speaks version 1.
+FIRST_VOCABULARY = 1
+NEWER_VOCABULARY = (
+    "пакет создан более новой версией программы — обновите «Куратор» на этом компьютере "
+    "и импортируйте пакет снова"
+)
 HOLDS_KEY = "holds"
 MAX_HOLDS = 10_000  # devices a bundle may claim; ~50 bytes each within the 1 MiB manifest
 MAX_HELD_SEQ = 2**53
@@ -64,10 +74,18 @@ def new_bundle_id() -> str:
 
 
 def build_manifest(
-    *, bundle_id: str, entries: Mapping[str, EntryInfo], extra: Mapping[str, Any] | None = None
+    *,
+    bundle_id: str,
+    entries: Mapping[str, EntryInfo],
+    extra: Mapping[str, Any] | None = None,
+    vocabulary: int | None = VOCABULARY_VERSION,
 ) -> dict[str, Any]:
-    """The manifest dict; ``extra`` (school, device, sequence range …) is carried as given."""
-    clash = _RESERVED_KEYS.intersection(extra or {})
+    """The manifest dict; ``extra`` (school, device, sequence range …) is carried as given.
+
+    ``vocabulary`` is the version of the field declaration the ops are written in
+    (domain/fields.py); None leaves the key out, as releases before it did.
+    """
+    clash = CONTAINER_KEYS.intersection(extra or {})
     if clash:
         raise ValueError(f"manifest fields reserved by the container: {sorted(clash)}")
     if not _BUNDLE_ID.fullmatch(bundle_id):
@@ -76,6 +94,7 @@ def build_manifest(
         **(extra or {}),
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
+        **({} if vocabulary is None else {"vocabulary_version": vocabulary}),
         "bundle_id": bundle_id,
         "entries": {name: info.to_json() for name, info in sorted(entries.items())},
     }
@@ -104,11 +123,20 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
         manifest["bundle_id"]
     ):
         raise _bad_manifest("неверный идентификатор пакета")
+    vocabulary = manifest.get("vocabulary_version", FIRST_VOCABULARY)
+    if type(vocabulary) is not int or vocabulary < FIRST_VOCABULARY:
+        raise _bad_manifest("неверная версия словаря полей")
     manifest_entries(manifest)
     manifest_holds(manifest)
     if canonical_json(manifest) != data:
         raise _bad_manifest("записана не в каноническом виде")
     return manifest
+
+
+def is_newer_vocabulary(manifest: Mapping[str, Any]) -> bool:
+    """Written in fields, entities or enum values this program may not know: refused as a
+    whole (a value we have not heard of is not a bad one), never read in part."""
+    return manifest.get("vocabulary_version", FIRST_VOCABULARY) > VOCABULARY_VERSION
 
 
 def manifest_entries(manifest: Mapping[str, Any]) -> dict[str, EntryInfo]:

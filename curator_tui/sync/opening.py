@@ -36,6 +36,7 @@ from curator_tui.sync.container import (
     parse_manifest,
 )
 from curator_tui.sync.errors import BundleError, KeyFileError, SyncError, TrustError
+from curator_tui.sync.manifest import NEWER_VOCABULARY, is_newer_vocabulary
 from curator_tui.sync.oprules import OpFormatError, parse_ops
 from curator_tui.sync.replica import ReplicaPaths, role_label
 from curator_tui.sync.trust import TrustEntry, TrustList, TrustRole
@@ -278,6 +279,9 @@ def lower_first(text: str) -> str:
 
 def read_info(bundle: VerifiedBundle, entry: TrustEntry, report: BundleReport) -> BundleInfo:
     report.bundle_id = str(bundle.manifest.get("bundle_id", ""))
+    if is_newer_vocabulary(bundle.manifest):
+        report.fail(NEWER_VOCABULARY)
+        raise Refused
     try:
         info = bundle_info(bundle.manifest)
     except BundleError as exc:

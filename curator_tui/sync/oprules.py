@@ -3,7 +3,8 @@
 `ops.jsonl` is hostile input even after its signature checked out (a trusted key can be
 stolen or misused), so every line is parsed strictly and every value is checked before the
 projection ever sees it: a bad value must be refused here with a clear message, not blow up
-in SQLite or in the app's screens later.
+in SQLite or in the app's screens later. Which fields exist, what their values look like and
+who may set them is declared once, in `domain/fields.py`; this module turns that into checks.
 
 Roles (design.md, «Bundles»; the trust entry decides, not what the bundle claims):
 - school and curator: progress of activities in their scope — an activity's status, notes,
@@ -22,7 +23,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from curator_tui.domain.models import EvidenceKind, OrgLevel, Status
+from curator_tui.domain.fields import ENTITIES, Field, Kind, Setter, all_fields
 from curator_tui.domain.ops import (
     OPERATION_FIELDS,
     STAMP_MAX,
@@ -41,15 +42,7 @@ MAX_SEQ = 2**53
 MAX_TEXT = 100_000
 MAX_LIST = 10_000
 
-ENTITY_LABELS = {
-    Entity.ORGANISATION: "организация",
-    Entity.ROADMAP: "дорожная карта",
-    Entity.SECTION: "раздел",
-    Entity.ACTIVITY: "мероприятие",
-    Entity.NOTE: "заметка",
-    Entity.EVIDENCE: "доказательство",
-    Entity.VISIT: "визит",
-}
+ENTITY_LABELS = {entity: spec.label for entity, spec in ENTITIES.items()}
 ACTION_LABELS = {Action.CREATE: "создание", Action.SET: "изменение", Action.REMOVE: "удаление"}
 ROLE_LABELS = {
     TrustRole.SCHOOL: "школа",
@@ -57,16 +50,17 @@ ROLE_LABELS = {
     TrustRole.COORDINATOR: "координатор",
 }
 
-STRUCTURE = frozenset({Entity.ORGANISATION, Entity.ROADMAP, Entity.SECTION, Entity.ACTIVITY})
-PROGRESS_SETS = frozenset({Entity.NOTE, Entity.EVIDENCE, Entity.VISIT})
+STRUCTURE = frozenset(e for e, spec in ENTITIES.items() if spec.created_by is Setter.STRUCTURE)
+PROGRESS_SETS = frozenset(e for e, spec in ENTITIES.items() if spec.add_only)
 # Structure a school or curator may still state about its own organisation (the scope check
 # keeps it to that one): `curator init --municipality` on a school laptop.
-SAID_BY_ANY_ROLE = frozenset({(Entity.ORGANISATION, "municipality")})
+SAID_BY_ANY_ROLE = frozenset(
+    (spec.entity, f.name) for spec, f in all_fields() if f.setter is Setter.OWN_ORGANISATION
+)
 # Fields that say who made a record or what file it is: fixed at creation, for every role.
 IMMUTABLE = {
-    Entity.NOTE: frozenset({"device_id", "activity_id"}),
-    Entity.EVIDENCE: frozenset({"device_id", "sha256", "size", "activity_id"}),
-    Entity.VISIT: frozenset({"device_id"}),
+    entity: frozenset(f.name for f in spec.fields if f.setter is Setter.IMMUTABLE)
+    for entity, spec in ENTITIES.items()
 }
 
 
@@ -189,16 +183,8 @@ def _nonempty_id(value: Any) -> bool:
     return isinstance(value, str) and bool(ID_PATTERN.fullmatch(value))
 
 
-def _optional_id(value: Any) -> bool:
-    return value is None or _nonempty_id(value)
-
-
 def _int_in(low: int, high: int) -> Check:
     return lambda v: type(v) is int and low <= v <= high
-
-
-def _optional_year(value: Any) -> bool:
-    return value is None or _int_in(1900, 2200)(value)
 
 
 def _flag(value: Any) -> bool:
@@ -235,73 +221,33 @@ def _id_list(value: Any) -> bool:
     return isinstance(value, list) and len(value) <= MAX_LIST and all(map(_nonempty_id, value))
 
 
+def _check_of(field: Field) -> Check:
+    """The check of a declared field's value, as it arrives from another device."""
+    check = _KIND_CHECKS[field.kind](field)
+    if field.optional:
+        return lambda value: value is None or check(value)
+    return check
+
+
+_KIND_CHECKS: dict[Kind, Callable[[Field], Check]] = {
+    Kind.TEXT: lambda _f: _text,
+    Kind.ID: lambda _f: _nonempty_id,
+    Kind.INT: lambda f: _int_in(f.low, f.high),
+    Kind.YEAR: lambda _f: _int_in(1900, 2200),
+    Kind.FLAG: lambda _f: _flag,
+    Kind.ENUM: lambda f: _enum(f.values),
+    Kind.SHA256: lambda _f: _sha_or_empty,
+    Kind.ISO_DATE: lambda _f: _iso_date,
+    Kind.JSON_OBJECT: lambda _f: _json_object,
+    Kind.JSON_LIST: lambda _f: _json_list,
+    Kind.ID_LIST: lambda _f: _id_list,
+}
 FIELD_CHECKS: dict[Entity, dict[str, Check]] = {
-    Entity.ORGANISATION: {
-        "name": _text,
-        "level": _enum(frozenset(OrgLevel)),
-        "municipality": _text,
-    },
-    Entity.ROADMAP: {
-        "organisation_id": _nonempty_id,
-        "title": _text,
-        "year": _optional_year,
-        "school_year": _optional_year,
-        "source_name": _text,
-        "source_sha256": _text,
-    },
-    Entity.SECTION: {
-        "roadmap_id": _nonempty_id,
-        "position": _int_in(0, 10**9),
-        "title": _text,
-    },
-    Entity.ACTIVITY: {
-        "roadmap_id": _nonempty_id,
-        "section_id": _optional_id,
-        "position": _int_in(0, 10**9),
-        "number": _text,
-        "parent_id": _optional_id,
-        "title": _text,
-        "responsible": _text,
-        "deadline_text": _text,
-        "indicator": _text,
-        "result": _text,
-        "levels": _text,
-        "publicity": _text,
-        "extra": _json_object,
-        "warnings": _json_list,
-        "status": _enum(frozenset(Status)),
-        "removed": _flag,
-    },
-    Entity.NOTE: {"activity_id": _nonempty_id, "text": _text, "device_id": _nonempty_id},
-    Entity.EVIDENCE: {
-        "activity_id": _nonempty_id,
-        "kind": _enum(frozenset(EvidenceKind)),
-        "title": _text,
-        "note": _text,
-        "original_name": _text,
-        "size": _int_in(0, 2**50),
-        "sha256": _sha_or_empty,
-        "url": _text,
-        "device_id": _nonempty_id,
-    },
-    Entity.VISIT: {
-        "roadmap_id": _nonempty_id,
-        "visit_date": _iso_date,
-        "participants": _text,
-        "notes": _text,
-        "device_id": _nonempty_id,
-        "activities": _id_list,
-    },
+    entity: {f.name: _check_of(f) for f in spec.fields} for entity, spec in ENTITIES.items()
 }
 # What a create must carry: the owner it hangs from (and, for the add-only sets, its author).
 REQUIRED_ON_CREATE: dict[Entity, tuple[str, ...]] = {
-    Entity.ORGANISATION: ("name", "level"),
-    Entity.ROADMAP: ("organisation_id",),
-    Entity.SECTION: ("roadmap_id", "position"),
-    Entity.ACTIVITY: ("roadmap_id", "position"),
-    Entity.NOTE: ("activity_id", "text", "device_id"),
-    Entity.EVIDENCE: ("activity_id", "kind", "sha256", "size", "url", "device_id"),
-    Entity.VISIT: ("roadmap_id", "visit_date", "device_id", "activities"),
+    entity: tuple(f.name for f in spec.fields if f.required) for entity, spec in ENTITIES.items()
 }
 
 
@@ -346,7 +292,8 @@ def is_structure(op: Operation) -> bool:
     """Roadmap structure: what only a coordinator signs (an activity's status is progress)."""
     if op.entity not in STRUCTURE:
         return False
-    return not (op.entity is Entity.ACTIVITY and op.action is Action.SET and op.field == "status")
+    field = ENTITIES[op.entity].field(op.field) if op.action is Action.SET else None
+    return field is None or field.setter is not Setter.PROGRESS
 
 
 def role_problem(op: Operation, role: TrustRole) -> str | None:

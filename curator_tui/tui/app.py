@@ -6,8 +6,8 @@ import gc
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -23,6 +23,7 @@ from curator_tui.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.message_pump import MessagePump
 
     from curator_tui.tui.screens.help import HelpSection
 
@@ -73,7 +74,9 @@ class CuratorApp(App[None]):
         # Textual reads a screen's CSS_PATH when the screen is pushed, but not for the screen
         # `get_default_screen` gives: a hub's home would open unstyled. So a hub app brings
         # the dashboard's styles itself (read once: Textual skips a file it already has).
-        styles = [self.CSS_PATH, DASHBOARD_STYLES] if hub else self.CSS_PATH
+        styles: list[str | PurePath] | str = self.CSS_PATH
+        if hub:
+            styles = [self.CSS_PATH, DASHBOARD_STYLES]
         super().__init__(css_path=styles)
         self.hub = hub
         self.db_path = db_path
@@ -101,39 +104,40 @@ class CuratorApp(App[None]):
 
     # --- the database from worker threads -------------------------------------------------
 
-    def with_store(self, job: Callable[[Store], T]) -> T | None:
-        """Run `job` on the shared store (call it from a worker thread).
-
-        A failure is told to the user in Russian and gives None; the app keeps running.
-        """
-        try:
-            with self.gate.open() as store:
-                return job(store)
-        except Exception as exc:
-            self.report_failure(exc)
-            return None
+    def with_store(self, job: Callable[[Store], T]) -> T:
+        """Run `job` on the shared store (call it from a worker thread); failures are raised,
+        for the worker to report (tui/workers.py)."""
+        with self.gate.open() as store:
+            return job(store)
 
     def with_store_now(self, job: Callable[[Store], T]) -> T | None:
         """Run a quick `job` on the UI thread (a first page before the first frame).
 
-        Raises StoreBusy rather than wait for a worker; a failure is told as in `with_store`.
+        None when it cannot run at once: a worker holds the store (waiting for it could freeze
+        the screen), or the read failed. Either way the caller loads in a worker instead, which
+        waits for the store, and tells a failure that happens again there.
         """
         try:
             with self.gate.open_now() as store:
                 return job(store)
         except StoreBusy:
-            raise
+            return None
         except Exception as exc:
-            self.report_failure(exc)
+            self.log.warning(f"read on the UI thread failed, a worker tries again: {exc!r}")
             return None
 
-    def report_failure(self, exc: BaseException) -> None:
-        """Tell the user what went wrong (from any thread)."""
+    def report_failure(
+        self, exc: BaseException, where: MessagePump | None = None, group: str = ""
+    ) -> None:
+        """Tell the user what went wrong, once (from any thread): the one place where a failure
+        becomes a message. The fact goes to `where` (whose work failed) and bubbles up here."""
         text = explain_failure(exc)
         if text is None:
             self.log.error("".join(traceback.format_exception(exc)))
             text = f"Непредвиденная ошибка: {exc}"
-        self.post_message(WorkFailed(text))
+        failed = WorkFailed(text, group)
+        if where is None or not where.post_message(failed):
+            self.post_message(failed)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(message.text, title="Ошибка", severity="error", timeout=12)
@@ -206,7 +210,8 @@ class CuratorApp(App[None]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # App is invariant in its result type; is_open only looks at the screen stack.
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(
                 CommandPalette(
                     id="--command-palette",

@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual.command import Hit, Hits, Provider
 
 from curator_tui.store.queries import ActivityQuery, page_activities
 from curator_tui.store.store import Store
-
-if TYPE_CHECKING:
-    from curator_tui.tui.app import CuratorApp
+from curator_tui.tui.context import curator_of
 
 MAX_HITS = 20
 
@@ -28,12 +26,16 @@ def find_for_palette(store: Store, text: str, today: date) -> list[dict[str, Any
 
 class ActivityCommands(Provider):
     async def search(self, query: str) -> Hits:
-        app = cast("CuratorApp", self.app)
-        rows = await asyncio.to_thread(
-            app.with_store, partial(find_for_palette, text=query, today=app.today)
-        )
+        app = curator_of(self.app)
+        try:
+            rows = await asyncio.to_thread(
+                app.with_store, partial(find_for_palette, text=query, today=app.today)
+            )
+        except Exception as exc:  # not a worker of ours: told the same way as theirs
+            app.report_failure(exc)
+            return
         matcher = self.matcher(query)
-        for rank, row in enumerate(rows or []):
+        for rank, row in enumerate(rows):
             label = f"№ {row['number'] or '—'} · {row['title']}"
             exact = row["number"] == query.strip().rstrip(".")
             yield Hit(

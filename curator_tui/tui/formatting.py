@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from curator_tui.domain.fields import ACTIVITY
 from curator_tui.domain.models import Schedule, ScheduleKind, Status
 from curator_tui.domain.ops import HlcStamp
 from curator_tui.domain.rules import is_due_soon, is_overdue
@@ -81,7 +82,8 @@ def recurrence_phrase(rule: str | None) -> str:
     """«каждый месяц», «каждый квартал», «2 раза в месяц» from an RFC 5545 rule."""
     text = rule or ""
     freq = (RRULE_FREQ.search(text) or [None, ""])[1]
-    interval = int((RRULE_INTERVAL.search(text) or [None, "1"])[1])
+    interval_match = RRULE_INTERVAL.search(text)
+    interval = int(interval_match[1]) if interval_match else 1
     days = (RRULE_BYDAY.search(text) or [None, ""])[1]
     per_period = len(days.split(",")) if days else 1
     if freq == "MONTHLY":
@@ -99,23 +101,8 @@ def recurrence_phrase(rule: str | None) -> str:
 
 # --- the change log -------------------------------------------------------------------------
 
-FIELD_LABELS = {
-    "status": "статус",
-    "title": "название",
-    "number": "номер",
-    "responsible": "ответственный",
-    "deadline_text": "срок",
-    "indicator": "показатель",
-    "result": "результат",
-    "levels": "уровни",
-    "publicity": "публичность",
-    "extra": "доп. столбцы",
-    "warnings": "замечания импорта",
-    "removed": "исключено",
-    "position": "порядок",
-    "parent_id": "родитель",
-    "section_id": "раздел",
-}
+# An activity's fields as the history names them (domain/fields.py).
+FIELD_LABELS = {field.name: field.history_label for field in ACTIVITY.fields}
 
 
 def stamp_time(hlc: str) -> str:

@@ -49,8 +49,12 @@ class RoadmapImported(Message):
 
 
 class WorkFailed(Message):
-    """A piece of work in a worker failed; `text` is the Russian message for the user."""
+    """Work failed: `text` is the Russian message for the user, `group` the worker group.
 
-    def __init__(self, text: str) -> None:
+    Posted to the screen or widget whose work it was; it bubbles up to the app, which shows it.
+    """
+
+    def __init__(self, text: str, group: str = "") -> None:
         super().__init__()
         self.text = text
+        self.group = group

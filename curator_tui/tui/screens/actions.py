@@ -7,17 +7,17 @@ Each action asks through a typed dialog, then writes in a worker thread and post
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from textual import work
 from textual.screen import Screen
 
 from curator_tui.domain.models import Status
 from curator_tui.store.store import Store
+from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.messages import ActivityUpdated, NoteAdded, VisitLogged
+from curator_tui.tui.workers import thread_work
 
 if TYPE_CHECKING:
-    from curator_tui.tui.app import CuratorApp
     from curator_tui.tui.screens.visit import VisitDraft
 
 # The dialogs are imported when first opened: the list has to paint before they are needed.
@@ -42,8 +42,8 @@ class ActivityActions(Screen[None]):
     """A screen that can change an activity; subclasses say which activity is meant."""
 
     @property
-    def curator(self) -> CuratorApp:
-        return cast("CuratorApp", self.app)
+    def curator(self) -> Curator:
+        return curator_of(self.app)
 
     def subject(self) -> Subject | None:
         raise NotImplementedError
@@ -69,14 +69,9 @@ class ActivityActions(Screen[None]):
 
         self.app.push_screen(StatusPicker(subject.status, subject.label), picked)
 
-    @work(thread=True, group="write")
+    @thread_work(group="write")
     def save_status(self, subject: Subject, status: Status) -> None:
-        def job(store: Store) -> bool:
-            store.set_status(subject.activity_id, status)
-            return True
-
-        if not self.curator.with_store(job):
-            return
+        self.curator.with_store(lambda store: store.set_status(subject.activity_id, status))
         summary = f"№ {subject.number or '—'}: статус «{status.label}»"
         self.post_message(ActivityUpdated(subject.activity_id, summary))
 
@@ -95,11 +90,10 @@ class ActivityActions(Screen[None]):
 
         self.app.push_screen(NoteEditor(subject.label), written)
 
-    @work(thread=True, group="write")
+    @thread_work(group="write")
     def save_note(self, subject: Subject, text: str) -> None:
-        note_id = self.curator.with_store(lambda store: store.add_note(subject.activity_id, text))
-        if note_id is not None:
-            self.post_message(NoteAdded(subject.activity_id))
+        self.curator.with_store(lambda store: store.add_note(subject.activity_id, text))
+        self.post_message(NoteAdded(subject.activity_id))
 
     # --- evidence -------------------------------------------------------------------------------
 
@@ -134,7 +128,7 @@ class ActivityActions(Screen[None]):
         dialog = VisitDialog(subject.roadmap_id, subject.activity_id, self.curator.today)
         self.app.push_screen(dialog, logged)
 
-    @work(thread=True, group="write")
+    @thread_work(group="write")
     def save_visit(self, roadmap_id: str, draft: VisitDraft) -> None:
         def job(store: Store) -> str:
             return store.add_visit(
@@ -146,8 +140,7 @@ class ActivityActions(Screen[None]):
             )
 
         visit_id = self.curator.with_store(job)
-        if visit_id is not None:
-            self.post_message(VisitLogged(visit_id, draft.activity_ids))
+        self.post_message(VisitLogged(visit_id, draft.activity_ids))
 
     def on_visit_logged(self, message: VisitLogged) -> None:
         count = len(message.activity_ids)

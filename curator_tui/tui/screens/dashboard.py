@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -32,7 +32,7 @@ from curator_tui.store.queries import (
     roadmap_overview,
 )
 from curator_tui.store.store import Store
-from curator_tui.tui.gate import StoreBusy
+from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.screens.home import Header, HomeScreen
 from curator_tui.tui.widgets.school_table import (
     COLUMNS,
@@ -41,6 +41,7 @@ from curator_tui.tui.widgets.school_table import (
     filter_rows,
     sort_rows,
 )
+from curator_tui.tui.workers import thread_work
 from curator_tui.views.dashboard import (
     DashboardRow,
     dashboard_rows,
@@ -48,9 +49,6 @@ from curator_tui.views.dashboard import (
     first_page,
 )
 from curator_tui.views.format import group_thousands
-
-if TYPE_CHECKING:
-    from curator_tui.tui.app import CuratorApp
 
 MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 
@@ -99,8 +97,8 @@ class DashboardScreen(Screen[None]):
         self._shown = False
 
     @property
-    def curator(self) -> CuratorApp:
-        return cast("CuratorApp", self.app)
+    def curator(self) -> Curator:
+        return curator_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("Сводная база · загрузка…", id="dashboard-title")
@@ -125,18 +123,16 @@ class DashboardScreen(Screen[None]):
         """Stage 1, before the first frame; then stage 2 in a worker, after that frame.
 
         A page of a few dozen schools is a few milliseconds of indexed reads, so it runs on
-        the UI thread, unless a worker holds the store: then everything loads in the worker.
+        the UI thread, unless a worker holds the store (or the read failed): then everything
+        loads in the worker.
         """
         app = self.curator
         # A screenful: every figure read costs (~0.1 ms a school); the rest follows shortly.
-        size = max(20, app.size.height)
-        try:
-            page = app.with_store_now(lambda store: first_page(store, app.today, size))
-        except StoreBusy:
+        size = max(20, self.app.size.height)
+        page = app.with_store_now(lambda store: first_page(store, app.today, size))
+        if page is None:
             self.reload()
             return
-        if page is None:
-            return  # the failure has been told
         self.all_rows, self.schools = page.rows, page.schools
         self.show_rows()
         if not page.complete:
@@ -150,12 +146,11 @@ class DashboardScreen(Screen[None]):
     def reload(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @thread_work(group="dashboard", exclusive=True)
     def load(self) -> None:
         app = self.curator
         rows = app.with_store(lambda store: dashboard_rows(store, app.today))
-        if rows is not None:
-            self.post_message(self.RowsLoaded(rows))
+        self.post_message(self.RowsLoaded(rows))
 
     def on_dashboard_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.all_rows, self.schools = message.rows, len(message.rows)
@@ -343,12 +338,12 @@ class ProgressChartScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="chart")
+    @thread_work(group="chart", exclusive=True)
     def load(self) -> None:
-        app = cast("CuratorApp", self.app)
-        points = app.with_store(lambda store: monthly_progress(store, self.roadmap_id))
-        if points is not None:
-            self.post_message(self.Loaded(points))
+        points = curator_of(self.app).with_store(
+            lambda store: monthly_progress(store, self.roadmap_id)
+        )
+        self.post_message(self.Loaded(points))
 
     def on_progress_chart_screen_loaded(self, message: Loaded) -> None:
         self.points = message.points

@@ -8,7 +8,7 @@ import subprocess
 from datetime import date
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -17,9 +17,9 @@ from textual.message import Message
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from curator_tui.domain.fields import DETAIL_FIELDS, Shown
 from curator_tui.domain.models import Schedule, ScheduleKind
 from curator_tui.platform import system_opener
-from curator_tui.store.store import Store
 from curator_tui.tui.formatting import (
     describe_due,
     describe_operation,
@@ -37,18 +37,9 @@ from curator_tui.tui.messages import (
 from curator_tui.tui.rows import parse_status
 from curator_tui.tui.screens.actions import ActivityActions, Subject
 from curator_tui.tui.screens.modals import ConfirmDialog
+from curator_tui.tui.workers import thread_work
 from curator_tui.views.detail import ActivityDetail, load_detail
 from curator_tui.views.format import numeric_date, span_text
-
-FIELD_ROWS = (
-    ("responsible", "Ответственный"),
-    ("deadline_text", "Срок (как в документе)"),
-    ("indicator", "Показатель"),
-    ("result", "Результат"),
-    ("levels", "Уровни"),
-    ("publicity", "Публичность"),
-)
-
 
 # --- what the screen shows, as Content -------------------------------------------------------
 
@@ -77,7 +68,11 @@ def fields_content(detail: ActivityDetail) -> Content:
     rows.append(("Раздел", activity.get("section") or "—"))
     if activity.get("parent_number") or detail.parent_title:
         rows.append(("Входит в", f"№ {activity.get('parent_number') or '—'} {detail.parent_title}"))
-    rows += [(label, activity.get(key) or "—") for key, label in FIELD_ROWS]
+    rows += [
+        (field.label, activity.get(field.name) or "—")
+        for field in DETAIL_FIELDS
+        if field.detail is Shown.ALWAYS or activity.get(field.name)
+    ]
     rows += [(str(k), str(v)) for k, v in (activity.get("extra") or {}).items()]
     lines = []
     for label, value in rows:
@@ -239,12 +234,10 @@ class DetailScreen(ActivityActions):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="detail")
+    @thread_work(group="detail", exclusive=True)
     def reload(self) -> None:
-        # Boxed: None from with_store means the read failed, None inside means no such activity.
-        loaded = self.curator.with_store(lambda store: [load_detail(store, self.activity_id)])
-        if loaded is not None:
-            self.post_message(self.DetailLoaded(loaded[0]))
+        detail = self.curator.with_store(lambda store: load_detail(store, self.activity_id))
+        self.post_message(self.DetailLoaded(detail))
 
     def on_detail_screen_detail_loaded(self, message: DetailLoaded) -> None:
         detail = message.detail
@@ -352,14 +345,10 @@ class DetailScreen(ActivityActions):
             answered,
         )
 
-    @work(thread=True, group="write")
+    @thread_work(group="write")
     def remove_evidence(self, evidence_id: str) -> None:
-        def job(store: Store) -> bool:
-            store.remove_evidence(evidence_id)
-            return True
-
-        if self.curator.with_store(job):
-            self.post_message(EvidenceRemoved(self.activity_id, evidence_id))
+        self.curator.with_store(lambda store: store.remove_evidence(evidence_id))
+        self.post_message(EvidenceRemoved(self.activity_id, evidence_id))
 
     def on_evidence_removed(self, message: EvidenceRemoved) -> None:
         self.notify("Доказательство удалено")

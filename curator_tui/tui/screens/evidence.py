@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, cast
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -21,12 +21,10 @@ from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar, Se
 from curator_tui.domain.models import EvidenceKind
 from curator_tui.domain.rules import guess_evidence_kind
 from curator_tui.platform import start_directory
-from curator_tui.store.database import explain_failure
 from curator_tui.store.store import Store
-from curator_tui.tui.messages import EvidenceAttached
-
-if TYPE_CHECKING:
-    from curator_tui.tui.app import CuratorApp
+from curator_tui.tui.context import Curator, curator_of
+from curator_tui.tui.messages import EvidenceAttached, WorkFailed
+from curator_tui.tui.workers import thread_work
 
 
 class EvidenceDialog(ModalScreen[str | None]):
@@ -44,11 +42,6 @@ class EvidenceDialog(ModalScreen[str | None]):
             super().__init__()
             self.done = done
             self.total = total
-
-    class CopyFailed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     def __init__(self, activity_id: str, subject: str, media_roots: Sequence[Path]) -> None:
         super().__init__()
@@ -83,8 +76,8 @@ class EvidenceDialog(ModalScreen[str | None]):
                 yield Button("Отмена", id="evidence-cancel", compact=True)
 
     @property
-    def curator(self) -> CuratorApp:
-        return cast("CuratorApp", self.app)
+    def curator(self) -> Curator:
+        return curator_of(self.app)
 
     @on(DirectoryTree.FileSelected)
     def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
@@ -115,43 +108,28 @@ class EvidenceDialog(ModalScreen[str | None]):
             source = Path(path_text).expanduser()
             self.copy_file(source, guess_evidence_kind(source, kind), title, note)
 
-    @work(thread=True, exclusive=True, group="evidence-copy")
+    @thread_work(group="evidence-copy", exclusive=True)
     def copy_file(self, source: Path, kind: EvidenceKind, title: str, note: str) -> None:
         self._last_percent = -1
-        try:
-            # Its own connection: a long copy must not keep the app's workers waiting.
-            with Store.open(self.curator.db_path, create=True) as store:
-                evidence_id = store.attach_file(
-                    self.activity_id,
-                    source,
-                    kind=kind,
-                    title=title,
-                    note=note,
-                    progress=self._progressed,
-                )
-        except Exception as exc:
-            self.post_message(self.CopyFailed(self._explain(exc)))
-            return
+        # Its own connection: a long copy must not keep the app's workers waiting.
+        with Store.open(self.curator.db_path, create=True) as store:
+            evidence_id = store.attach_file(
+                self.activity_id,
+                source,
+                kind=kind,
+                title=title,
+                note=note,
+                progress=self._progressed,
+            )
         self.post_message(EvidenceAttached(self.activity_id, evidence_id, title or source.name))
 
-    @work(thread=True, exclusive=True, group="evidence-copy")
+    @thread_work(group="evidence-copy", exclusive=True)
     def attach_link(self, url: str, kind: EvidenceKind, title: str, note: str) -> None:
-        try:
-            with Store.open(self.curator.db_path, create=True) as store:
-                evidence_id = store.attach_link(
-                    self.activity_id, url, kind=kind, title=title, note=note
-                )
-        except Exception as exc:
-            self.post_message(self.CopyFailed(self._explain(exc)))
-            return
+        with Store.open(self.curator.db_path, create=True) as store:
+            evidence_id = store.attach_link(
+                self.activity_id, url, kind=kind, title=title, note=note
+            )
         self.post_message(EvidenceAttached(self.activity_id, evidence_id, title or url))
-
-    def _explain(self, exc: Exception) -> str:
-        text = explain_failure(exc)
-        if text is None:
-            self.curator.report_failure(exc)
-            return "Доказательство не сохранено"
-        return text
 
     def _progressed(self, done: int, total: int) -> None:
         """Called by the store in the copying thread; passes on whole percents only."""
@@ -163,10 +141,10 @@ class EvidenceDialog(ModalScreen[str | None]):
     def on_evidence_dialog_copy_progressed(self, message: CopyProgressed) -> None:
         self.query_one(ProgressBar).update(total=max(1, message.total), progress=message.done)
 
-    def on_evidence_dialog_copy_failed(self, message: CopyFailed) -> None:
+    def on_work_failed(self, message: WorkFailed) -> None:
+        # Not stopped: the app tells the user; the dialog stays open for another try.
         self._set_busy(False)
         self.query_one(ProgressBar).update(progress=0)
-        self.notify(message.text, title="Не сохранено", severity="error", timeout=12)
 
     def on_evidence_attached(self, message: EvidenceAttached) -> None:
         message.stop()

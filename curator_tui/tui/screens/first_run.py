@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -13,10 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from curator_tui.store.store import Store
+from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.messages import RoadmapImported
-
-if TYPE_CHECKING:
-    from curator_tui.tui.app import CuratorApp
+from curator_tui.tui.workers import thread_work
 
 WELCOME = (
     "В этой базе ещё нет дорожной карты.\n\n"
@@ -47,8 +46,8 @@ class FirstRunScreen(Screen[None]):
         self.query_one("#roadmap-path", Input).focus()
 
     @property
-    def curator(self) -> CuratorApp:
-        return cast("CuratorApp", self.app)
+    def curator(self) -> Curator:
+        return curator_of(self.app)
 
     @on(Input.Submitted, "#roadmap-path")
     @on(Button.Pressed, "#import-roadmap")
@@ -63,7 +62,7 @@ class FirstRunScreen(Screen[None]):
     def action_demo(self) -> None:
         self.import_roadmap(None)
 
-    @work(thread=True, exclusive=True, group="import")
+    @thread_work(group="import", exclusive=True)
     def import_roadmap(self, path: Path | None) -> None:
         """Import the file at `path`, or build the demo (with some progress) when it is None."""
         # Imported here: the importers (python-docx) would cost every start-up otherwise.
@@ -78,9 +77,7 @@ class FirstRunScreen(Screen[None]):
                 summary = import_roadmap_file(store, path, today=today).summary
             return f"Импортировано мероприятий: {summary.created} ({summary.organisation})"
 
-        description = self.curator.with_store(job)
-        if description is not None:
-            self.post_message(RoadmapImported(description))
+        self.post_message(RoadmapImported(self.curator.with_store(job)))
 
     def on_roadmap_imported(self, message: RoadmapImported) -> None:
         self.notify(message.description, title="Готово")

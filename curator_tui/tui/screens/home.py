@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -28,11 +28,11 @@ from curator_tui.store.queries import (
     roadmap_overview,
 )
 from curator_tui.store.store import Store
-from curator_tui.tui.gate import StoreBusy
 from curator_tui.tui.messages import ActivityUpdated, RoadmapImported
 from curator_tui.tui.rows import ListRow, RowContext, list_row
 from curator_tui.tui.screens.actions import ActivityActions, Subject
 from curator_tui.tui.widgets.activity_list import PAGE_SIZE, ActivityList, RowFetcher
+from curator_tui.tui.workers import thread_work
 from curator_tui.views.format import group_thousands
 
 QUICK_LABELS = {
@@ -155,22 +155,21 @@ class HomeScreen(ActivityActions):
         # instead of a frame later: PAGE_SIZE rows through an index, the same few milliseconds
         # for a school and for a hub's 200,000 activities (bench/tui_bench.py). Counting them
         # all, and the header's pass over every activity, run in workers; so does everything
-        # when a worker holds the store (waiting for it would freeze the screen).
+        # when a worker holds the store (waiting for it would freeze the screen) or the read
+        # failed (the worker tells the failure).
         query = self.query_state
-        try:
-            first = self.curator.with_store_now(
-                lambda store: self._window(store, query, True, counted=False)
-            )
-        except StoreBusy:
+        first = self.curator.with_store_now(
+            lambda store: self._window(store, query, True, counted=False)
+        )
+        if first is None:
             self.reload()
             return
         self.generation += 1
         self._keep_position = True
-        if first is not None:
-            total, rows, fetch = first
-            self._show_window(self.WindowLoaded(self.generation, total or len(rows), rows, fetch))
-            if total is None:
-                self.count_rows(self.generation, query)
+        total, rows, fetch = first
+        self._show_window(self.WindowLoaded(self.generation, total or len(rows), rows, fetch))
+        if total is None:
+            self.count_rows(self.generation, query)
         self.load_header()
 
     def on_screen_resume(self) -> None:
@@ -187,25 +186,21 @@ class HomeScreen(ActivityActions):
         self._keep_position = header
         self.load(self.generation, self.query_state, header)
 
-    @work(thread=True, exclusive=True, group="home-list")
+    @thread_work(group="home-list", exclusive=True)
     def load(self, generation: int, query: ActivityQuery, with_header: bool) -> None:
         loaded = self.curator.with_store(lambda store: self._window(store, query, with_header))
-        if loaded is None:
-            return
         total, rows, fetch = loaded  # counted: total is the exact count
         # The list first: the header's totals take a pass over every activity.
         self.post_message(self.WindowLoaded(generation, total or len(rows), rows, fetch))
         if with_header:
             self._post_header()
 
-    @work(thread=True, group="home-header")
+    @thread_work(group="home-header")
     def load_header(self) -> None:
         self._post_header()
 
     def _post_header(self) -> None:
-        header = self.curator.with_store(self._header)
-        if header is not None:
-            self.post_message(self.HeaderLoaded(header))
+        self.post_message(self.HeaderLoaded(self.curator.with_store(self._header)))
 
     def _window(
         self, store: Store, query: ActivityQuery, with_header: bool, *, counted: bool = True
@@ -229,12 +224,11 @@ class HomeScreen(ActivityActions):
         rows = [list_row(row, context) for row in page[:PAGE_SIZE]]
         return total, rows, self._fetcher(query, context, total)
 
-    @work(thread=True, group="home-count")
+    @thread_work(group="home-count")
     def count_rows(self, generation: int, query: ActivityQuery) -> None:
         today = self.curator.today
         total = self.curator.with_store(lambda store: count_activities(store, query, today))
-        if total is not None:
-            self.post_message(self.RowsCounted(generation, total))
+        self.post_message(self.RowsCounted(generation, total))
 
     def on_home_screen_rows_counted(self, message: RowsCounted) -> None:
         if message.generation != self.generation:
@@ -246,10 +240,10 @@ class HomeScreen(ActivityActions):
         self.curator.check_clock(store)
         return Header(self.roadmaps, progress(store, self.curator.today), unsent_count(store.conn))
 
-    def _fetcher(self, query: ActivityQuery, context: RowContext, total: int) -> RowFetcher:
+    def _fetcher(self, query: ActivityQuery, context: RowContext, total: int | None) -> RowFetcher:
         app = self.curator
 
-        def fetch(offset: int, limit: int) -> list[ListRow] | None:
+        def fetch(offset: int, limit: int) -> list[ListRow]:
             def page(store: Store) -> list[ListRow]:
                 found = page_activities(store, query, app.today, offset, limit, total=total)
                 return [list_row(row, context) for row in found]

@@ -45,7 +45,8 @@ class StatusPicker(ModalScreen[Status | None]):
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(Status(event.option.id))
+        if event.option.id is not None:  # every option is made with its status as id
+            self.dismiss(Status(event.option.id))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

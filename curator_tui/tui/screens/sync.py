@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -35,7 +35,6 @@ from textual.widgets import (
 )
 
 from curator_tui.platform import find_medium, start_directory
-from curator_tui.store.database import explain_failure
 from curator_tui.store.peer_knowledge import gap_lines, unsent_count
 from curator_tui.store.store import Store
 from curator_tui.store.sync_state import (
@@ -47,6 +46,9 @@ from curator_tui.store.sync_state import (
 from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, SyncProgress
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import BundleReport, Outcome, import_bundles, verify_bundle
+from curator_tui.tui.context import Curator, curator_of
+from curator_tui.tui.messages import WorkFailed
+from curator_tui.tui.workers import thread_work
 from curator_tui.views.bundles import (
     BundleReportView,
     bundle_report_view,
@@ -54,8 +56,7 @@ from curator_tui.views.bundles import (
 )
 from curator_tui.views.format import local_time_of_utc_stamp
 
-if TYPE_CHECKING:
-    from curator_tui.tui.app import CuratorApp
+RUN_GROUP = "sync-run"  # the worker group of export, verify and import: one at a time
 
 BUNDLE_SUFFIXES = (SUFFIX, SUFFIX + AGE_SUFFIX)
 RESULT_LABELS = {
@@ -187,12 +188,6 @@ class SyncScreen(Screen[None]):
             self.target = target  # "export" or "import"
             self.step = step
 
-    class Failed(Message):
-        def __init__(self, target: str, text: str) -> None:
-            super().__init__()
-            self.target = target
-            self.text = text
-
     class Exported(Message):
         def __init__(self, result: ExportResult) -> None:
             super().__init__()
@@ -224,10 +219,11 @@ class SyncScreen(Screen[None]):
         self.chosen: list[Path] = []
         self.verified: list[BundleReport] = []
         self._last_step: tuple[str, int] | None = None
+        self._run_target = "export"  # which panel the current (or last) run reports in
 
     @property
-    def curator(self) -> CuratorApp:
-        return cast("CuratorApp", self.app)
+    def curator(self) -> Curator:
+        return curator_of(self.app)
 
     def compose(self) -> ComposeResult:
         medium = find_medium(self.curator.media_roots)
@@ -356,13 +352,9 @@ class SyncScreen(Screen[None]):
         self._start("export")
         self.run_export(options)
 
-    @work(thread=True, exclusive=True, group="sync-run")
+    @thread_work(group=RUN_GROUP, exclusive=True)
     def run_export(self, options: ExportOptions) -> None:
-        try:
-            result = export_bundle(self.curator.db_path, options, self._progress("export"))
-        except Exception as exc:
-            self.post_message(self.Failed("export", self._explain(exc)))
-            return
+        result = export_bundle(self.curator.db_path, options, self._progress("export"))
         self.post_message(self.Exported(result))
 
     def on_sync_screen_exported(self, message: Exported) -> None:
@@ -430,22 +422,18 @@ class SyncScreen(Screen[None]):
         self._start("import")
         self.run_verify(list(self.chosen))
 
-    @work(thread=True, exclusive=True, group="sync-run")
+    @thread_work(group=RUN_GROUP, exclusive=True)
     def run_verify(self, paths: list[Path]) -> None:
         reports = []
-        try:
-            for path in paths:
-                reports.append(
-                    verify_bundle(
-                        self.curator.db_path,
-                        path,
-                        self._progress("import"),
-                        today=self.curator.today,
-                    )
+        for path in paths:
+            reports.append(
+                verify_bundle(
+                    self.curator.db_path,
+                    path,
+                    self._progress("import"),
+                    today=self.curator.today,
                 )
-        except Exception as exc:
-            self.post_message(self.Failed("import", self._explain(exc)))
-            return
+            )
         self.post_message(self.Verified(reports))
 
     def on_sync_screen_verified(self, message: Verified) -> None:
@@ -475,15 +463,11 @@ class SyncScreen(Screen[None]):
         self._start("import")
         self.run_import(paths)
 
-    @work(thread=True, exclusive=True, group="sync-run")
+    @thread_work(group=RUN_GROUP, exclusive=True)
     def run_import(self, paths: list[Path]) -> None:
-        try:
-            reports = import_bundles(
-                self.curator.db_path, paths, self._progress("import"), today=self.curator.today
-            )
-        except Exception as exc:
-            self.post_message(self.Failed("import", self._explain(exc)))
-            return
+        reports = import_bundles(
+            self.curator.db_path, paths, self._progress("import"), today=self.curator.today
+        )
         self.post_message(self.Imported(reports))
 
     def on_sync_screen_imported(self, message: Imported) -> None:
@@ -506,22 +490,18 @@ class SyncScreen(Screen[None]):
 
     # --- what is still to deliver ---------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="sync-state")
+    @thread_work(group="sync-state", exclusive=True)
     def load_state(self) -> None:
-        lines = self.curator.with_store(delivery_lines)
-        if lines is not None:
-            self.post_message(self.StateLoaded(lines))
+        self.post_message(self.StateLoaded(self.curator.with_store(delivery_lines)))
 
     def on_sync_screen_state_loaded(self, message: StateLoaded) -> None:
         self.query_one("#export-state", Static).update(as_content(message.lines))
 
     # --- history ------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="sync-history")
+    @thread_work(group="sync-history", exclusive=True)
     def load_history(self) -> None:
-        rows = self.curator.with_store(import_history)
-        if rows is not None:
-            self.post_message(self.HistoryLoaded(rows))
+        self.post_message(self.HistoryLoaded(self.curator.with_store(import_history)))
 
     def on_sync_screen_history_loaded(self, message: HistoryLoaded) -> None:
         table = self.query_one("#history-table", DataTable)
@@ -548,13 +528,16 @@ class SyncScreen(Screen[None]):
         bar = self.query_one(f"#{message.target}-progress", ProgressBar)
         bar.update(total=max(1, step.total), progress=min(step.done, max(1, step.total)))
 
-    def on_sync_screen_failed(self, message: Failed) -> None:
-        self._finish(message.target)
-        result_id = "#export-result" if message.target == "export" else "#import-report"
+    def on_work_failed(self, message: WorkFailed) -> None:
+        # Not stopped: the app tells the user; the panel of the failed run says it too.
+        if message.group != RUN_GROUP:
+            return
+        self._finish(self._run_target)
+        result_id = "#export-result" if self._run_target == "export" else "#import-report"
         self.query_one(result_id, Static).update(as_content([f"Ошибка: {message.text}"]))
-        self.notify(message.text, title="Не выполнено", severity="error", timeout=12)
 
     def _start(self, target: str) -> None:
+        self._run_target = target
         self._last_step = None
         self._set_busy(True)
         self.query_one(f"#{target}-stage", Label).update("Подготовка…")
@@ -565,10 +548,3 @@ class SyncScreen(Screen[None]):
         self.query_one(f"#{target}-stage", Label).update("")
         bar = self.query_one(f"#{target}-progress", ProgressBar)
         bar.update(total=100, progress=100)
-
-    def _explain(self, exc: Exception) -> str:
-        text = explain_failure(exc)
-        if text is None:
-            self.curator.report_failure(exc)
-            return "Обмен не выполнен: непредвиденная ошибка"
-        return text

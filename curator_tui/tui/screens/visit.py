@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar, cast
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -15,11 +15,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList, TextArea
 from textual.widgets.selection_list import Selection
 
+from curator_tui.tui.context import curator_of
 from curator_tui.tui.formatting import parse_typed_date
+from curator_tui.tui.workers import thread_work
 from curator_tui.views.format import numeric_date
-
-if TYPE_CHECKING:
-    from curator_tui.tui.app import CuratorApp
 
 
 @dataclass(frozen=True)
@@ -69,12 +68,10 @@ class VisitDialog(ModalScreen[VisitDraft | None]):
         self.query_one("#visit-date", Input).focus()
         self.load_activities()
 
-    @work(thread=True, group="visit-activities")
+    @thread_work(group="visit-activities")
     def load_activities(self) -> None:
-        app = cast("CuratorApp", self.app)
-        rows = app.with_store(lambda store: store.activities(self.roadmap_id))
-        if rows is not None:
-            self.post_message(self.ActivitiesLoaded(rows))
+        rows = curator_of(self.app).with_store(lambda store: store.activities(self.roadmap_id))
+        self.post_message(self.ActivitiesLoaded(rows))
 
     def on_visit_dialog_activities_loaded(self, message: ActivitiesLoaded) -> None:
         choices = self.query_one("#visit-activities", SelectionList)

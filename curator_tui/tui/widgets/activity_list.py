@@ -15,7 +15,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import ClassVar, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -30,12 +29,14 @@ from textual.strip import Strip
 from curator_tui.domain.models import Status
 from curator_tui.tui.rows import ListRow
 from curator_tui.tui.widgets.cursor_view import CursorView
+from curator_tui.tui.workers import thread_work
 
 PAGE_SIZE = 50
 CACHED_PAGES = 64
 
-# Called in a worker thread: (offset, limit) → rows, or None when it failed (and said so).
-RowFetcher = Callable[[int, int], list[ListRow] | None]
+# Called in a worker thread: (offset, limit) → rows. A page whose fetch failed (the worker
+# told the user) stays pending: it is not asked for again until the list is shown anew.
+RowFetcher = Callable[[int, int], list[ListRow]]
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class ActivityList(CursorView, can_focus=True):
             self.row = row
 
     class PageLoaded(Message):
-        def __init__(self, generation: int, page: int, rows: list[ListRow] | None) -> None:
+        def __init__(self, generation: int, page: int, rows: list[ListRow]) -> None:
             super().__init__()
             self.generation = generation
             self.page = page
@@ -144,7 +145,6 @@ class ActivityList(CursorView, can_focus=True):
         self.first_painted_at: float | None = None
         self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
         self._pending: set[int] = set()
-        self._failed: set[int] = set()
         self._fetch: RowFetcher | None = None
         self._version = 0
         self._layout_key: tuple[int, ...] = ()
@@ -172,7 +172,6 @@ class ActivityList(CursorView, can_focus=True):
         self._fetch = fetch
         self._pages.clear()
         self._pending.clear()
-        self._failed.clear()
         self._pages[0] = first_page
         self._version += 1
         self.cursor = max(0, min(self.cursor, total - 1)) if keep_position else 0
@@ -213,7 +212,7 @@ class ActivityList(CursorView, can_focus=True):
         return page[offset] if offset < len(page) else None
 
     def _want(self, page_no: int) -> None:
-        if page_no in self._pending or page_no in self._failed or self._fetch is None:
+        if page_no in self._pending or self._fetch is None:
             return
         self._pending.add(page_no)
         # Not from inside a render: start the worker once this paint is over.
@@ -222,13 +221,9 @@ class ActivityList(CursorView, can_focus=True):
     def _start_fetch(self, generation: int, page_no: int, fetch: RowFetcher) -> None:
         if generation != self.generation:
             return
-        self.run_worker(
-            partial(self._fetch_page, generation, page_no, fetch),
-            thread=True,
-            group="list-pages",
-            exit_on_error=False,
-        )
+        self._fetch_page(generation, page_no, fetch)
 
+    @thread_work(group="list-pages")
     def _fetch_page(self, generation: int, page_no: int, fetch: RowFetcher) -> None:
         rows = fetch(page_no * PAGE_SIZE, PAGE_SIZE)
         self.post_message(self.PageLoaded(generation, page_no, rows))
@@ -238,9 +233,6 @@ class ActivityList(CursorView, can_focus=True):
         if message.generation != self.generation:
             return
         self._pending.discard(message.page)
-        if message.rows is None:
-            self._failed.add(message.page)
-            return
         self._pages[message.page] = message.rows
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)

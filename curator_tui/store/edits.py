@@ -1,0 +1,76 @@
+"""The store's edits a user makes on the list and the detail screen: a status, an
+organisation's municipality, a note, a visit. Each is a Change recorded through the log
+(change_log.ChangeLog.record); evidence has its own part (evidence.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from curator_tui.domain.models import Status
+from curator_tui.domain.ops import Action, Entity, Operation, new_id
+from curator_tui.store.change_log import Change
+from curator_tui.store.database import StoreError
+
+if TYPE_CHECKING:
+    from curator_tui.store.store import Store
+
+
+class Edits:
+    """Store's part for the user's edits (store.py says how the parts make one Store)."""
+
+    def set_status(self: Store, activity_id: str, status: Status) -> Operation:
+        self.require_activity(activity_id)
+        [op] = self.record(
+            [Change(Entity.ACTIVITY, activity_id, Action.SET, "status", status.value)]
+        )
+        return op
+
+    def set_municipality(self: Store, organisation_id: str, municipality: str) -> Operation | None:
+        """Record an organisation's municipality ("" clears it): a replicated field, last
+        writer wins. None when the organisation already says so (no op for nothing).
+
+        The organisation need not be here yet: a school laptop says its district at init,
+        before its roadmap arrives, and the roadmap's create never overrides the edit.
+        """
+        text = " ".join(municipality.split())
+        row = self.conn.execute(
+            "SELECT municipality FROM organisation WHERE id = ?", (organisation_id,)
+        ).fetchone()
+        if (row[0] if row else "") == text:
+            return None
+        [op] = self.record(
+            [Change(Entity.ORGANISATION, organisation_id, Action.SET, "municipality", text)]
+        )
+        return op
+
+    def add_note(self: Store, activity_id: str, text: str) -> str:
+        self.require_activity(activity_id)
+        text = text.strip()
+        if not text:
+            raise StoreError("Пустая заметка не сохранена")
+        note_id = new_id()
+        value = {"activity_id": activity_id, "text": text, "device_id": self.device_id}
+        self.record([Change(Entity.NOTE, note_id, Action.CREATE, value=value)])
+        return note_id
+
+    def add_visit(
+        self: Store,
+        roadmap_id: str,
+        visit_date: date,
+        *,
+        participants: str,
+        notes: str,
+        activity_ids: list[str],
+    ) -> str:
+        visit_id = new_id()
+        value = {
+            "roadmap_id": roadmap_id,
+            "visit_date": visit_date.isoformat(),
+            "participants": participants.strip(),
+            "notes": notes.strip(),
+            "device_id": self.device_id,
+            "activities": sorted(set(activity_ids)),
+        }
+        self.record([Change(Entity.VISIT, visit_id, Action.CREATE, value=value)])
+        return visit_id

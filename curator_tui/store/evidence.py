@@ -1,0 +1,92 @@
+"""The store's evidence: a file copied into the content-addressed file store
+(evidence_files.EvidenceFiles) and recorded, a link recorded, a piece removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from curator_tui.domain.models import EvidenceKind
+from curator_tui.domain.ops import Action, Entity, new_id
+from curator_tui.store.change_log import Change
+from curator_tui.store.database import StoreError
+from curator_tui.store.evidence_files import Progress
+
+if TYPE_CHECKING:
+    from curator_tui.store.store import Store
+
+
+class Evidence:
+    """Store's part for evidence (store.py says how the parts make one Store)."""
+
+    def attach_file(
+        self: Store,
+        activity_id: str,
+        source: Path,
+        *,
+        kind: EvidenceKind,
+        title: str = "",
+        note: str = "",
+        progress: Progress | None = None,
+    ) -> str:
+        """Copy a file into the evidence store and record it; all or nothing."""
+        self.require_activity(activity_id)
+        sha256, size = self.evidence_files.ingest(source, progress)
+        existed_before = self.blob_referenced(sha256)
+        evidence_id = new_id()
+        value = {
+            "activity_id": activity_id,
+            "kind": kind.value,
+            "title": title.strip() or source.name,
+            "note": note.strip(),
+            "original_name": source.name,
+            "size": size,
+            "sha256": sha256,
+            "url": "",
+            "device_id": self.device_id,
+        }
+        try:
+            self.record([Change(Entity.EVIDENCE, evidence_id, Action.CREATE, value=value)])
+        except BaseException:
+            if not existed_before:
+                self.evidence_files.discard(sha256)
+            raise
+        return evidence_id
+
+    def attach_link(
+        self: Store,
+        activity_id: str,
+        url: str,
+        *,
+        kind: EvidenceKind = EvidenceKind.LINK,
+        title: str = "",
+        note: str = "",
+    ) -> str:
+        self.require_activity(activity_id)
+        url = url.strip()
+        if not url:
+            raise StoreError("Ссылка не указана")
+        evidence_id = new_id()
+        value = {
+            "activity_id": activity_id,
+            "kind": kind.value,
+            "title": title.strip() or url,
+            "note": note.strip(),
+            "original_name": "",
+            "size": 0,
+            "sha256": "",
+            "url": url,
+            "device_id": self.device_id,
+        }
+        self.record([Change(Entity.EVIDENCE, evidence_id, Action.CREATE, value=value)])
+        return evidence_id
+
+    def remove_evidence(self: Store, evidence_id: str) -> None:
+        found = self.conn.execute("SELECT 1 FROM evidence WHERE id = ?", (evidence_id,))
+        if found.fetchone() is None:
+            raise StoreError("Такого доказательства нет")
+        self.record([Change(Entity.EVIDENCE, evidence_id, Action.REMOVE)])
+
+    def blob_referenced(self: Store, sha256: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha256,))
+        return row.fetchone() is not None

@@ -1,0 +1,92 @@
+"""The store's reads for the list and the detail screen: roadmaps, activities, their notes,
+evidence and visits, as dicts of their rows (JSON columns decoded)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from curator_tui.store.database import StoreError, first_dict, query_dicts
+from curator_tui.store.projection import decode_row
+
+if TYPE_CHECKING:
+    from curator_tui.store.store import Store
+
+ACTIVITY_SELECT = (
+    "SELECT a.*, s.title AS section, p.number AS parent_number FROM activity a "
+    "LEFT JOIN section s ON s.id = a.section_id LEFT JOIN activity p ON p.id = a.parent_id"
+)
+
+
+class Reads:
+    """Store's part for reading rows (store.py says how the parts make one Store)."""
+
+    def require_activity(self: Store, activity_id: str) -> dict[str, Any]:
+        found = self.activity(activity_id)
+        if found is None:
+            raise StoreError(f"Мероприятие не найдено: {activity_id}")
+        return found
+
+    def roadmaps(self: Store) -> list[dict[str, Any]]:
+        return query_dicts(
+            self.conn,
+            "SELECT r.*, o.name AS organisation, o.level AS level FROM roadmap r "
+            "LEFT JOIN organisation o ON o.id = r.organisation_id ORDER BY o.name, r.year",
+        )
+
+    def activity(self: Store, activity_id: str) -> dict[str, Any] | None:
+        row = first_dict(self.conn, f"{ACTIVITY_SELECT} WHERE a.id = ?", (activity_id,))
+        return decode_row(row) if row else None
+
+    def activities(self: Store, roadmap_id: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE a.removed = 0", ())
+        if roadmap_id:
+            where, params = ("WHERE a.removed = 0 AND a.roadmap_id = ?", (roadmap_id,))
+        sql = f"{ACTIVITY_SELECT} {where} ORDER BY a.roadmap_id, a.position"
+        return [decode_row(r) for r in query_dicts(self.conn, sql, params)]
+
+    def find_activities(self: Store, reference: str) -> list[dict[str, Any]]:
+        """Activities an id or a printed number refers to (several when ambiguous)."""
+        ref = reference.strip()
+        by_id = self.activity(ref)
+        if by_id is not None:
+            return [by_id]
+        number = ref.rstrip(".").strip()
+        sql = f"{ACTIVITY_SELECT} WHERE a.removed = 0 AND a.number = ? ORDER BY a.position"
+        return [decode_row(r) for r in query_dicts(self.conn, sql, (number,))]
+
+    def notes(self: Store, activity_id: str) -> list[dict[str, Any]]:
+        return query_dicts(
+            self.conn,
+            "SELECT n.*, d.name AS device_name FROM note n LEFT JOIN device d "
+            "ON d.id = n.device_id WHERE n.activity_id = ? AND n.removed = 0 "
+            "ORDER BY n.origin_hlc",
+            (activity_id,),
+        )
+
+    def evidence(self: Store, activity_id: str) -> list[dict[str, Any]]:
+        return query_dicts(
+            self.conn,
+            "SELECT * FROM evidence WHERE activity_id = ? AND removed = 0 ORDER BY origin_hlc",
+            (activity_id,),
+        )
+
+    def evidence_item(self: Store, evidence_id: str) -> dict[str, Any] | None:
+        return first_dict(self.conn, "SELECT * FROM evidence WHERE id = ?", (evidence_id,))
+
+    def visits(self: Store, activity_id: str | None = None) -> list[dict[str, Any]]:
+        if activity_id is None:
+            sql = "SELECT * FROM visit WHERE removed = 0 ORDER BY visit_date DESC, origin_hlc"
+            return query_dicts(self.conn, sql)
+        return query_dicts(
+            self.conn,
+            "SELECT v.* FROM visit v JOIN visit_activity va ON va.visit_id = v.id "
+            "WHERE va.activity_id = ? AND v.removed = 0 ORDER BY v.visit_date DESC",
+            (activity_id,),
+        )
+
+    def visit_activities(self: Store, visit_id: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT activity_id FROM visit_activity WHERE visit_id = ? ORDER BY activity_id",
+            (visit_id,),
+        )
+        return [r[0] for r in rows.fetchall()]
