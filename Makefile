@@ -19,6 +19,8 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/mypy --strict curator_tui/domain curator_tui/store curator_tui/sync
 
 tools:
 	./scripts/ensure-tools.sh

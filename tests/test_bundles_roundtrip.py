@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import sqlite3
 import subprocess
 import threading
 import zipfile
@@ -141,12 +143,16 @@ def test_verify_prints_signer_contents_and_exit_code(
     assert again.code == 1 and "уже импортирован" in again.out
 
 
-def test_incremental_export_holds_only_new_ops_and_full_holds_all(
-    tmp_path: Path, school: Replica
+def test_incremental_export_holds_what_the_hub_has_not_acknowledged_and_full_holds_all(
+    tmp_path: Path, hub: Replica, school: Replica
 ) -> None:
     first = record_progress(school, tmp_path)
     bundle1 = school.export(tmp_path / "out")
     assert len(bundle_ops(bundle1)) == 4
+    # Not acknowledged yet (the stick may be lost): the next export carries them again.
+    assert len(bundle_ops(school.export(tmp_path / "out"))) == 4
+    assert hub.import_(bundle1).outcome == "accepted"
+    assert school.import_(hub.export(tmp_path / "back", receiver=school.device_id)).applied == 0
     assert cli("export", "--db", school.db, "--to", tmp_path / "out").out.startswith(
         "Нет новых изменений"
     )
@@ -161,27 +167,40 @@ def test_incremental_export_holds_only_new_ops_and_full_holds_all(
     assert full.name.endswith("-1-5.curator") and full != bundle1
 
 
+def copy_replica(source: Replica, target: Path) -> Replica:
+    """A copy of a replica's file and folder, as a backup on another disk would be."""
+    shutil.copytree(source.paths.files_dir, target.with_name(target.name + ".files"))
+    with sqlite3.connect(source.db) as conn, sqlite3.connect(target) as copy:
+        conn.backup(copy)
+    return Replica(target)
+
+
 def test_gap_is_reported_and_the_bundle_still_imported(
     tmp_path: Path, hub: Replica, school: Replica
 ) -> None:
     first = record_progress(school, tmp_path)
+    backup = copy_replica(hub, tmp_path / "hub-backup.db")
     early = school.export(tmp_path / "out")
+    hub.import_(early)
+    school.import_(hub.export(tmp_path / "back", receiver=school.device_id))
     with school.open() as store:
         store.set_status(first["activity"], Status.CANCELLED)
-    late = school.export(tmp_path / "out")
-    report = hub.import_(late)
+    late = school.export(tmp_path / "out")  # the hub holds 1–4: only № 5
+    report = backup.import_(late)  # … but it is the hub's older copy that reads it
     assert report.outcome == "accepted"
     assert any(
         "пропуск в изменениях устройства «Ноутбук school»" in w.text for w in report.warnings
     )
     assert "№ 1–4" in report.warnings[0].text
-    with hub.open() as store:
+    with backup.open() as store:
         assert store.activity(first["activity"])["status"] == "cancelled"
-    assert hub.import_(early).outcome == "accepted"  # the missing bundle, later: no warning
-    with hub.open() as store:
+    assert "нет № 1–4, есть до № 5" in cli("doctor", "--db", backup.db).out
+    assert backup.import_(early).outcome == "accepted"  # the missing bundle, later
+    with backup.open() as store:
         # the older bundle does not undo the newer status (last writer wins by clock)
         assert store.activity(first["activity"])["status"] == "cancelled"
-    assert snapshot(hub.db)["projection"] == snapshot(school.db)["projection"]
+    assert "Пропуски" not in cli("doctor", "--db", backup.db).out
+    assert snapshot(backup.db)["projection"] == snapshot(school.db)["projection"]
 
 
 def test_default_destination_is_exports_in_the_current_folder(

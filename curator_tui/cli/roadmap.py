@@ -19,6 +19,7 @@ from curator_tui.cli.common import (
 )
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.services import activity_json, prepare_roadmap
+from curator_tui.store.peer_knowledge import gap_lines
 from curator_tui.store.roadmaps import save_roadmap
 
 
@@ -131,6 +132,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         warning = store.clock_warning()
         if warning:
             print(f"Внимание: {warning}")
+        for line in gap_lines(store.conn):
+            print(line)
         if not args.rebuild_check:
             return EXIT_OK
         with tempfile.TemporaryDirectory(prefix="curator-rebuild-") as tmp:

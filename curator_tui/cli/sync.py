@@ -171,9 +171,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         encrypt_to=args.encrypt_to,
         roadmap=args.roadmap,
         organisation=args.school,
+        receiver=args.receiver,
     )
     if args.school and not args.roadmap:
         raise CliError("--school используется только вместе с --roadmap")
+    if args.receiver and args.roadmap:
+        raise CliError("--for выбирает получателя пакета изменений, а не дорожной карты")
     if args.all_schools:
         return export_all_schools(args, options)
     result = export_bundle(db_arg(args), options, ProgressLine())
@@ -210,6 +213,8 @@ def print_export(result: ExportResult) -> None:
         print(view.message)
     else:
         print(f"Пакет ({view.kind}): {view.path}")
+        if view.receiver:
+            print(f"  {view.receiver}")
         print(f"  изменений: {view.ops}")
         print(f"  файлов доказательств: {view.evidence}")
         for organisation in view.organisations:
@@ -364,6 +369,13 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_export)
     add_db_option(p)
     p.add_argument("--to", help="папка для пакета (по умолчанию exports/, флешка или Документы)")
+    p.add_argument(
+        "--for",
+        dest="receiver",
+        metavar="ПОЛУЧАТЕЛЬ",
+        help="для кого пакет: id устройства, имя из curator trust list или «координатор» "
+        "(по умолчанию); в пакет идёт всё, чего у получателя ещё нет",
+    )
     p.add_argument("--full", action="store_true", help="все изменения, а не только новые")
     p.add_argument("--encrypt-to", metavar="AGE1…", help="зашифровать для получателя age")
     p.add_argument("--roadmap", action="store_true", help="пакет дорожной карты для школы")

@@ -182,6 +182,7 @@ ORGANISATION = EntitySpec(
 def _year(name: str, label: str) -> Field:
     return Field(name=name, label=label, kind=Kind.YEAR, optional=True, setter=Setter.STRUCTURE)
 
+
 ROADMAP = EntitySpec(
     Entity.ROADMAP,
     "дорожная карта",

@@ -42,6 +42,7 @@ from curator_tui.store.database import (
 from curator_tui.store.device_settings import DeviceSettings
 from curator_tui.store.entity_log import log_rows_of
 from curator_tui.store.projection import WINNERS_COLUMN, Winner, parse_winners
+from curator_tui.store.setting_keys import SEQ_FLOOR_SETTING
 
 # Ops merged per batch by apply_remote (each batch reads and writes its rows at once).
 REPLAY_SLICE = 5000
@@ -296,7 +297,11 @@ def edit_stamp(clock: HlcStamp, holder: tuple[str, str, str] | None) -> HlcStamp
 
 def last_seq(conn: sqlite3.Connection, device_id: str) -> int:
     row = conn.execute("SELECT MAX(seq) FROM op WHERE device_id = ?", (device_id,)).fetchone()
-    return int(row[0] or 0)
+    # Seqs a peer holds that this file lacks (restored from a copy) are never reused.
+    floor = conn.execute(
+        "SELECT value FROM local_setting WHERE key = ?", (SEQ_FLOOR_SETTING,)
+    ).fetchone()
+    return max(int(row[0] or 0), int(floor[0]) if floor else 0)
 
 
 def winners_by_entity(

@@ -5,6 +5,6 @@ Their own module so that reading them (the hub check at start-up) loads nothing 
 
 from __future__ import annotations
 
-EXPORTED_PREFIX = "sync.exported."  # + device id: exported up to this seq
 COVERED_PREFIX = "sync.covered."  # + device id: bundles imported cover up to this seq
 HUB_REGION_SETTING = "hub_region"  # set on a coordinator's hub only
+SEQ_FLOOR_SETTING = "sync.seq_floor"  # this device numbers its new ops after this seq

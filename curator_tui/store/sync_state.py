@@ -1,11 +1,11 @@
 """What bundles need from a replica's database: every SQL statement of the sync layer.
 
-Local bookkeeping (never replicated) lives in `local_setting`:
-- ``sync.exported.<device>``: the highest sequence number of that device's operations this
-  replica has put into a bundle (incremental exports start after it);
-- ``sync.covered.<device>``: the highest sequence number of that device that bundles
-  imported here claimed to cover (a sender may leave out ops its role cannot sign, so the
-  op table alone would report false gaps).
+Local bookkeeping (never replicated): what each peer is known to hold, and how far each
+device's own bundles brought its history here (`peer_knowledge`, db/0009), raised by
+`apply_bundle` in the import's transaction; and in `local_setting`
+``sync.covered.<device>``: the highest sequence number of that device that bundles
+imported here claimed to cover (a sender may leave out ops its role cannot sign, so the
+op table alone would report false gaps).
 Every import attempt, accepted or refused, is a row of `bundle_import`; an accepted one also
 becomes each organisation's last bundle in `organisation_bundle` (what the hub dashboard and
 the report show as «Пакет»), written in the same transaction.
@@ -21,11 +21,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, Operation, observe
+from curator_tui.store import peer_knowledge
 from curator_tui.store.database import select_in, transaction
 from curator_tui.store.entity_log import log_rows_of, ops_of
 from curator_tui.store.projection import OP_COLUMNS, op_row
 from curator_tui.store.projection_batch import apply_operations
-from curator_tui.store.setting_keys import COVERED_PREFIX, EXPORTED_PREFIX
+from curator_tui.store.setting_keys import COVERED_PREFIX
 from curator_tui.store.setting_keys import HUB_REGION_SETTING as HUB_REGION_SETTING
 from curator_tui.store.store import Store, now_ms, operation_from_row, save_stamp
 
@@ -52,29 +53,6 @@ _IN_CHUNK = 500
 # --- per-device marks ---------------------------------------------------------------------
 
 
-def _marks(store: Store, prefix: str) -> dict[str, int]:
-    rows = store.conn.execute(
-        "SELECT key, value FROM local_setting WHERE key >= ? AND key < ?",
-        (prefix, prefix + "\uffff"),
-    ).fetchall()
-    return {key.removeprefix(prefix): int(value) for key, value in rows}
-
-
-def exported_marks(store: Store) -> dict[str, int]:
-    return _marks(store, EXPORTED_PREFIX)
-
-
-def covered_marks(store: Store) -> dict[str, int]:
-    return _marks(store, COVERED_PREFIX)
-
-
-def save_exported_marks(store: Store, marks: Mapping[str, int]) -> None:
-    """Record what a bundle now safely on disk holds (called after its rename)."""
-    with transaction(store.conn) as conn:
-        for device_id, seq in marks.items():
-            _raise_mark(conn, EXPORTED_PREFIX + device_id, seq)
-
-
 def _raise_mark(conn: sqlite3.Connection, key: str, seq: int) -> None:
     conn.execute(
         "INSERT INTO local_setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
@@ -83,24 +61,9 @@ def _raise_mark(conn: sqlite3.Connection, key: str, seq: int) -> None:
     )
 
 
-def _lower_mark(conn: sqlite3.Connection, key: str, seq: int) -> None:
-    conn.execute(
-        "UPDATE local_setting SET value = ? WHERE key = ? AND CAST(value AS INTEGER) > ?",
-        (str(seq), key, seq),
-    )
-
-
 def op_heads(store: Store) -> dict[str, int]:
     """The highest sequence number held in the op table, per device."""
     return store.sequence_heads()
-
-
-def known_heads(store: Store) -> dict[str, int]:
-    """Per device, how far this replica's knowledge reaches (ops held or covered by bundles)."""
-    heads = dict(op_heads(store))
-    for device_id, seq in covered_marks(store).items():
-        heads[device_id] = max(heads.get(device_id, 0), seq)
-    return heads
 
 
 # --- reading operations -------------------------------------------------------------------
@@ -174,6 +137,18 @@ def organisation_names(store: Store) -> dict[str, str]:
     return {row["id"]: row["name"] for row in organisations(store) if row["name"]}
 
 
+def devices_with_keys(store: Store, public_keys: Iterable[str]) -> dict[str, str]:
+    """Device id → name of the devices (other than this one) signing with these keys."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(public_keys))):
+        marks = ", ".join("?" for _ in chunk)
+        rows = store.conn.execute(
+            f"SELECT id, name FROM device WHERE is_local = 0 AND public_key IN ({marks})", chunk
+        )
+        found.update((device_id, name or "") for device_id, name in rows)
+    return found
+
+
 def device_rows(store: Store, device_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(sorted(set(device_ids))):
@@ -237,16 +212,32 @@ def _logged_rows(
     return by_id, by_slot
 
 
-def unknown_ops_of_device(store: Store, ops: Iterable[Operation], device_id: str) -> list[str]:
-    """Ids of ops claiming to be by `device_id` that its own replica does not hold."""
-    missing = []
-    for op in ops:
-        if op.device_id != device_id:
-            continue
-        row = store.conn.execute("SELECT 1 FROM op WHERE op_id = ?", (op.op_id,)).fetchone()
-        if row is None:
-            missing.append(op.op_id)
-    return missing
+def foreign_own_ops(store: Store, ops: Iterable[Operation], device_id: str) -> list[str]:
+    """Ids of ops claiming to be by `device_id` (this replica) that it cannot have made.
+
+    Up to this device's contiguous head every seq is one it made, so another op there is
+    forged. Past it, its own ops from before a restore from a copy come back from peers:
+    accepted while they continue its history without a gap (log and bundle together); one
+    beyond a gap is not its history coming back. A slot held by another op is a clash."""
+    unknown = [
+        op
+        for op in ops
+        if op.device_id == device_id
+        and store.conn.execute("SELECT 1 FROM op WHERE op_id = ?", (op.op_id,)).fetchone() is None
+    ]
+    if not unknown:
+        return []
+    made = peer_knowledge.contiguous_from(store.conn, device_id, 0)
+    present = {op.seq for op in ops if op.device_id == device_id} | {
+        seq
+        for (seq,) in store.conn.execute(
+            "SELECT seq FROM op WHERE device_id = ? AND seq > ?", (device_id, made)
+        )
+    }
+    reach = made
+    while reach + 1 in present:
+        reach += 1
+    return [op.op_id for op in unknown if not made < op.seq <= reach]
 
 
 def stamps_of(store: Store, op_ids: Iterable[str]) -> dict[str, str]:
@@ -286,6 +277,23 @@ class BundleApplied:
     applied: int
     duplicates: int
     conflicts: int  # conflict rows that involve an op of this bundle
+    own_ahead: int = 0  # the signer holds this device's ops up to here, this file does not
+
+
+@dataclass(frozen=True)
+class PeerClaims:
+    """What a bundle tells about its signer, for per-peer delivery (peer_knowledge)."""
+
+    signer_id: str
+    signer_key: str  # the public key line the manifest names for the signer's device
+    holds: Mapping[str, int]  # the manifest's `holds`
+    own_range: tuple[int, int] | None = None  # a changes bundle's range of the signer's ops
+    coordinator: bool = False  # the signer is trusted here as a coordinator
+
+
+# A peer claiming more of this device's ops than this file holds is believed (a restore from
+# a copy) only within this distance: a signer cannot push the numbering to its end.
+MAX_RESTORED_OPS = 1_000_000
 
 
 def record_import(store: Store, record: ImportRecord) -> None:
@@ -336,12 +344,12 @@ def apply_bundle(
     *,
     covered: Mapping[str, int],
     devices: Mapping[str, tuple[str, str, str]],
+    claims: PeerClaims,
 ) -> BundleApplied:
     """Merge a verified bundle's ops and record the import, all in one transaction.
 
     Also: remember the devices named in the bundle (name, role, key) so history shows them;
-    raise the covered marks; and lower this replica's export marks below any op that arrived
-    late (older than what was already exported), so the next incremental export relays it.
+    raise the covered marks; and learn what the signer holds (`learn_from_peer`).
     """
     ordered = sorted(ops, key=lambda o: (o.hlc, o.device_id, o.seq))
     with transaction(store.conn) as conn:
@@ -350,8 +358,7 @@ def apply_bundle(
         refuse_clashes(conn, ops, applied)
         stamp = observe(stamp, (op.hlc for op in applied), now_ms())
         save_stamp(conn, stamp)
-        for device_id, seq in _earliest_seqs(applied).items():
-            _lower_mark(conn, EXPORTED_PREFIX + device_id, seq - 1)
+        own_ahead = learn_from_peer(conn, store.device_id, ops, claims)
         for device_id, seq in covered.items():
             _raise_mark(conn, COVERED_PREFIX + device_id, seq)
         for device_id, (name, role, public_key) in devices.items():
@@ -364,7 +371,58 @@ def apply_bundle(
         record.counts.update(applied=len(applied), duplicates=len(ops) - len(applied))
         record.counts["conflicts"] = conflicts
         _insert_record(conn, record)
-    return BundleApplied(len(applied), len(ops) - len(applied), conflicts)
+    return BundleApplied(len(applied), len(ops) - len(applied), conflicts, own_ahead)
+
+
+def learn_from_peer(
+    conn: sqlite3.Connection, own_id: str, ops: list[Operation], claims: PeerClaims
+) -> int:
+    """What the signer holds: its `holds`, and every op it sent (contiguously); all of it
+    relearned when it holds less of itself than it did (restored from a copy). Its own
+    history as far as its bundle brought it here, counting what its role never exports.
+    Returns how far the signer holds this device's own ops past this file (0: not past)."""
+    signer = claims.signer_id
+    if not _speaks_for(conn, signer, claims.signer_key):
+        return 0
+    if claims.holds:  # bundles from before `holds` claim nothing (absent: holds none)
+        peer_knowledge.forget_if_restored(conn, signer, claims.holds)
+    peer_knowledge.raise_knowledge(conn, signer, claims.holds)
+    peer_knowledge.raise_knowledge(conn, signer, _sent_through(conn, signer, ops))
+    if claims.own_range is not None and signer in claims.holds:
+        start, end = claims.own_range
+        held = peer_knowledge.held_through(conn, [signer]).get(signer, 0)
+        if start <= held + 1:
+            peer_knowledge.raise_coverage(conn, signer, min(end, claims.holds[signer]))
+    if claims.coordinator:
+        peer_knowledge.remember_coordinator(conn, signer)
+    claimed = claims.holds.get(own_id, 0)
+    top = conn.execute("SELECT MAX(seq) FROM op WHERE device_id = ?", (own_id,)).fetchone()[0]
+    if claimed <= int(top or 0) or claimed - int(top or 0) > MAX_RESTORED_OPS:
+        return 0  # the usual case, read through the index: nothing of this device is missing
+    peer_knowledge.reserve_own_seqs(conn, claimed)
+    return claimed
+
+
+def _speaks_for(conn: sqlite3.Connection, device_id: str, public_key: str) -> bool:
+    """Whether the signer is the device it names: a device known here by another key is not
+    (a trusted signer cannot tell what some other peer holds)."""
+    row = conn.execute("SELECT public_key FROM device WHERE id = ?", (device_id,)).fetchone()
+    return row is None or not row[0] or row[0] == public_key
+
+
+def _sent_through(conn: sqlite3.Connection, peer: str, ops: list[Operation]) -> dict[str, int]:
+    """Per device, how far the ops a peer sent extend what it is known to hold."""
+    seqs: dict[str, set[int]] = {}
+    for op in ops:
+        seqs.setdefault(op.device_id, set()).add(op.seq)
+    known = peer_knowledge.knowledge_of(conn, peer, seqs)
+    reached: dict[str, int] = {}
+    for device_id, present in seqs.items():
+        seq = known.get(device_id, 0)
+        while seq + 1 in present:
+            seq += 1
+        reached[device_id] = seq
+    return reached
 
 
 def refuse_clashes(
@@ -378,13 +436,6 @@ def refuse_clashes(
     taken = {op.op_id for op in applied}
     for clash in clashes_in(conn, [op for op in ops if op.op_id not in taken]):
         raise LogClash(clash)
-
-
-def _earliest_seqs(ops: Iterable[Operation]) -> dict[str, int]:
-    earliest: dict[str, int] = {}
-    for op in ops:
-        earliest[op.device_id] = min(op.seq, earliest.get(op.device_id, op.seq))
-    return earliest
 
 
 def _conflicts_involving(conn: sqlite3.Connection, op_ids: list[str]) -> int:

@@ -138,10 +138,12 @@ class BundleInfo(_Strict):
     ranges: dict[str, DeviceRange]
     devices: dict[str, DeviceInfo]
     counts: Counts
+    # device → the highest seq up to which the signer holds its whole history (manifest.py).
+    holds: dict[str, int] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ids(self) -> BundleInfo:
-        for device_id in (*self.ranges, *self.devices):
+        for device_id in (*self.ranges, *self.devices, *self.holds):
             if not ID_PATTERN.fullmatch(device_id):
                 raise ValueError("bad device id")
         return self
@@ -157,6 +159,7 @@ class BundleInfo(_Strict):
             "ranges": {d: r.to_json() for d, r in sorted(self.ranges.items())},
             "devices": {d: i.model_dump() for d, i in sorted(self.devices.items())},
             "counts": self.counts.model_dump(),
+            "holds": dict(sorted(self.holds.items())),
         }
 
 

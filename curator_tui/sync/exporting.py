@@ -1,35 +1,43 @@
-"""Writing bundles: this replica's new operations, or one organisation's roadmap, signed.
+"""Writing bundles: what a receiver is not known to hold, or one organisation's roadmap, signed.
 
 `export_bundle(db, options, progress)` opens its own connection, so the app can run it in a
 worker thread; it returns an `ExportResult` (path, counts, what was left out and why).
 
-What goes into a changes bundle:
-- every op this replica holds past its per-device "exported up to" mark (all with `full`),
-  its own and other devices' alike: a curator's or hub's replica relays what it received;
+What goes into a changes bundle for a receiver (the coordinator unless `receiver` names
+another peer; `replica.resolve_receiver`):
+- every op this replica holds that the receiver is not known to hold (all with `full`, or
+  for a receiver never heard from), its own and other devices' alike: a curator's or hub's
+  replica relays what it received. Nothing moves when a bundle is written: an op goes again
+  in every export to that receiver until the receiver's own bundle acknowledges it (its
+  `holds`), so a lost stick or a refused bundle is resent by the next export;
 - minus what the device's own role could not sign (the receiver would refuse the whole
   bundle): roadmap structure unless it is a coordinator, other organisations for a school;
 - plus, for every note, evidence item or visit touched, the ops that create and remove it,
-  even if exported before: each bundle then proves on its own which activity (and so which
-  school) such a record belongs to, whatever order bundles arrive in;
-- the evidence files of every evidence item not removed.
-The marks move only after the file is renamed into place; a bundle killed half-way leaves
-at most a hidden `.part` file, removed by the next export.
+  even if the receiver holds them: each bundle then proves on its own which activity (and so
+  which school) such a record belongs to, whatever order bundles arrive in;
+- the evidence files of every evidence item not removed;
+- in the manifest, `holds`: how far this replica holds each device's history (acknowledging
+  to the receiver what it sent here).
+A bundle killed half-way leaves at most a hidden `.part` file, removed by the next export.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from platformdirs import user_documents_path
 
 from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.platform import find_medium
-from curator_tui.store import sync_state
+from curator_tui.store import peer_knowledge, sync_state
+from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.store import Store
 from curator_tui.sync import sshsig
 from curator_tui.sync.agefile import parse_recipient
@@ -63,6 +71,7 @@ from curator_tui.sync.replica import (
     load_signing_key,
     paths_of,
     resolve_organisation,
+    resolve_receiver,
     sync_session,
 )
 from curator_tui.sync.scope import OrganisationResolver, Scope
@@ -83,6 +92,7 @@ class ExportOptions:
     encrypt_to: str | None = None  # an age1… recipient
     roadmap: bool = False
     organisation: str | None = None  # for roadmap bundles: a name or an id
+    receiver: str | None = None  # `--for`: a device id, a trust-list name; None: coordinator
 
 
 @dataclass
@@ -97,12 +107,28 @@ class ExportResult:
     organisations: dict[str, str]  # id → name ("" when unknown)
     encrypted: bool
     omitted: dict[str, int] = field(default_factory=dict)  # reason → count (OMITTED_LABELS)
+    receiver: Receiver = field(default_factory=lambda: Receiver(None))
 
     @property
     def message(self) -> str:
         if self.path is None:
             return "Нет новых изменений для выгрузки"
+        if not self.ops:
+            return f"Новых изменений нет; записан пакет-подтверждение полученного: {self.path}"
         return f"Пакет записан: {self.path}"
+
+    @property
+    def receiver_text(self) -> str:
+        return receiver_text(self.receiver)
+
+
+def receiver_text(receiver: Receiver) -> str:
+    """«для: Координатор (1a2b3c4d)», or that an unknown receiver gets everything."""
+    if receiver.peer_id is None and receiver.default:
+        return "для: координатора (он ещё не присылал пакетов)"
+    if receiver.peer_id is None:
+        return f"для: «{receiver.name}» — он ещё не присылал пакетов, поэтому выгружается всё"
+    return f"для: {receiver.name or 'устройство'} ({receiver.peer_id[:8]})"
 
 
 # --- the plan: which ops and files -----------------------------------------------------------
@@ -117,7 +143,7 @@ class Plan:
     ranges: dict[str, DeviceRange] = field(default_factory=dict)
     organisations: set[str] = field(default_factory=set)
     omitted: Counter[str] = field(default_factory=Counter)
-    marks: dict[str, int] = field(default_factory=dict)  # exported-up-to, after success
+    holds: dict[str, int] = field(default_factory=dict)  # the manifest's `holds`
 
     @property
     def empty(self) -> bool:
@@ -193,24 +219,24 @@ class PlanWriter:
         self.handle.close()
 
 
-def plan_changes(store: Store, policy: ExportPolicy, staging: Path, *, full: bool) -> Plan:
+def plan_changes(
+    store: Store, policy: ExportPolicy, staging: Path, known: Mapping[str, int]
+) -> Plan:
+    """Every op past what the receiver is known to hold (`known`: device → seq)."""
     plan = Plan(BundleKind.CHANGES, staging / "ops.jsonl")
-    after = {} if full else sync_state.exported_marks(store)
     with PlanWriter(plan, store, policy) as writer:
-        for op in sync_state.ops_after(store, after):
+        for op in sync_state.ops_after(store, known):
             writer.offer(op)
         # Older creates/removes of touched records: each bundle attributes its records itself.
         for entity, entity_id in sorted(writer.touched):
             for op in sync_state.lifecycle_ops(store, entity, entity_id):
-                if op.seq <= after.get(op.device_id, 0) and policy.exclusion(op) is None:
+                if op.seq <= known.get(op.device_id, 0) and policy.exclusion(op) is None:
                     writer.write(op)
-    heads = sync_state.known_heads(store)
-    for device_id, head in heads.items():
-        start = after.get(device_id, 0) + 1
+    for device_id, head in sync_state.op_heads(store).items():
+        start = known.get(device_id, 0) + 1
         low, high = writer.seen.get(device_id, (start, 0))
         if head >= start or device_id in writer.seen:
             plan.ranges[device_id] = DeviceRange(start=min(start, low), end=max(head, high))
-            plan.marks[device_id] = max(head, high)
     plan.blobs = needed_blobs(store, writer.evidence)
     return plan
 
@@ -300,7 +326,8 @@ def export_bundle(
     options: ExportOptions | None = None,
     progress: ProgressCallback | None = None,
 ) -> ExportResult:
-    """Write one bundle; the database changes only by the export marks, after success."""
+    """Write one bundle. The database changes only by what it has told the receiver it holds
+    (after the rename): an acknowledgement is written once, not with every export."""
     options = options or ExportOptions()
     if options.encrypt_to:
         check_recipient(options.encrypt_to)
@@ -311,13 +338,15 @@ def export_bundle(
         role = device_role(device)
         own_org = store.setting(sync_state.ORGANISATION_SETTING)
         policy = ExportPolicy(store, role, own_org)
+        receiver = resolve_receiver(store, options.receiver)
         with sync_session(paths) as staging:
             if progress:
                 progress(SyncProgress("collect", 0, 0))
-            plan = make_plan(store, policy, staging, options, role)
+            plan = make_plan(store, policy, staging, options, role, receiver)
             names = sync_state.organisation_names(store)
-            if plan.empty:
-                return result_of(plan, None, "", names, encrypted=False)
+            plan.holds = peer_knowledge.held_through(store.conn)
+            if plan.empty and not acknowledges(store, plan, receiver):
+                return result_of(plan, None, "", names, receiver, encrypted=False)
             folder = prepare_folder(options.destination)
             remove_stale_parts(folder, store.device_id)
             suffix = SUFFIX + (AGE_SUFFIX if options.encrypt_to else "")
@@ -328,9 +357,19 @@ def export_bundle(
             write_container(store, plan, plain, bundle_id, info, key, progress)
             if options.encrypt_to:
                 encrypt(plain, target, options.encrypt_to, progress)
-            if plan.kind is BundleKind.CHANGES:
-                sync_state.save_exported_marks(store, plan.marks)
-            return result_of(plan, target, bundle_id, names, encrypted=bool(options.encrypt_to))
+            if receiver.peer_id is not None and plan.kind is BundleKind.CHANGES:
+                peer_knowledge.remember_told(store.conn, receiver.peer_id, plan.holds)
+            encrypted = bool(options.encrypt_to)
+            return result_of(plan, target, bundle_id, names, receiver, encrypted=encrypted)
+
+
+def acknowledges(store: Store, plan: Plan, receiver: Receiver) -> bool:
+    """A bundle without ops is still worth writing when it tells the receiver that this
+    replica now holds more than it last told it: the receiver then stops resending."""
+    if plan.kind is not BundleKind.CHANGES or receiver.peer_id is None:
+        return False
+    told = peer_knowledge.told_to(store.conn, receiver.peer_id)
+    return any(seq > told.get(device_id, 0) for device_id, seq in plan.holds.items())
 
 
 def check_recipient(text: str) -> None:
@@ -343,7 +382,7 @@ def check_recipient(text: str) -> None:
     parse_recipient(text)
 
 
-def device_role(device: dict) -> TrustRole:
+def device_role(device: dict[str, Any]) -> TrustRole:
     try:
         return TrustRole(device.get("role") or "")
     except ValueError:
@@ -351,10 +390,16 @@ def device_role(device: dict) -> TrustRole:
 
 
 def make_plan(
-    store: Store, policy: ExportPolicy, staging: Path, options: ExportOptions, role: TrustRole
+    store: Store,
+    policy: ExportPolicy,
+    staging: Path,
+    options: ExportOptions,
+    role: TrustRole,
+    receiver: Receiver,
 ) -> Plan:
     if not options.roadmap:
-        return plan_changes(store, policy, staging, full=options.full)
+        known = {} if options.full else peer_knowledge.known_to(store.conn, receiver)
+        return plan_changes(store, policy, staging, known)
     if role is not TrustRole.COORDINATOR:
         raise SyncError("Пакет дорожной карты подписывает только координатор")
     return plan_roadmap(store, policy, staging, roadmap_organisation(store, options.organisation))
@@ -386,7 +431,9 @@ def prepare_folder(destination: Path | None) -> Path:
     return folder
 
 
-def manifest_info(store: Store, device: dict, plan: Plan, names: dict[str, str]) -> BundleInfo:
+def manifest_info(
+    store: Store, device: dict[str, Any], plan: Plan, names: dict[str, str]
+) -> BundleInfo:
     known = sync_state.device_rows(store, plan.ranges)
     return BundleInfo(
         kind=plan.kind,
@@ -408,10 +455,11 @@ def manifest_info(store: Store, device: dict, plan: Plan, names: dict[str, str])
             evidence_files=len(plan.blobs),
             evidence_bytes=sum(plan.blobs.values()),
         ),
+        holds=plan.holds,
     )
 
 
-def device_info(row: dict | None) -> DeviceInfo:
+def device_info(row: dict[str, Any] | None) -> DeviceInfo:
     row = row or {}
     return DeviceInfo(
         name=str(row.get("name") or "")[:200],
@@ -469,7 +517,13 @@ def describe(exc: OSError) -> str:
 
 
 def result_of(
-    plan: Plan, path: Path | None, bundle_id: str, names: dict[str, str], *, encrypted: bool
+    plan: Plan,
+    path: Path | None,
+    bundle_id: str,
+    names: dict[str, str],
+    receiver: Receiver,
+    *,
+    encrypted: bool,
 ) -> ExportResult:
     return ExportResult(
         path=path,
@@ -482,4 +536,5 @@ def result_of(
         organisations={o: names.get(o, "") for o in sorted(plan.organisations)},
         encrypted=encrypted,
         omitted=dict(plan.omitted),
+        receiver=receiver,
     )

@@ -14,10 +14,14 @@ need no database and live in `opening`:
 5. evidence: every file in the bundle belongs to an evidence item in it, every live evidence
    item has its file (here or already in the store), sizes agree;
 6. the log: an op id seen before with other content, a (device, seq) taken by another op,
-   or ops in this replica's own name that it never made — refused.
-Then evidence files are renamed into the store, and the ops, marks and the import record are
-written in one transaction. A sequence gap is reported and the bundle still imported: ops are
-idempotent and merging does not depend on order, so the missing bundle can come later.
+   or ops in this replica's own name in slots it filled itself — refused. Its own ops past
+   those (made before it was restored from a copy) are accepted, and numbering goes on
+   after the highest seq any peer holds of it.
+Then evidence files are renamed into the store, and the ops, marks, what the signer holds
+(per-peer knowledge) and the import record are written in one transaction. A sequence gap
+is reported and the bundle still imported: ops are idempotent and merging does not depend on
+order, so the missing bundle can come later (`peer_knowledge.sequence_gaps` lists the gaps
+until they are filled).
 """
 
 from __future__ import annotations
@@ -358,7 +362,7 @@ def check_log(store: Store, ops: list[Operation], report: BundleReport, *, full:
         report.fail(clash_problem(first_clash))
         return
     own = store.device_id
-    if sync_state.unknown_ops_of_device(store, ops, own):
+    if sync_state.foreign_own_ops(store, ops, own):
         report.fail("пакет содержит изменения от имени этой базы, которых она не делала")
 
 
@@ -449,6 +453,7 @@ def apply(
             import_record(report, examined.entry.principal, sync_state.RESULT_ACCEPTED, ""),
             covered=covered_marks(store, examined.info),
             devices=devices_of(store, examined.info),
+            claims=peer_claims(examined),
         )
     except Exception as exc:
         for sha256 in adopted:  # the transaction rolled back: nothing refers to them
@@ -462,6 +467,12 @@ def apply(
         result.conflicts,
     )
     report.outcome = Outcome.ACCEPTED
+    if result.own_ahead:
+        report.warn(
+            "у отправителя есть изменения этой базы до № "
+            f"{result.own_ahead}, которых в ней нет: похоже, база восстановлена из копии. "
+            "Новые изменения получат номера после них, а сами они придут со следующим пакетом"
+        )
     if progress:
         progress(SyncProgress("apply", report.ops, report.ops))
 
@@ -472,6 +483,19 @@ def apply_failure(exc: Exception) -> str:
     if isinstance(exc, SyncError):
         return str(exc)
     return f"ошибка записи в базу: {exc}"
+
+
+def peer_claims(examined: Examined) -> sync_state.PeerClaims:
+    info = examined.info
+    signer = info.device.id
+    span = info.ranges.get(signer) if info.kind is BundleKind.CHANGES else None
+    return sync_state.PeerClaims(
+        signer_id=signer,
+        signer_key=info.device.public_key,
+        holds=info.holds,
+        own_range=(span.start, span.end) if span else None,
+        coordinator=examined.entry.role is TrustRole.COORDINATOR,
+    )
 
 
 def covered_marks(store: Store, info: BundleInfo) -> dict[str, int]:

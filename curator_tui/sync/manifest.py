@@ -36,6 +36,10 @@ NEWER_VOCABULARY = (
     "пакет создан более новой версией программы — обновите «Куратор» на этом компьютере "
     "и импортируйте пакет снова"
 )
+HOLDS_KEY = "holds"
+MAX_HOLDS = 10_000  # devices a bundle may claim; ~50 bytes each within the 1 MiB manifest
+MAX_HELD_SEQ = 2**53
+_DEVICE_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def evidence_name(sha256_hex: str) -> str:
@@ -123,6 +127,7 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
     if type(vocabulary) is not int or vocabulary < FIRST_VOCABULARY:
         raise _bad_manifest("неверная версия словаря полей")
     manifest_entries(manifest)
+    manifest_holds(manifest)
     if canonical_json(manifest) != data:
         raise _bad_manifest("записана не в каноническом виде")
     return manifest
@@ -157,6 +162,24 @@ def manifest_entries(manifest: Mapping[str, Any]) -> dict[str, EntryInfo]:
     if OPS_NAME not in entries:
         raise _bad_manifest(f"нет записи {OPS_NAME}")
     return entries
+
+
+def manifest_holds(manifest: Mapping[str, Any]) -> dict[str, int]:
+    """`holds`: {device id: the highest seq up to which the signer holds that device's whole
+    history}. Absent in older bundles ({}); anything but that exact shape is refused."""
+    raw = manifest.get(HOLDS_KEY, {})
+    if not isinstance(raw, dict) or len(raw) > MAX_HOLDS:
+        raise _bad_holds("их больше, чем бывает, или они записаны не списком")
+    for device_id, seq in raw.items():
+        if not _DEVICE_ID.fullmatch(device_id):
+            raise _bad_holds(f"неверный идентификатор устройства «{device_id[:40]}»")
+        if type(seq) is not int or not 0 <= seq <= MAX_HELD_SEQ:
+            raise _bad_holds(f"неверный номер изменения у устройства {device_id[:8]}")
+    return dict(raw)
+
+
+def _bad_holds(reason: str) -> BundleError:
+    return _bad_manifest(f"сведения о том, что есть у отправителя (holds): {reason}")
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from curator_tui.store import sync_state
+from curator_tui.store import peer_knowledge, sync_state
+from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.roadmaps import normalise, organisation_id
 from curator_tui.store.store import Store
 from curator_tui.sync import keys
@@ -259,6 +260,56 @@ def resolve_organisation(store: Store, text: str) -> tuple[str, str | None]:
     # Ids of organisations come from their names (roadmaps.organisation_id), so a name typed
     # as the roadmap spells it gives the same id the coordinator's roadmap will carry.
     return organisation_id(text), text
+
+
+# --- receivers -------------------------------------------------------------------------------
+
+COORDINATOR_WORDS = frozenset({"координатор", "coordinator"})
+
+
+def resolve_receiver(store: Store, text: str | None) -> Receiver:
+    """Whom an export is for, from `--for`: a device id, a name from the trust list, or
+    «координатор» (also the default: the coordinator this replica last heard from).
+
+    The one place `--for` is read: an organisation (issue 15's scoped bundles) is another
+    branch here, before the trust list's names."""
+    default = peer_knowledge.default_receiver(store.conn)
+    word = (text or "").strip()
+    if not word or word.casefold() in COORDINATOR_WORDS:
+        return default
+    peer_id: str | None
+    if ID_PATTERN.fullmatch(word):
+        if word == store.device_id:
+            raise SyncError("Это id самой этой базы: укажите получателя пакета")
+        peer_id = word
+        name = peer_knowledge.device_name(store.conn, peer_id)
+    else:
+        peer_id, name = trusted_peer(store, word)
+    if peer_id is not None and peer_id == default.peer_id:
+        return default
+    return Receiver(peer_id, name)
+
+
+def trusted_peer(store: Store, name: str) -> tuple[str | None, str]:
+    """The device of a trust-list entry (None if it has never sent a bundle here)."""
+    wanted = name.casefold()
+    entries = [
+        e
+        for e in TrustList.load(paths_of(store).trust_file)
+        if e.display_name.casefold() == wanted or e.principal == name
+    ]
+    if not entries:
+        raise SyncError(
+            f"Получатель «{name}» не найден: укажите id устройства, имя из curator trust list "
+            "или «координатор»"
+        )
+    devices = sync_state.devices_with_keys(store, {e.public_key for e in entries})
+    if len(devices) > 1:
+        listed = ", ".join(f"{d} ({n})" for d, n in sorted(devices.items()))
+        raise SyncError(f"Имени «{name}» соответствует несколько устройств: {listed}; укажите id")
+    for device_id, device_name in devices.items():
+        return device_id, device_name or entries[0].display_name
+    return None, entries[0].display_name
 
 
 # --- trust list ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from curator_tui.sync.bundles import BundleKind
 from curator_tui.sync.exporting import OMITTED_LABELS, ExportResult
 from curator_tui.sync.importing import BundleReport, Outcome, created_at_text, op_count_lines
 from curator_tui.sync.opening import Problem, SignerInfo
@@ -49,6 +50,7 @@ class ExportView:
     path: Path | None  # None: nothing to export
     message: str
     kind: str  # «изменения», «дорожная карта, зашифрован»
+    receiver: str  # «для: Координатор (1a2b3c4d)»; "" for a roadmap bundle
     ops: int
     evidence: str  # `evidence_summary`
     organisations: tuple[str, ...]
@@ -64,6 +66,7 @@ def export_view(result: ExportResult) -> ExportView:
         path=result.path,
         message=result.message,
         kind=result.kind.label + (", зашифрован" if result.encrypted else ""),
+        receiver=result.receiver_text if result.kind is BundleKind.CHANGES else "",
         ops=result.ops,
         evidence=evidence_summary(result.evidence_files, result.evidence_bytes),
         organisations=organisation_lines(result.organisations),

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
 from curator_tui.domain.models import Status
+from curator_tui.store.peer_knowledge import unsent_count
 from curator_tui.store.queries import (
     ActivityQuery,
     Progress,
@@ -48,6 +49,7 @@ class Header:
 
     roadmaps: RoadmapOverview
     progress: Progress
+    unexported: int | None = None  # ops the coordinator is not known to hold; None: no init
 
 
 def owner_content(roadmaps: RoadmapOverview) -> Content:
@@ -63,11 +65,13 @@ def owner_content(roadmaps: RoadmapOverview) -> Content:
     return Content.assemble((owner, "bold"), f" · {title}")
 
 
-def progress_content(p: Progress) -> Content:
-    """How far along: «выполнено 8 из 49 · просрочено 5»."""
+def progress_content(p: Progress, unexported: int | None = None) -> Content:
+    """How far along: «выполнено 8 из 49 · просрочено 5 · не выгружено 3»."""
     parts: list[Any] = [f"выполнено {group_thousands(p.done)} из {group_thousands(p.total)}"]
     if p.overdue:
         parts += [" · ", (f"просрочено {group_thousands(p.overdue)}", "$error bold")]
+    if unexported:
+        parts += [" · ", (f"не выгружено {group_thousands(unexported)}", "$text-warning")]
     return Content.assemble(*parts)
 
 
@@ -234,11 +238,9 @@ class HomeScreen(ActivityActions):
 
     def _header(self, store: Store) -> Header:
         self.curator.check_clock(store)
-        return Header(self.roadmaps, progress(store, self.curator.today))
+        return Header(self.roadmaps, progress(store, self.curator.today), unsent_count(store.conn))
 
-    def _fetcher(
-        self, query: ActivityQuery, context: RowContext, total: int | None
-    ) -> RowFetcher:
+    def _fetcher(self, query: ActivityQuery, context: RowContext, total: int | None) -> RowFetcher:
         app = self.curator
 
         def fetch(offset: int, limit: int) -> list[ListRow]:
@@ -280,7 +282,7 @@ class HomeScreen(ActivityActions):
             return
         self.query_one("#summary-owner", Static).update(owner_content(message.header.roadmaps))
         self.query_one("#summary-progress", Static).update(
-            progress_content(message.header.progress)
+            progress_content(message.header.progress, message.header.unexported)
         )
         self.query_one("#filter-state", Static).update(
             filter_state(self.query_state, self.activity_list.total, message.header.progress.total)

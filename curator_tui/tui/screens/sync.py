@@ -35,6 +35,8 @@ from textual.widgets import (
 )
 
 from curator_tui.platform import find_medium, start_directory
+from curator_tui.store.peer_knowledge import gap_lines, unsent_count
+from curator_tui.store.store import Store
 from curator_tui.store.sync_state import (
     RESULT_ACCEPTED,
     RESULT_ALREADY,
@@ -81,6 +83,7 @@ def export_lines(result: ExportResult) -> list[str]:
         lines += [
             f"Пакет записан: {view.path.name} ({view.bundle_size}, {view.kind})",
             f"Папка: {view.path.parent}",
+            *([f"Пакет {view.receiver}"] if view.receiver else []),
             f"Изменений: {view.ops}",
             f"Файлов доказательств: {view.evidence}",
         ]
@@ -88,6 +91,15 @@ def export_lines(result: ExportResult) -> list[str]:
         lines += [f"Устройство {device_id[:8]}: {span}" for device_id, span in view.ranges]
     lines += [f"Не включено: {omitted}" for omitted in view.omitted]
     return lines
+
+
+def delivery_lines(store: Store) -> list[str]:
+    """What the coordinator has not acknowledged yet, and the gaps in what this file holds."""
+    lines = []
+    unsent = unsent_count(store.conn)
+    if unsent is not None:
+        lines.append(f"Не выгружено (нет подтверждения от координатора): {unsent}")
+    return lines + gap_lines(store.conn)
 
 
 def report_lines(view: BundleReportView) -> list[str]:
@@ -191,6 +203,11 @@ class SyncScreen(Screen[None]):
             super().__init__()
             self.reports = reports
 
+    class StateLoaded(Message):
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__()
+            self.lines = lines
+
     class HistoryLoaded(Message):
         def __init__(self, rows: list[dict[str, Any]]) -> None:
             super().__init__()
@@ -216,6 +233,13 @@ class SyncScreen(Screen[None]):
                 yield Label(
                     "Пакет с изменениями этой базы для координатора: подписан ключом устройства.",
                     classes="sync-hint",
+                )
+                yield Static("", id="export-state")
+                yield Label("Для кого (пусто — координатор):", classes="sync-label")
+                yield Input(
+                    placeholder="id устройства или имя из списка доверия",
+                    id="export-for",
+                    compact=True,
                 )
                 yield Label("Куда записать пакет:", classes="sync-label")
                 yield Input(
@@ -272,6 +296,7 @@ class SyncScreen(Screen[None]):
         table = self.query_one("#history-table", DataTable)
         table.add_columns("Когда", "Подписал", "Итог", "Новых изменений", "Сообщение")
         self.load_history()
+        self.load_state()
 
     # --- navigation ---------------------------------------------------------------------
 
@@ -316,10 +341,12 @@ class SyncScreen(Screen[None]):
         if encrypt and not recipient:
             self.notify("Укажите получателя шифрования age1…", severity="warning")
             return
+        receiver = self.query_one("#export-for", Input).value.strip()
         options = ExportOptions(
             destination=Path(destination).expanduser() if destination else None,
             full=self.query_one("#export-full", Switch).value,
             encrypt_to=recipient if encrypt else None,
+            receiver=receiver or None,
         )
         self.query_one("#export-result", Static).update("")
         self._start("export")
@@ -335,6 +362,7 @@ class SyncScreen(Screen[None]):
         result = message.result
         self.query_one("#export-result", Static).update(as_content(export_lines(result)))
         self.notify(result.message, title="Выгрузка", timeout=10)
+        self.load_state()
 
     # --- import: choose, verify, confirm ----------------------------------------------------
 
@@ -458,6 +486,16 @@ class SyncScreen(Screen[None]):
         summary = "; ".join(r.message for r in message.reports)
         self.notify(summary, title="Импорт", severity="information" if accepted else "warning")
         self.load_history()
+        self.load_state()
+
+    # --- what is still to deliver ---------------------------------------------------------
+
+    @thread_work(group="sync-state", exclusive=True)
+    def load_state(self) -> None:
+        self.post_message(self.StateLoaded(self.curator.with_store(delivery_lines)))
+
+    def on_sync_screen_state_loaded(self, message: StateLoaded) -> None:
+        self.query_one("#export-state", Static).update(as_content(message.lines))
 
     # --- history ------------------------------------------------------------------------
 
