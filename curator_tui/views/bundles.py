@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.sync.bundles import BundleKind
 from curator_tui.sync.exporting import OMITTED_LABELS, ExportResult
 from curator_tui.sync.importing import BundleReport, Outcome, created_at_text, op_count_lines
 from curator_tui.sync.opening import Problem, SignerInfo
 from curator_tui.sync.replica import role_label
 from curator_tui.sync.trust import ANY_ORGANISATION
-from curator_tui.domain.safe_text import safe_text
 from curator_tui.views.format import transfer_size
 
 ANY_ORGANISATION_TEXT = "любые организации"
@@ -142,7 +142,8 @@ def bundle_report_view(report: BundleReport) -> BundleReportView:
 def signer_view(signer: SignerInfo) -> SignerView:
     scope = organisation_scope(signer.organisation_id, signer.organisation_name)
     return SignerView(
-        f"«{safe_text(signer.display_name)}», {role_label(signer.role.value)}; {scope}", signer.fingerprint
+        f"«{safe_text(signer.display_name)}», {role_label(signer.role.value)}; {scope}",
+        signer.fingerprint,
     )
 
 

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from curator_tui.domain.fields import DETAIL_FIELDS, Shown
 from curator_tui.domain.models import Schedule, ScheduleKind
+from curator_tui.domain.safe_text import safe_lines, safe_text
 from curator_tui.platform import system_opener
 from curator_tui.tui.formatting import (
     describe_due,
@@ -45,7 +46,9 @@ from curator_tui.views.format import numeric_date, span_text
 
 
 def title_content(activity: dict[str, Any]) -> Content:
-    return Content.assemble((f"№ {activity['number'] or '—'}  ", "bold $accent"), activity["title"])
+    return Content.assemble(
+        (f"№ {activity['number'] or '—'}  ", "bold $accent"), safe_text(activity["title"])
+    )
 
 
 def status_content(activity: dict[str, Any], today: date) -> Content:
@@ -76,7 +79,7 @@ def fields_content(detail: ActivityDetail) -> Content:
     rows += [(str(k), str(v)) for k, v in (activity.get("extra") or {}).items()]
     lines = []
     for label, value in rows:
-        lines.append(Content.assemble((f"{label}: ", "bold"), value))
+        lines.append(Content.assemble((f"{safe_text(label)}: ", "bold"), safe_lines(value)))
     return Content("\n").join(lines)
 
 
@@ -110,7 +113,7 @@ def warnings_content(activity: dict[str, Any]) -> Content | None:
     if not warnings:
         return None
     lines = [Content.assemble(("Замечания импорта:", "bold $warning"))]
-    lines += [Content(f"  • {w}") for w in warnings]
+    lines += [Content(f"  • {safe_text(w)}") for w in warnings]
     return Content("\n").join(lines)
 
 
@@ -130,15 +133,15 @@ def conflicts_content(detail: ActivityDetail) -> Content | None:
         lines.append(
             Content.assemble(
                 "  • ",
-                (field_value(field, json.loads(c["winner_value"])), "bold"),
-                f" — {winner}, {stamp_time(c['winner_hlc'])} (действует)",
+                (safe_text(field_value(field, json.loads(c["winner_value"]))), "bold"),
+                f" — {safe_text(winner)}, {stamp_time(c['winner_hlc'])} (действует)",
             )
         )
         lines.append(
             Content.assemble(
                 "  • ",
-                (field_value(field, json.loads(c["loser_value"])), "bold"),
-                f" — {loser}, {stamp_time(c['loser_hlc'])}",
+                (safe_text(field_value(field, json.loads(c["loser_value"]))), "bold"),
+                f" — {safe_text(loser)}, {stamp_time(c['loser_hlc'])}",
             )
         )
     lines.append(Content.styled("Выберите значение ещё раз, чтобы снять конфликт.", "dim"))
@@ -153,7 +156,10 @@ def notes_content(detail: ActivityDetail) -> Content:
     for note in notes:
         who = detail.who(note.get("device_name"), note["device_id"])
         lines.append(
-            Content.assemble((f"{stamp_time(note['origin_hlc'])} · {who}: ", "dim"), note["text"])
+            Content.assemble(
+                (f"{stamp_time(note['origin_hlc'])} · {safe_text(who)}: ", "dim"),
+                safe_lines(note["text"]),
+            )
         )
     return Content("\n").join(lines)
 
@@ -166,9 +172,9 @@ def visits_content(visits: list[dict[str, Any]]) -> Content:
         day = numeric_date(date.fromisoformat(visit["visit_date"]))
         parts: list[Any] = [(day, "bold")]
         if visit["participants"]:
-            parts.append(f" · участники: {visit['participants']}")
+            parts.append(f" · участники: {safe_text(visit['participants'])}")
         if visit["notes"]:
-            parts.append(f" · {visit['notes']}")
+            parts.append(f" · {safe_lines(visit['notes'])}")
         lines.append(Content.assemble(*parts))
     return Content("\n").join(lines)
 
@@ -180,8 +186,8 @@ def history_content(detail: ActivityDetail) -> Content:
         who = detail.who(op.get("device_name"), op["device_id"])
         lines.append(
             Content.assemble(
-                (f"{stamp_time(op['hlc'])} · {who} · ", "dim"),
-                describe_operation(op, activity_id),
+                (f"{stamp_time(op['hlc'])} · {safe_text(who)} · ", "dim"),
+                safe_lines(describe_operation(op, activity_id)),
             )
         )
     return Content("\n").join(lines) if lines else Content.styled("Изменений нет", "dim")
@@ -267,7 +273,12 @@ class DetailScreen(ActivityActions):
         options = self.query_one("#evidence-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        options.add_options([Option(detail.evidence_text(e), id=e["id"]) for e in detail.evidence])
+        options.add_options(
+            [
+                Option(Content(safe_text(detail.evidence_text(e))), id=e["id"])
+                for e in detail.evidence
+            ]
+        )
         options.display = bool(detail.evidence)
         self.query_one("#evidence-heading", Label).set_class(not detail.evidence, "-empty")
         heading = f"Доказательства ({len(detail.evidence)})"

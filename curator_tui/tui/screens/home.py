@@ -355,7 +355,7 @@ class HomeScreen(ActivityActions):
         self.curator.open_activity(message.row.activity_id)
 
     def on_activity_updated(self, message: ActivityUpdated) -> None:
-        self.notify(message.summary)
+        self.notify(message.summary, markup=False)
         self.reload()
 
     def on_roadmap_imported(self, message: RoadmapImported) -> None:
