@@ -18,6 +18,7 @@ from curator_tui.cli.common import (
     resolve_activity,
 )
 from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.services import activity_json, prepare_roadmap
 from curator_tui.store.peer_knowledge import gap_lines
 from curator_tui.store.roadmaps import save_roadmap
@@ -34,10 +35,10 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
         if parsed.school_year
         else (f"{parsed.year} год")
     )
-    print(f"Дорожная карта: {parsed.title or path.name}")
-    print(f"Организация: {summary.organisation} ({parsed.level.label}), {period}")
+    print(f"Дорожная карта: {safe_text(parsed.title or path.name)}")
+    print(f"Организация: {safe_text(summary.organisation)} ({parsed.level.label}), {period}")
     if parsed.municipality:
-        print(f"Муниципалитет: {parsed.municipality}")
+        print(f"Муниципалитет: {safe_text(parsed.municipality)}")
     if summary.amended:
         print(
             f"Обновлена: новых мероприятий {summary.created}, изменено {summary.updated}, "
@@ -55,7 +56,7 @@ def report_warnings(warnings: list[str]) -> None:
         return
     print(f"Требует проверки ({len(warnings)}):")
     for warning in warnings:
-        print(f"  • {warning}")
+        print(f"  • {safe_text(warning)}")
 
 
 def cmd_activities(args: argparse.Namespace) -> int:
@@ -68,7 +69,7 @@ def cmd_activities(args: argparse.Namespace) -> int:
     for row in rows:
         due = row["due_date"] or "—"
         status = Status(row["status"]).label
-        print(f"{row['number'] or '—':>6}  {due:>10}  {status:<10}  {row['title'][:80]}")
+        print(f"{row['number'] or '—':>6}  {due:>10}  {status:<10}  {safe_text(row['title'])[:80]}")
     return EXIT_OK
 
 
