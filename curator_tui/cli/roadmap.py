@@ -20,8 +20,11 @@ from curator_tui.cli.common import (
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.safe_text import safe_text
 from curator_tui.services import activity_json, prepare_roadmap
+from curator_tui.store.debris import Removed
+from curator_tui.store.evidence_check import check_evidence
 from curator_tui.store.peer_knowledge import gap_lines
 from curator_tui.store.roadmaps import save_roadmap
+from curator_tui.views.format import file_size
 
 
 def cmd_import_roadmap(args: argparse.Namespace) -> int:
@@ -127,6 +130,8 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    """The database, its evidence files and what killed runs left; non-zero exit when a
+    record lacks its file or the log does not rebuild the state."""
     with open_store(args) as store:
         print(f"База: {store.path}")
         print(f"Операций в журнале: {store.op_count()}")
@@ -135,17 +140,34 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print(f"Внимание: {warning}")
         for line in gap_lines(store.conn):
             print(line)
-        if not args.rebuild_check:
-            return EXIT_OK
-        with tempfile.TemporaryDirectory(prefix="curator-rebuild-") as tmp:
-            differences = store.rebuild_differences(Path(tmp) / "rebuilt.db")
+        report_debris(store.removed_debris)
+        evidence = check_evidence(store.conn, store.evidence_files)
+        for line in evidence.lines():
+            print(line)
+        differences: list[str] = []
+        if args.rebuild_check:
+            with tempfile.TemporaryDirectory(prefix="curator-rebuild-") as tmp:
+                differences = store.rebuild_differences(Path(tmp) / "rebuilt.db")
     if differences:
         print("Состояние НЕ совпадает с журналом:")
         for line in differences:
             print(f"  • {line}")
+    if differences or not evidence.sound:
+        print("Проверка НЕ пройдена: база или файлы доказательств повреждены (см. выше)")
         return EXIT_FAILED
-    print("Проверка пройдена: журнал операций восстанавливает базу без расхождений")
+    if args.rebuild_check:
+        print("Проверка пройдена: журнал операций восстанавливает базу без расхождений")
     return EXIT_OK
+
+
+def report_debris(removed: list[Removed]) -> None:
+    """What opening the database removed: temp files of runs killed half-way."""
+    if not removed:
+        return
+    total = file_size(sum(item.size for item in removed))
+    print(f"Удалены временные файлы прерванных операций ({len(removed)}, {total}):")
+    for item in removed:
+        print(f"  • {item.name} ({file_size(item.size)})")
 
 
 def register(sub: Any) -> None:
