@@ -58,9 +58,13 @@ def remove_stale_incoming(files_dir: Path, evidence_root: Path) -> list[Removed]
 
 
 def incoming_is_stale(path: Path) -> bool:
-    """A copy whose process is gone; a name without a process id (older versions wrote
-    those), or a copy nobody has written to for an hour, counts as gone too."""
-    pid_text = path.name[len(INCOMING_PREFIX) :].partition("-")[0]
+    return owner_is_gone(path.name[len(INCOMING_PREFIX) :].partition("-")[0], path)
+
+
+def owner_is_gone(pid_text: str, path: Path) -> bool:
+    """Whether the process that wrote temp file `path` (its id written in the name) is gone;
+    a name without a process id (older versions wrote those), or a file nobody has written
+    to for an hour, counts as gone too."""
     if not pid_text.isdigit():
         return is_abandoned(path)
     pid = int(pid_text)

@@ -36,9 +36,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from platformdirs import user_documents_path
 
 from curator_tui.domain.ops import Action, Entity, Operation
-from curator_tui.durable import is_abandoned
 from curator_tui.platform import find_medium
 from curator_tui.store import peer_knowledge, sync_state
+from curator_tui.store.debris import owner_is_gone
 from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.store import Store
 from curator_tui.sync import sshsig
@@ -331,9 +331,10 @@ def remove_stale_parts(folder: Path, device_id: str) -> None:
     """Hidden temp files of this device's exports killed half-way (BundleWriter, age)."""
     for leftover in folder.glob(f".*-{device_id[:8]}-*{SUFFIX}*.part"):
         leftover.unlink(missing_ok=True)
-    # Neutral names do not say whose they are: only parts nobody has written to for a while.
+    # Neutral names do not say whose they are: parts whose writing process is gone.
     for leftover in folder.glob(f".kurator-*{SUFFIX}{AGE_SUFFIX}.*.part"):
-        if is_abandoned(leftover):
+        pid_text = leftover.name.rpartition(f"{AGE_SUFFIX}.")[2].partition("-")[0]
+        if owner_is_gone(pid_text, leftover):
             leftover.unlink(missing_ok=True)
 
 
