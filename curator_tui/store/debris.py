@@ -14,6 +14,7 @@ stick, are the exporter's to remove (`sync.exporting.remove_stale_parts`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -41,9 +42,11 @@ def incoming_prefix() -> str:
 
 
 def remove_debris(files_dir: Path) -> list[Removed]:
-    """Remove what killed runs left in `files_dir`; returns what was removed."""
+    """Remove what killed runs left in `files_dir`; returns what was removed. Never fails:
+    a replica on read-only media opens as before, its leftovers simply stay."""
     removed = remove_stale_incoming(files_dir, files_dir / "evidence")
-    removed += remove_stale_staging(files_dir)
+    with contextlib.suppress(OSError):
+        removed += remove_stale_staging(files_dir)
     return removed
 
 
@@ -52,7 +55,10 @@ def remove_stale_incoming(files_dir: Path, evidence_root: Path) -> list[Removed]
     for path in _listing(evidence_root):
         if path.name.startswith(INCOMING_PREFIX) and incoming_is_stale(path):
             size = _size_of(path)
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                continue
             removed.append(Removed(str(path.relative_to(files_dir)), size))
     return removed
 
