@@ -2,7 +2,7 @@
 (tests/projection_oracle.py) gives, however the ops are split into batches.
 
 Hypothesis draws histories over a small world — an organisation, two roadmaps, activities,
-notes, evidence, visits, occurrences, written by three devices with clocks that tie and run backwards —
+notes, evidence, visits, written by three devices with clocks that tie and run backwards —
 including the awkward cases: edits before the create, two creates of one entity, evidence
 before its activity, a roadmap's year changing under its activities, a field the rules do
 not know, ops repeated or clashing on a (device, seq) slot, and values SQLite's column

@@ -22,8 +22,8 @@ from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.rules import Occurrence, find_occurrences
 from curator_tui.services import activity_json, prepare_roadmap
 from curator_tui.store.peer_knowledge import gap_lines
-from curator_tui.store.store import Store
 from curator_tui.store.roadmaps import save_roadmap
+from curator_tui.store.store import Store
 
 
 def cmd_import_roadmap(args: argparse.Namespace) -> int:

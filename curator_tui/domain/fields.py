@@ -346,7 +346,6 @@ VISIT = EntitySpec(
 )
 
 
-
 def _window_date(name: str, label: str) -> Field:
     return Field(
         name=name,

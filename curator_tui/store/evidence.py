@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from curator_tui.domain.models import EvidenceKind
@@ -83,15 +84,16 @@ class Evidence(ChangeLog, Reads):
         return evidence_id
 
     def record_evidence(
-        self, evidence_id: str, value: dict[str, object], occurrence: Occurrence | None
+        self, evidence_id: str, value: Mapping[str, object], occurrence: Occurrence | None
     ) -> None:
         """Record the evidence; for an occurrence, create that first if it is not here yet
         (a bundle must let the receiver attribute what the evidence names)."""
         changes = []
+        fields = dict(value)
         if occurrence is not None:
             changes = occurrence_creation(self, occurrence)
-            value = {**value, "occurrence": occurrence.id}
-        changes.append(Change(Entity.EVIDENCE, evidence_id, Action.CREATE, value=value))
+            fields["occurrence"] = occurrence.id
+        changes.append(Change(Entity.EVIDENCE, evidence_id, Action.CREATE, value=fields))
         self.record(changes)
 
     def remove_evidence(self, evidence_id: str) -> None:

@@ -195,9 +195,8 @@ def occurrence_text(occurrence: Occurrence, today: date) -> Content:
     parts: list[Any] = [(occurrence.label, "bold"), f" · {occurrence.status.label}"]
     if occurrence.start <= today <= occurrence.end:
         parts.append(("  ◀ сейчас", "$accent"))
-    return Content.assemble(*parts).stylize("dim") if occurrence.start > today else (
-        Content.assemble(*parts)
-    )
+    text = Content.assemble(*parts)
+    return text.stylize("dim") if occurrence.start > today else text
 
 
 class DetailScreen(ActivityActions):
