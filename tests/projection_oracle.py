@@ -22,9 +22,11 @@ from curator_tui.store.projection import (
     PLACEHOLDERS,
     TOMBSTONED,
     WINNERS_COLUMN,
+    HISTORY_COLUMNS,
     HistoryNode,
     Winner,
     conflicts_in,
+    history_node,
     encode,
     op_row,
     parse_winners,
@@ -210,17 +212,14 @@ def refresh_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str, 
 def field_history(
     conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str
 ) -> dict[str, HistoryNode]:
-    """The ops a `prev` of this field can name: its `set`s and the entity's creates."""
+    """The ops a causal context of this field can name: its `set`s and the entity's creates."""
     sql = ops_of(
         entity,
-        "o.op_id, o.prev, o.hlc, o.device_id, o.action",
+        HISTORY_COLUMNS,
         "t.id = ? AND ((o.action = ? AND o.field = ?) OR o.action = ?)",
     )
     rows = conn.execute(sql, (entity_id, Action.SET.value, field, Action.CREATE.value)).fetchall()
-    return {
-        op_id: HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
-        for op_id, prev, hlc, device, action in rows
-    }
+    return {row[0]: history_node(row) for row in rows}
 
 
 def refresh_entity_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str) -> None:

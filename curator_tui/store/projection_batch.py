@@ -47,10 +47,13 @@ from curator_tui.store.projection import (
     PLACEHOLDERS,
     TOMBSTONED,
     WINNERS_COLUMN,
+    HISTORY_COLUMNS,
     HistoryNode,
     Winner,
     conflicts_in,
     encode,
+    history_node,
+    node_of,
     op_row,
     parse_winners,
     period_columns,
@@ -679,13 +682,11 @@ class Batch:
         for entity, ids in ids_by_entity(unread).items():
             sql = ops_of(
                 entity,
-                "t.id, o.op_id, o.prev, o.hlc, o.device_id, o.action, o.field",
+                f"t.id, o.field, {HISTORY_COLUMNS}",
                 "t.id IN ({marks}) AND o.action IN ('create', 'set')",
             )
-            for entity_id, op_id, prev, hlc, device, action, name in select_in(
-                self.conn, sql, sorted(ids)
-            ):
-                node = HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
+            for entity_id, name, *columns in select_in(self.conn, sql, sorted(ids)):
+                node = history_node(tuple(columns))
                 self.logged[(entity, entity_id)].append(LoggedOp(node, name))
         return {k: self.logged[k] for k in keys}
 
@@ -712,8 +713,7 @@ class Batch:
             if index > cutoff:
                 break
             if op.action is Action.CREATE or (op.action is Action.SET and op.field == name):
-                is_set = op.action is Action.SET
-                nodes[op.op_id] = HistoryNode(op.op_id, op.prev, op.order_key, is_set)
+                nodes[op.op_id] = node_of(op)
         return nodes
 
 
