@@ -38,16 +38,24 @@ def field_conflicts(
     entity: str, entity_id: str, field: str, edits: list[Operation], creates: set[str]
 ) -> set[Row]:
     known = {op.op_id: op for op in edits}
+
+    def supersedes(op: Operation) -> set[str]:
+        named = set(op.context)
+        replaced = known.get(op.prev or "") if op.seen is None else None
+        if replaced is not None:
+            named |= {o.op_id for o in edits if (o.hlc, o.device_id) < order(replaced)}
+        return named
+
     superseded: set[str] = set()
     for op in edits:  # what each edit supersedes, following the contexts it knows
-        stack = list(op.context)
+        stack = list(supersedes(op))
         while stack:
             named = stack.pop()
             if named not in superseded:
                 superseded.add(named)
                 if named in known:
-                    stack.extend(known[named].context)
-    winner = max(edits, key=lambda op: (op.hlc, op.device_id))
+                    stack.extend(supersedes(known[named]))
+    winner = max(edits, key=order)
     gaps = [op for op in edits if any(n not in known and n not in creates for n in op.context)]
     edge = max(((op.hlc, op.device_id) for op in gaps), default=None)
     return {
@@ -57,3 +65,7 @@ def field_conflicts(
         and op.value_json() != winner.value_json()
         and (edge is None or (op.hlc, op.device_id) >= edge)
     }
+
+
+def order(op: Operation) -> tuple[str, str]:
+    return (op.hlc, op.device_id)

@@ -96,11 +96,11 @@ def op_row(op: Operation) -> tuple[Any, ...]:
 def conflicts_in(nodes: dict[str, HistoryNode]) -> list[tuple[str, str]]:
     """(winner op, loser op) of every conflict in one field's history, a multi-value register.
 
-    The field's values are its `set`s that no known op of it supersedes (names in its causal
-    context, `Operation.context`); each one other than the winner (the greatest `set`, last
-    writer wins) whose value differs is a conflict. The rows are a pure function of the ops
-    known here, recomputed whenever one of the field's `set`s or its entity's creates arrives,
-    so every replica holding the same ops has the same rows, whatever the arrival order.
+    The field's values are its `set`s that no known op of it supersedes (`superseded_in`);
+    each one other than the winner (the greatest `set`, last writer wins) whose value differs
+    is a conflict. The rows are a pure function of the ops known here, recomputed whenever
+    one of the field's `set`s or its entity's creates arrives, so every replica holding the
+    same ops has the same rows, whatever the arrival order.
 
     While a gap is open (a context names an op not here yet) the missing op may have
     superseded any value older than the op naming it (an edit is stamped after everything it
@@ -111,7 +111,7 @@ def conflicts_in(nodes: dict[str, HistoryNode]) -> list[tuple[str, str]]:
     if len(sets) < 2:
         return []
     winner = max(sets, key=lambda n: n.order)
-    superseded = set().union(*(n.context for n in sets))
+    superseded = superseded_in(nodes)
     gap_edge = max((n.order for n in sets if not n.context <= nodes.keys()), default=None)
     return sorted(
         (winner.op_id, n.op_id)
@@ -122,9 +122,25 @@ def conflicts_in(nodes: dict[str, HistoryNode]) -> list[tuple[str, str]]:
     )
 
 
+def superseded_in(nodes: dict[str, HistoryNode]) -> set[str]:
+    """The ops of a field's history some known op of it supersedes.
+
+    An edit supersedes its causal context. An edit of a release before causal contexts
+    names only the value it replaced (`prev`); it is taken to supersede every edit that value
+    had beaten too, as those releases judged (it may hide a conflict, never invents one).
+    """
+    found: set[str] = set()
+    for node in nodes.values():
+        found |= node.context
+        replaced = nodes.get(node.prev or "") if node.seen is None else None
+        if replaced is not None and replaced.is_set:
+            found |= {n.op_id for n in nodes.values() if n.is_set and n.order < replaced.order}
+    return found
+
+
 def visible_values(nodes: dict[str, HistoryNode]) -> list[str]:
     """The `set`s of one field no known op supersedes: what a new edit of it supersedes."""
-    superseded = set().union(*(n.context for n in nodes.values()))
+    superseded = superseded_in(nodes)
     return sorted(n.op_id for n in nodes.values() if n.is_set and n.op_id not in superseded)
 
 
@@ -133,10 +149,18 @@ class HistoryNode:
     """One op of a field's history: a `set` of it, or a create of its entity (no value)."""
 
     op_id: str
-    context: frozenset[str]
+    prev: str | None
+    seen: frozenset[str] | None
     order: tuple[str, str]
     is_set: bool
     value: str  # canonical JSON of a `set`'s value; "" for a create
+
+    @property
+    def context(self) -> frozenset[str]:
+        """What the op supersedes by name (as Operation.context)."""
+        if self.seen is not None:
+            return self.seen
+        return frozenset((self.prev,)) if self.prev else frozenset()
 
 
 def seen_text(seen: tuple[str, ...] | None) -> str | None:
@@ -144,22 +168,16 @@ def seen_text(seen: tuple[str, ...] | None) -> str | None:
     return None if seen is None else canonical_json(seen)
 
 
-def context_of(prev: str | None, seen: str | None) -> frozenset[str]:
-    """An op's causal context from its `op` row (as Operation.context reads it)."""
-    if seen is not None:
-        return frozenset(json.loads(seen))
-    return frozenset((prev,)) if prev else frozenset()
-
-
 def history_node(row: tuple[Any, ...]) -> HistoryNode:
     """A node from (op id, prev, seen, clock, device, action, value) as the log holds them."""
     op_id, prev, seen, hlc, device, action, value = row
     is_set = action == "set"
-    return HistoryNode(op_id, context_of(prev, seen), (hlc, device), is_set, value if is_set else "")
+    context = None if seen is None else frozenset(json.loads(seen))
+    return HistoryNode(op_id, prev, context, (hlc, device), is_set, value if is_set else "")
 
 
-# The `op` columns `history_node` reads, for a query over `o`, the op table.
-# A create's value (all its fields) is not read: no conflict compares it.
+# The `op` columns `history_node` reads, for a query over `o`, the op table. A create's
+# value (all its fields) is not read: no conflict compares it.
 HISTORY_COLUMNS = (
     "o.op_id, o.prev, o.seen, o.hlc, o.device_id, o.action, "
     "CASE WHEN o.action = 'set' THEN o.value ELSE '' END"
@@ -168,9 +186,9 @@ HISTORY_COLUMNS = (
 
 def node_of(op: Operation) -> HistoryNode:
     is_set = op.action is Action.SET
-    return HistoryNode(
-        op.op_id, op.context, op.order_key, is_set, op.value_json() if is_set else ""
-    )
+    seen = None if op.seen is None else frozenset(op.seen)
+    value = op.value_json() if is_set else ""
+    return HistoryNode(op.op_id, op.prev, seen, op.order_key, is_set, value)
 
 
 def encode(field: str, value: Any) -> Any:
@@ -239,6 +257,9 @@ def search_text_of(number: str, title: str, responsible: str, *, removed: Any) -
     return "" if removed else search_key(number, title, responsible)
 
 
+# Bumped whenever conflicts_in judges differently; Store.open then recomputes every field's.
+CONFLICT_RULES_VERSION = "2"  # 2: a multi-value register over causal contexts (db/0011)
+CONFLICT_RULES_SCHEMA = 11  # the schema whose op table they read (op.seen)
 # Bumped whenever search_key spells its text differently; Store.open then rewrites old rows.
 SEARCH_KEY_VERSION = "2"
 # Before every word of search_text: «  с» (gap and first letter) is then a trigram, so the

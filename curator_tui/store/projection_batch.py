@@ -119,6 +119,37 @@ def refresh_all_schedules(conn: sqlite3.Connection) -> None:
     conn.executemany(f"UPDATE activity SET {assignments} WHERE rowid = ?", changed)
 
 
+def refresh_all_conflicts(conn: sqlite3.Connection) -> None:
+    """Recompute the conflicts of every field the rules know from the whole log (once, after
+    the conflict rules changed: files from before db/0011 hold rows of the old ones)."""
+    creates: dict[tuple[str, str], dict[str, HistoryNode]] = {}
+    edits: dict[tuple[str, str, str], dict[str, HistoryNode]] = {}
+    sql = f"SELECT o.entity, o.entity_id, o.field, {HISTORY_COLUMNS} FROM op o "
+    for entity, entity_id, name, *columns in conn.execute(
+        sql + "WHERE o.action IN ('create', 'set')"
+    ):
+        node = history_node(tuple(columns))
+        if not node.is_set:
+            creates.setdefault((entity, entity_id), {})[node.op_id] = node
+        elif name in FIELDS[Entity(entity)]:
+            edits.setdefault((entity, entity_id, name), {})[node.op_id] = node
+    rows = [
+        (*key, winner, loser)
+        for key, nodes in sorted(edits.items())
+        for winner, loser in conflicts_in({**creates.get(key[:2], {}), **nodes})
+    ]
+    for entity, names in FIELDS.items():
+        conn.executemany(
+            "DELETE FROM conflict WHERE entity = ? AND field = ?",
+            [(entity.value, name) for name in names],
+        )
+    conn.executemany(
+        "INSERT INTO conflict (entity, entity_id, field, winner_op, loser_op) "
+        "VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
 def refresh_all_search_text(conn: sqlite3.Connection) -> int:
     """Respell every activity's search_text (after search_key changed); returns rows changed."""
     rows = conn.execute(

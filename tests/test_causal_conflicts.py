@@ -1,0 +1,209 @@
+"""Every conflict shown, none invented: concurrency judged from causal context (op `seen`).
+
+Real replicas exchanging real signed bundles. A field's conflicts must be exactly what a
+multi-value register shows (tests/mvr_oracle.py, a model independent of the projection):
+every value no edit has superseded, against the winner, unless it has the winner's value.
+The property test runs four replicas (two school laptops, a curator, the hub) through random
+edits of the same fields, random pairwise incremental exchanges, lost and refused bundles, a
+restore from a copy and clocks at 2009 and 2040.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from curator_tui.domain.models import Status
+from curator_tui.domain.ops import Operation
+from curator_tui.store import peer_knowledge
+from curator_tui.store.database import iter_dicts
+from curator_tui.store.store import Store, operation_from_row
+from tests.bundle_helpers import ORG_ID, Replica, activity_id
+from tests.mvr_oracle import mvr_conflicts
+from tests.test_peer_delivery import World, build_world, copy_world, send
+
+YEAR_2040 = 2_208_988_800_000  # 01.01.2040 00:00 UTC
+YEAR_2009 = 1_230_000_000_000
+NAMES = ["a", "b", "curator", "hub"]
+# What each replica's computer clock reads (None: the real time).
+CLOCKS: dict[str, int | None] = {"a": YEAR_2009, "b": None, "curator": YEAR_2040, "hub": None}
+NUMBERS = ["2", "3"]
+
+
+@contextlib.contextmanager
+def clock_of(name: str) -> Iterator[None]:
+    """The computer of replica `name` is running: its clock reads what CLOCKS says."""
+    wall = CLOCKS[name]
+    if wall is None:
+        yield
+        return
+    with mock.patch("time.time_ns", lambda: wall * 1_000_000):
+        yield
+
+
+def logged_ops(store: Store) -> list[Operation]:
+    return [operation_from_row(row) for row in iter_dicts(store.conn, "SELECT * FROM op")]
+
+
+def conflict_rows(store: Store) -> set[tuple[str, ...]]:
+    sql = "SELECT entity, entity_id, field, winner_op, loser_op FROM conflict"
+    return {tuple(row) for row in store.conn.execute(sql)}
+
+
+def assert_conflicts_are_the_registers(replica_: Replica) -> None:
+    with replica_.open() as store:
+        assert conflict_rows(store) == mvr_conflicts(logged_ops(store))
+
+
+# --- the scenario ---------------------------------------------------------------------------
+
+
+def do_edit(world: World, step: tuple[Any, ...], number: int, typed: list[str]) -> None:
+    _, who, kind, activity, change = step
+    with clock_of(who), world.replicas[who].open() as store:
+        target = activity_id(store, activity)
+        if kind == "status":
+            store.set_status(target, change)
+        elif kind == "note":
+            text = f"{who}-{number}: {change}"
+            store.add_note(target, text)
+            typed.append(text)
+        elif who != "curator":  # an organisation's field: its schools and the coordinator
+            store.set_municipality(ORG_ID, change)
+
+
+def exchange(world: World, root: Path, source: str, target: str, fate: str) -> None:
+    """One incremental bundle from `source` for `target`: delivered, lost or refused."""
+    with clock_of(source):
+        bundle = send(world.replicas[source], world.replicas[target], root)
+    if bundle is None or fate == "lost":
+        return
+    if fate == "refused":  # a stick pulled out while copying: the receiver refuses the file
+        data = bundle.read_bytes()
+        bundle.write_bytes(data[: len(data) // 2])
+    with clock_of(target):
+        report = world.replicas[target].import_(bundle)
+    assert report.outcome == ("refused" if fate == "refused" else "accepted"), report.problems
+    assert_conflicts_are_the_registers(world.replicas[target])
+
+
+def take_copy(world: World, root: Path, who: str) -> Replica:
+    source = world.replicas[who]
+    target = root / f"{who}-copy-{len(list(root.glob('*-copy-*.db')))}.db"
+    shutil.copytree(source.paths.files_dir, target.with_name(target.name + ".files"))
+    with sqlite3.connect(source.db) as conn, sqlite3.connect(target) as copy:
+        conn.backup(copy)
+    return Replica(target)
+
+
+def restore(world: World, root: Path, who: str, copy: Replica, typed: list[str]) -> None:
+    """The laptop dies and goes on from its copy; before anyone edits there, it hears from
+    everyone (so it learns which of its own ops are held elsewhere and never reuses them).
+    Notes typed there that never left it die with it."""
+    elsewhere = set()
+    for other in NAMES:
+        if other != who:
+            with world.replicas[other].open() as store:
+                elsewhere |= {row[0] for row in store.conn.execute("SELECT text FROM note")}
+    with copy.open() as store:
+        elsewhere |= {row[0] for row in store.conn.execute("SELECT text FROM note")}
+    typed[:] = [text for text in typed if text in elsewhere]
+    world.replicas[who] = copy
+    for other in NAMES:
+        if other != who:
+            exchange(world, root / f"restore-{who}-{other}", other, who, "delivered")
+
+
+def run_scenario(template: Path, scenario: list[tuple[Any, ...]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        world = copy_world(template, root)
+        typed: list[str] = []
+        copies: dict[str, Replica] = {}
+        for number, step in enumerate(scenario):
+            folder = root / f"s{number}"
+            if step[0] == "edit":
+                do_edit(world, step, number, typed)
+            elif step[0] == "send" and step[1] != step[2]:
+                exchange(world, folder, step[1], step[2], step[3])
+            elif step[0] == "copy":
+                copies[step[1]] = take_copy(world, root, step[1])
+            elif step[0] == "restore" and step[1] in copies:
+                restore(world, folder, step[1], copies.pop(step[1]), typed)
+        for rounds in range(3):  # everyone meets everyone, nothing lost
+            for source in NAMES:
+                for target in NAMES:
+                    if source != target:
+                        exchange(world, root / f"final-{rounds}", source, target, "delivered")
+        assert_converged(world, typed)
+
+
+def assert_converged(world: World, typed: list[str]) -> None:
+    seen = []
+    for replica_ in world.replicas.values():
+        with replica_.open() as store:
+            ops = logged_ops(store)
+            notes = {row[0] for row in store.conn.execute("SELECT text FROM note")}
+            assert set(typed) <= notes
+            assert peer_knowledge.sequence_gaps(store.conn) == []
+            assert conflict_rows(store) == mvr_conflicts(ops)
+            seen.append((sorted(op.op_id for op in ops), store.dump_projection()))
+    assert all(entry == seen[0] for entry in seen)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("world")
+    build_world(root)
+    return root
+
+
+values = st.one_of(
+    st.tuples(st.just("status"), st.sampled_from(NUMBERS), st.sampled_from(list(Status))),
+    st.tuples(st.just("note"), st.sampled_from(NUMBERS), st.text("абв", min_size=1, max_size=4)),
+    st.tuples(st.just("municipality"), st.just("2"), st.sampled_from(["Тверь", "Ржев"])),
+)
+edits = st.builds(lambda who, v: ("edit", who, *v), st.sampled_from(NAMES), values)
+exchanges = st.tuples(
+    st.just("send"),
+    st.sampled_from(NAMES),
+    st.sampled_from(NAMES),
+    st.sampled_from(["delivered", "delivered", "lost", "refused"]),
+)
+copies = st.tuples(st.sampled_from(["copy", "restore"]), st.sampled_from(NAMES))
+steps = st.one_of(edits, edits, exchanges, exchanges, copies)
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scenario=st.lists(steps, min_size=6, max_size=14))
+def test_four_replicas_show_exactly_the_registers_conflicts(
+    template: Path, scenario: list[tuple[Any, ...]]
+) -> None:
+    run_scenario(template, scenario)
+
+
+@pytest.mark.stress
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scenario=st.lists(steps, min_size=15, max_size=60))
+def test_four_replicas_show_exactly_the_registers_conflicts_stress(
+    template: Path, scenario: list[tuple[Any, ...]]
+) -> None:
+    run_scenario(template, scenario)
