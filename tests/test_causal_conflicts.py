@@ -28,7 +28,9 @@ from curator_tui.domain.ops import Operation
 from curator_tui.store import peer_knowledge
 from curator_tui.store.database import iter_dicts
 from curator_tui.store.store import Store, operation_from_row
+from curator_tui.store.roadmaps import save_roadmap
 from tests.bundle_helpers import ORG_ID, Replica, activity_id
+from tests.conftest import small_roadmap
 from tests.mvr_oracle import mvr_conflicts
 from tests.test_peer_delivery import World, build_world, copy_world, send
 
@@ -207,3 +209,104 @@ def test_four_replicas_show_exactly_the_registers_conflicts_stress(
     template: Path, scenario: list[tuple[Any, ...]]
 ) -> None:
     run_scenario(template, scenario)
+
+
+# --- the cases spelled out, on stores merging each other's logs ------------------------------
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> Iterator[list[Store]]:
+    stores = [Store.open(tmp_path / f"{n}.db", create=True) for n in range(3)]
+    for store in stores:
+        save_roadmap(store, small_roadmap())
+    yield stores
+    for store in stores:
+        store.close()
+
+
+def merge(target: Store, *sources: Store) -> None:
+    for source in sources:
+        target.apply_remote(source.ops())
+
+
+def first_activity(store: Store) -> str:
+    [row] = store.find_activities("2")
+    return str(row["id"])
+
+
+def status_ops(store: Store) -> list[str]:
+    return [op.op_id for op in store.ops() if op.field == "status"]
+
+
+def test_three_concurrent_edits_are_all_shown(three: list[Store]) -> None:
+    """Three laptops change one status, none having seen the others: two conflicts against
+    the winner, on every replica, whatever the order of arrival."""
+    activity = first_activity(three[0])
+    for store, status in zip(three, (Status.DONE, Status.CANCELLED, Status.IN_PROGRESS)):
+        store.set_status(activity, status)
+    merge(three[0], three[1], three[2])
+    merge(three[1], three[2], three[0])
+    merge(three[2], three[0])
+    rows = [conflict_rows(store) for store in three]
+    assert len(rows[0]) == 2 and rows[0] == rows[1] == rows[2]
+    assert rows[0] == mvr_conflicts(three[0].ops())
+    assert len(three[0].conflicts(activity)) == 2
+
+
+def test_the_same_value_twice_is_no_conflict(three: list[Store]) -> None:
+    activity = first_activity(three[0])
+    three[0].set_status(activity, Status.DONE)
+    three[1].set_status(activity, Status.DONE)
+    merge(three[0], three[1])
+    assert conflict_rows(three[0]) == set()
+
+
+def test_an_edit_made_over_every_value_settles_them_all(three: list[Store]) -> None:
+    activity = first_activity(three[0])
+    for store, status in zip(three, (Status.DONE, Status.CANCELLED, Status.IN_PROGRESS)):
+        store.set_status(activity, status)
+    merge(three[0], three[1], three[2])
+    settled = three[0].set_status(activity, Status.DONE)
+    assert settled.seen is not None and len(settled.seen) == 3
+    merge(three[1], three[0])  # the settling edit and everything it saw
+    assert conflict_rows(three[0]) == conflict_rows(three[1]) == set()
+
+
+def test_a_gap_invents_no_conflict(three: list[Store]) -> None:
+    """A edits; B, having seen A, edits; C, having seen B, edits. A replica holding A and C
+    but not B yet shows no conflict between C and A, and none once B arrives."""
+    a, b, c = three
+    activity = first_activity(a)
+    first = a.set_status(activity, Status.IN_PROGRESS)
+    merge(b, a)
+    second = b.set_status(activity, Status.DONE)
+    merge(c, b)
+    third = c.set_status(activity, Status.CANCELLED)
+    assert third.seen == (second.op_id,)
+    with Store.open(a.path.with_name("r.db"), create=True) as late:
+        save_roadmap(late, small_roadmap())
+        late.apply_remote([first, third])
+        assert conflict_rows(late) == set() == mvr_conflicts(late.ops())
+        late.apply_remote([second])
+        assert conflict_rows(late) == set()
+        assert late.activity(activity)["status"] == "cancelled"
+
+
+def test_a_conflict_beside_a_gap_shows_once_the_gap_closes(three: list[Store]) -> None:
+    """What a missing op may have settled waits for it; what it did not settle is shown."""
+    a, b, c = three
+    activity = first_activity(a)
+    first = a.set_status(activity, Status.IN_PROGRESS)
+    merge(b, a)
+    second = b.set_status(activity, Status.DONE)  # over `first`
+    third = c.set_status(activity, Status.CANCELLED)  # saw nothing: concurrent with both
+    merge(c, b)
+    b.set_status(activity, Status.DONE)  # over `second`; b has not seen `third`
+    with Store.open(a.path.with_name("r.db"), create=True) as late:
+        save_roadmap(late, small_roadmap())
+        late.apply_remote([first, third, *[op for op in b.ops() if op.op_id != second.op_id]])
+        assert conflict_rows(late) == mvr_conflicts(late.ops())
+        late.apply_remote([second])
+        rows = conflict_rows(late)
+        assert {row[4] for row in rows} == {third.op_id}
+        assert rows == mvr_conflicts(late.ops())
