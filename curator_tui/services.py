@@ -6,6 +6,7 @@ same action does the same thing whichever face the user is looking at.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -70,9 +71,32 @@ def import_roadmap_file(
     return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
 
 
-def activity_json(row: dict[str, Any]) -> dict[str, Any]:
+def activities_json(store: Store) -> list[dict[str, Any]]:
+    """`curator activities --json`: every activity, each with its standing conflicts."""
+    conflicts: dict[str, list[dict[str, Any]]] = {}
+    for c in store.conflicts():
+        if c["entity"] == "activity":
+            conflicts.setdefault(c["entity_id"], []).append(conflict_json(c))
+    return [activity_json(r, conflicts.get(r["id"], [])) for r in store.activities()]
+
+
+def conflict_json(conflict: dict[str, Any]) -> dict[str, Any]:
+    """One standing conflict: the field, the value shown (the winner's) and the other one."""
+    return {
+        "field": conflict["field"],
+        "value": json.loads(conflict["winner_value"]),
+        "other_value": json.loads(conflict["loser_value"]),
+        "device_id": conflict["winner_device"],
+        "other_device_id": conflict["loser_device"],
+    }
+
+
+def activity_json(
+    row: dict[str, Any], conflicts: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The scripting view of one activity (`curator activities --json`): what the document
-    says of it (domain/fields.py), where it stands, its schedule and its progress."""
+    says of it (domain/fields.py), where it stands, its schedule, its progress and its
+    standing conflicts (`conflict_json`)."""
     schedule = Schedule.from_json(row["schedule"])
     return {
         "id": row["id"],
@@ -84,6 +108,7 @@ def activity_json(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "evidence_count": row["evidence_count"],
         "warnings": row["warnings"] + ([schedule.warning] if schedule.warning else []),
+        "conflicts": conflicts or [],
     }
 
 

@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -310,3 +311,32 @@ def test_a_conflict_beside_a_gap_shows_once_the_gap_closes(three: list[Store]) -
         rows = conflict_rows(late)
         assert {row[4] for row in rows} == {third.op_id}
         assert rows == mvr_conflicts(late.ops())
+
+
+def test_a_conflict_shows_in_the_list_the_json_and_the_dashboard(three: list[Store]) -> None:
+    from curator_tui.services import activities_json
+    from curator_tui.store.queries import ActivityQuery, page_activities
+    from curator_tui.tui.rows import RowContext, list_row
+    from curator_tui.views.dashboard import dashboard_rows, dashboard_totals
+
+    a, b, _ = three
+    activity = first_activity(a)
+    a.set_status(activity, Status.DONE)
+    b.set_status(activity, Status.CANCELLED)
+    org = a.roadmaps()[0]["organisation_id"]
+    a.set_municipality(org, "Тверь")
+    b.set_municipality(org, "Ржев")
+    merge(a, b)
+    [shown] = [c for c in activities_json(a) if c["conflicts"]]
+    assert shown["id"] == activity
+    assert {shown["conflicts"][0]["value"], shown["conflicts"][0]["other_value"]} == {
+        "done",
+        "cancelled",
+    }
+    rows = page_activities(a, ActivityQuery(), date(2026, 1, 1), 0, 100)
+    context = RowContext(today=date(2026, 1, 1), sort=ActivityQuery().sort, many_roadmaps=False)
+    flagged = [list_row(r, context) for r in rows if list_row(r, context).conflict]
+    assert [r.activity_id for r in flagged] == [activity]
+    [dash] = dashboard_rows(a, date(2026, 1, 1))
+    assert dash.conflicts == 2  # the status and the organisation's municipality
+    assert dashboard_totals([dash], 1).conflicts == 2

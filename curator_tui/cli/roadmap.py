@@ -18,7 +18,7 @@ from curator_tui.cli.common import (
     resolve_activity,
 )
 from curator_tui.domain.models import EvidenceKind, Status
-from curator_tui.services import activity_json, prepare_roadmap
+from curator_tui.services import activities_json, prepare_roadmap
 from curator_tui.store.peer_knowledge import gap_lines
 from curator_tui.store.roadmaps import save_roadmap
 
@@ -60,7 +60,7 @@ def report_warnings(warnings: list[str]) -> None:
 
 def cmd_activities(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        rows = [activity_json(r) for r in store.activities()]
+        rows = activities_json(store)
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         print()
