@@ -17,6 +17,8 @@ from curator_tui.domain.fields import IMPORTED_FIELDS
 from curator_tui.domain.models import EvidenceKind, Schedule, Status
 from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.importers import RoadmapImportError, read_roadmap
+from curator_tui.store.projection import decode_row
+from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
 
@@ -77,7 +79,12 @@ def activities_json(store: Store) -> list[dict[str, Any]]:
     for c in store.conflicts():
         if c["entity"] == "activity":
             conflicts.setdefault(c["entity_id"], []).append(conflict_json(c))
-    return [activity_json(r, conflicts.get(r["id"], [])) for r in store.activities()]
+    shown = [activity_json(r, conflicts.get(r["id"], [])) for r in store.activities()]
+    removed = [
+        {**activity_json(decode_row(r), conflicts.get(r["id"], [])), "state": STATE_LABEL}
+        for r in removed_with_work(store.conn)
+    ]
+    return shown + removed
 
 
 def conflict_json(conflict: dict[str, Any]) -> dict[str, Any]:

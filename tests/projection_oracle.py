@@ -18,16 +18,16 @@ from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.store.entity_log import ops_of
 from curator_tui.store.projection import (
     FIELDS,
+    HISTORY_COLUMNS,
     OP_COLUMNS,
     PLACEHOLDERS,
     TOMBSTONED,
     WINNERS_COLUMN,
-    HISTORY_COLUMNS,
     HistoryNode,
     Winner,
     conflicts_in,
-    history_node,
     encode,
+    history_node,
     op_row,
     parse_winners,
     period_columns,

@@ -25,12 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from curator_tui.domain.models import Status
-from curator_tui.domain.ops import Operation
+from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.store import peer_knowledge
 from curator_tui.store.database import iter_dicts
-from curator_tui.store.store import Store, operation_from_row
 from curator_tui.store.roadmaps import save_roadmap
-from tests.bundle_helpers import ORG_ID, Replica, activity_id
+from curator_tui.store.store import Change, Store, operation_from_row
+from tests.bundle_helpers import ORG_ID, Replica, activity_id, make_hub, make_school
 from tests.conftest import small_roadmap
 from tests.mvr_oracle import mvr_conflicts
 from tests.test_peer_delivery import World, build_world, copy_world, send
@@ -243,7 +243,9 @@ def test_three_concurrent_edits_are_all_shown(three: list[Store]) -> None:
     """Three laptops change one status, none having seen the others: two conflicts against
     the winner, on every replica, whatever the order of arrival."""
     activity = first_activity(three[0])
-    for store, status in zip(three, (Status.DONE, Status.CANCELLED, Status.IN_PROGRESS)):
+    for store, status in zip(
+        three, (Status.DONE, Status.CANCELLED, Status.IN_PROGRESS), strict=True
+    ):
         store.set_status(activity, status)
     merge(three[0], three[1], three[2])
     merge(three[1], three[2], three[0])
@@ -264,7 +266,9 @@ def test_the_same_value_twice_is_no_conflict(three: list[Store]) -> None:
 
 def test_an_edit_made_over_every_value_settles_them_all(three: list[Store]) -> None:
     activity = first_activity(three[0])
-    for store, status in zip(three, (Status.DONE, Status.CANCELLED, Status.IN_PROGRESS)):
+    for store, status in zip(
+        three, (Status.DONE, Status.CANCELLED, Status.IN_PROGRESS), strict=True
+    ):
         store.set_status(activity, status)
     merge(three[0], three[1], three[2])
     settled = three[0].set_status(activity, Status.DONE)
@@ -340,3 +344,36 @@ def test_a_conflict_shows_in_the_list_the_json_and_the_dashboard(three: list[Sto
     [dash] = dashboard_rows(a, date(2026, 1, 1))
     assert dash.conflicts == 2  # the status and the organisation's municipality
     assert dashboard_totals([dash], 1).conflicts == 2
+
+
+# --- delete versus work -----------------------------------------------------------------------
+
+
+def remove_activity(hub: Replica, activity: str) -> None:
+    with hub.open() as store:
+        store.record([Change(Entity.ACTIVITY, activity, Action.SET, "removed", 1)])
+
+
+def test_work_on_a_removed_activity_is_reported_and_shown_until_the_coordinator_decides(
+    tmp_path: Path,
+) -> None:
+    from curator_tui.services import activities_json
+
+    hub = make_hub(tmp_path)
+    school = make_school(tmp_path, hub)
+    with hub.open() as store:
+        removed = activity_id(store, "3")
+    remove_activity(hub, removed)  # the coordinator removes it; the school has not heard yet
+    with school.open() as store:
+        store.set_status(activity_id(store, "3"), Status.DONE)
+        store.add_note(activity_id(store, "3"), "Проведено, протокол есть")
+    report = hub.import_(school.export(tmp_path / "from-school"))
+    assert report.outcome == "accepted"
+    assert any("работа по удалённому мероприятию № 3" in w.text for w in report.warnings)
+    with hub.open() as store:
+        [flagged] = [row for row in activities_json(store) if row.get("state")]
+        assert flagged["number"] == "3" and flagged["state"] == "удалено, но есть работа"
+    remove_activity(hub, removed)  # decided: removed again, after the work
+    with hub.open() as store:
+        assert not [row for row in activities_json(store) if row.get("state")]
+        assert [n["text"] for n in store.notes(flagged["id"])] == ["Проведено, протокол есть"]

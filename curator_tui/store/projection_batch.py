@@ -43,11 +43,11 @@ from curator_tui.store.database import IN_CHUNK, select_in
 from curator_tui.store.entity_log import link_ops_since, ops_of
 from curator_tui.store.projection import (
     FIELDS,
+    HISTORY_COLUMNS,
     OP_COLUMNS,
     PLACEHOLDERS,
     TOMBSTONED,
     WINNERS_COLUMN,
-    HISTORY_COLUMNS,
     HistoryNode,
     Winner,
     conflicts_in,
