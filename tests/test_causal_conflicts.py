@@ -322,6 +322,7 @@ def test_a_conflict_shows_in_the_list_the_json_and_the_dashboard(three: list[Sto
     from curator_tui.store.queries import ActivityQuery, page_activities
     from curator_tui.tui.rows import RowContext, list_row
     from curator_tui.views.dashboard import dashboard_rows, dashboard_totals
+    from curator_tui.views.detail import load_detail
 
     a, b, _ = three
     activity = first_activity(a)
@@ -344,6 +345,9 @@ def test_a_conflict_shows_in_the_list_the_json_and_the_dashboard(three: list[Sto
     [dash] = dashboard_rows(a, date(2026, 1, 1))
     assert dash.conflicts == 2  # the status and the organisation's municipality
     assert dashboard_totals([dash], 1).conflicts == 2
+    detail = load_detail(a, activity)
+    assert detail is not None
+    assert sorted(c["field"] for c in detail.conflicts) == ["municipality", "status"]
 
 
 # --- delete versus work -----------------------------------------------------------------------
