@@ -21,7 +21,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from curator_tui.domain.models import Status
@@ -159,7 +159,9 @@ def assert_converged(world: World, typed: list[str]) -> None:
             notes = {row[0] for row in store.conn.execute("SELECT text FROM note")}
             assert set(typed) <= notes
             assert peer_knowledge.sequence_gaps(store.conn) == []
-            assert conflict_rows(store) == mvr_conflicts(ops)
+            rows = conflict_rows(store)
+            assert rows == mvr_conflicts(ops)
+            event(f"conflicts at the end: {min(len(rows), 3)}")
             seen.append((sorted(op.op_id for op in ops), store.dump_projection()))
     assert all(entry == seen[0] for entry in seen)
 
@@ -321,6 +323,7 @@ def test_a_conflict_shows_in_the_list_the_json_and_the_dashboard(three: list[Sto
     from curator_tui.services import activities_json
     from curator_tui.store.queries import ActivityQuery, page_activities
     from curator_tui.tui.rows import RowContext, list_row
+    from curator_tui.tui.widgets.activity_list import ActivityList
     from curator_tui.views.dashboard import dashboard_rows, dashboard_totals
     from curator_tui.views.detail import load_detail
 
@@ -342,6 +345,7 @@ def test_a_conflict_shows_in_the_list_the_json_and_the_dashboard(three: list[Sto
     context = RowContext(today=date(2026, 1, 1), sort=ActivityQuery().sort, many_roadmaps=False)
     flagged = [list_row(r, context) for r in rows if list_row(r, context).conflict]
     assert [r.activity_id for r in flagged] == [activity]
+    assert ActivityList._flag(flagged[0]) == "≠"  # the list's first column
     [dash] = dashboard_rows(a, date(2026, 1, 1))
     assert dash.conflicts == 2  # the status and the organisation's municipality
     assert dashboard_totals([dash], 1).conflicts == 2
