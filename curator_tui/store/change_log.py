@@ -95,8 +95,9 @@ class ChangeLog(DeviceSettings):
     ) -> list[Operation]:
         """Turn changes into this device's operations and apply them in one transaction.
 
-        The ops are applied in batches: an edit names the op that held its field (`prev`),
-        so the ops before it on its entity are applied before it is made.
+        The ops are applied in batches: an edit names the op that held its field (`prev`) and
+        every value of it shown (`seen`), so the ops before it on its entity are applied
+        before it is made.
         """
         # Imported when first needed: a cold start reading the list never writes.
         from curator_tui.store.projection_batch import apply_operations
