@@ -6,6 +6,7 @@ same action does the same thing whichever face the user is looking at.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from curator_tui.domain.models import EvidenceKind, Schedule, Status
 from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.importers import RoadmapImportError, read_roadmap
+from curator_tui.store.projection import decode_row
+from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
 
@@ -72,11 +75,45 @@ def import_roadmap_file(
     return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
 
 
+def activities_json(store: Store, today: date | None = None) -> list[dict[str, Any]]:
+    """`curator activities --json`: every activity, each with its standing conflicts and, for
+    a recurring one, its occurrences."""
+    today = today or date.today()
+    conflicts: dict[str, list[dict[str, Any]]] = {}
+    for c in store.conflicts():
+        if c["entity"] == "activity":
+            conflicts.setdefault(c["entity_id"], []).append(conflict_json(c))
+    shown = [
+        activity_json(r, conflicts.get(r["id"], []), store.occurrences(r), today)
+        for r in store.activities()
+    ]
+    removed = [
+        {**activity_json(decode_row(r), conflicts.get(r["id"], [])), "state": STATE_LABEL}
+        for r in removed_with_work(store.conn)
+    ]
+    return shown + removed
+
+
+def conflict_json(conflict: dict[str, Any]) -> dict[str, Any]:
+    """One standing conflict: the field, the value shown (the winner's) and the other one."""
+    return {
+        "field": conflict["field"],
+        "value": json.loads(conflict["winner_value"]),
+        "other_value": json.loads(conflict["loser_value"]),
+        "device_id": conflict["winner_device"],
+        "other_device_id": conflict["loser_device"],
+    }
+
+
 def activity_json(
-    row: dict[str, Any], occurrences: Sequence[Occurrence] = (), today: date | None = None
+    row: dict[str, Any],
+    conflicts: list[dict[str, Any]] | None = None,
+    occurrences: Sequence[Occurrence] = (),
+    today: date | None = None,
 ) -> dict[str, Any]:
     """The scripting view of one activity (`curator activities --json`): what the document
-    says of it (domain/fields.py), where it stands, its schedule and its progress.
+    says of it (domain/fields.py), where it stands, its schedule, its progress and its
+    standing conflicts (`conflict_json`).
 
     A recurring activity also lists its occurrences with their statuses; its `status` is the
     one derived from them (`domain.rules.recurring_status`), `own_status` its own field."""
@@ -107,6 +144,7 @@ def activity_json(
         "status": status,
         "evidence_count": row["evidence_count"],
         "warnings": row["warnings"] + ([schedule.warning] if schedule.warning else []),
+        "conflicts": conflicts or [],
         **by_occurrence,
     }
 

@@ -18,6 +18,7 @@ from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.store.entity_log import ops_of
 from curator_tui.store.projection import (
     FIELDS,
+    HISTORY_COLUMNS,
     OP_COLUMNS,
     PLACEHOLDERS,
     TOMBSTONED,
@@ -26,6 +27,7 @@ from curator_tui.store.projection import (
     Winner,
     conflicts_in,
     encode,
+    history_node,
     op_row,
     parse_winners,
     period_columns,
@@ -210,17 +212,14 @@ def refresh_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str, 
 def field_history(
     conn: sqlite3.Connection, entity: Entity, entity_id: str, field: str
 ) -> dict[str, HistoryNode]:
-    """The ops a `prev` of this field can name: its `set`s and the entity's creates."""
+    """The ops a causal context of this field can name: its `set`s and the entity's creates."""
     sql = ops_of(
         entity,
-        "o.op_id, o.prev, o.hlc, o.device_id, o.action",
+        HISTORY_COLUMNS,
         "t.id = ? AND ((o.action = ? AND o.field = ?) OR o.action = ?)",
     )
     rows = conn.execute(sql, (entity_id, Action.SET.value, field, Action.CREATE.value)).fetchall()
-    return {
-        op_id: HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
-        for op_id, prev, hlc, device, action in rows
-    }
+    return {row[0]: history_node(row) for row in rows}
 
 
 def refresh_entity_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str) -> None:

@@ -26,10 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation
-from curator_tui.store.database import transaction
+from curator_tui.store.database import iter_dicts, transaction
 from curator_tui.store.projection_batch import apply_operations
-from curator_tui.store.store import Store
+from curator_tui.store.store import Store, operation_from_row
 from tests.conftest import entity_links, links_by_the_log
+from tests.mvr_oracle import mvr_conflicts
 from tests.projection_oracle import apply_operation
 
 ORG = "0" * 31 + "1"
@@ -226,12 +227,15 @@ def histories(draw: st.DrawFn) -> list[Operation]:
 
 
 def with_prev(draw: st.DrawFn, op: Operation, ops: list[Operation]) -> Operation:
-    """An edit names what it replaced: any other op of its entity (whether it arrives before
-    or after it), or nothing (written without having seen any)."""
+    """An edit names what it replaced (`prev`) and what it had seen (`seen`): any other ops
+    of its entity (whether they arrive before or after it), or nothing."""
     if op.action is not Action.SET:
         return op
     others = [o.op_id for o in ops if o.entity_id == op.entity_id and o.op_id != op.op_id]
-    return replace(op, prev=draw(st.sampled_from([None, *others])))
+    seen = draw(st.lists(st.sampled_from(others), max_size=3)) if others else []
+    return replace(
+        op, prev=draw(st.sampled_from([None, *others])), seen=tuple(sorted(set(seen))) or None
+    )
 
 
 @st.composite
@@ -285,8 +289,19 @@ def test_batches_equal_one_by_one_in_any_order_and_split(
     ops = data.draw(st.permutations(ops), label="order")
     parts = data.draw(slices(ops), label="slices")
     folder = tmp_path_factory.mktemp("pair")
-    assert_same_as_one_by_one(blank, folder, parts)
+    store = assert_same_as_one_by_one(blank, folder, parts)
+    with Store.open(store.path) as reopened:
+        assert conflict_rows(reopened) == mvr_conflicts(logged_ops(reopened))
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def conflict_rows(store: Store) -> set[tuple[str, ...]]:
+    sql = "SELECT entity, entity_id, field, winner_op, loser_op FROM conflict"
+    return {tuple(row) for row in store.conn.execute(sql)}
+
+
+def logged_ops(store: Store) -> list[Operation]:
+    return [operation_from_row(row) for row in iter_dicts(store.conn, "SELECT * FROM op")]
 
 
 def assert_same_as_one_by_one(blank: Path, folder: Path, parts: list[list[Operation]]) -> Store:

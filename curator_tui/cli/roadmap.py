@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from curator_tui.cli.common import (
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.rules import Occurrence, find_occurrences
 from curator_tui.domain.safe_text import safe_text
-from curator_tui.services import activity_json, prepare_roadmap
+from curator_tui.services import activities_json, prepare_roadmap
 from curator_tui.store.debris import Removed
 from curator_tui.store.evidence_check import check_evidence
 from curator_tui.store.peer_knowledge import gap_lines
@@ -67,8 +66,7 @@ def report_warnings(warnings: list[str]) -> None:
 
 def cmd_activities(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        today = date.today()
-        rows = [activity_json(r, store.occurrences(r), today) for r in store.activities()]
+        rows = activities_json(store)
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         print()

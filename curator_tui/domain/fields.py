@@ -27,7 +27,9 @@ from curator_tui.domain.ops import Entity
 # version of the program that wrote it (sync/manifest.py); a reader with a smaller one refuses
 # it as «made by a newer version» instead of calling a value it has never heard of bad.
 # Bump it whenever a field, an entity or an enum value is added.
-VOCABULARY_VERSION = 3  # 2: activity.report_form; 3: occurrence, evidence.occurrence
+# 2: activity.report_form; 3: occurrence, evidence.occurrence; 4: an edit's causal context
+# (op `seen`)
+VOCABULARY_VERSION = 4
 
 
 class Kind(StrEnum):

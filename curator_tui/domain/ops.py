@@ -49,9 +49,12 @@ class Operation:
     action: Action
     field: str | None = None
     value: Any = None
-    # The op that held this field when the author wrote it: tells concurrent edits apart
-    # from sequential ones when merging.
+    # The op that held this field when the author wrote it (its winner, or the create).
     prev: str | None = None
+    # Causal context of a `set`: every value of the field its author's replica still showed
+    # (the winner and each concurrent value), sorted; the edit supersedes them all. None when
+    # there was none, and in ops of releases before it (their context is `prev` alone).
+    seen: tuple[str, ...] | None = None
 
     @property
     def order_key(self) -> tuple[str, str]:
@@ -64,11 +67,28 @@ class Operation:
     def to_json_line(self) -> str:
         return canonical_json(self.to_dict())
 
+    @property
+    def context(self) -> frozenset[str]:
+        """The ops this one supersedes: its `seen`, or for an older op its `prev` alone."""
+        if self.seen is not None:
+            return frozenset(self.seen)
+        return frozenset((self.prev,)) if self.prev else frozenset()
+
     def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in OPERATION_FIELDS}
+        """The op as carried in bundles: without `seen` when it has none, so an op without
+        one reads exactly as older releases wrote it."""
+        found = {name: getattr(self, name) for name in OPERATION_FIELDS}
+        if self.seen is None:
+            del found["seen"]
+        return found
 
 
 OPERATION_FIELDS = tuple(f.name for f in fields(Operation))
+# The most op ids a causal context holds (values of one field shown at once on one replica);
+# an edit made over more supersedes the greatest of them, the rest stay shown.
+MAX_SEEN = 64
+# The keys a carried op has: every field, or every field but `seen` (domain.ops.to_dict).
+OPTIONAL_OPERATION_FIELDS = frozenset({"seen"})
 
 
 # One encoder for the process: json.dumps builds a new one per call when given options,

@@ -17,6 +17,7 @@ from typing import Any
 
 from curator_tui.domain.ops import (
     CLOCK_SKEW_WARNING_MS,
+    MAX_SEEN,
     STAMP_MAX,
     ZERO_STAMP,
     Action,
@@ -40,8 +41,15 @@ from curator_tui.store.database import (
     transaction,
 )
 from curator_tui.store.device_settings import DeviceSettings
-from curator_tui.store.entity_log import log_rows_of
-from curator_tui.store.projection import WINNERS_COLUMN, Winner, parse_winners
+from curator_tui.store.entity_log import log_rows_of, ops_of
+from curator_tui.store.projection import (
+    HISTORY_COLUMNS,
+    WINNERS_COLUMN,
+    Winner,
+    history_node,
+    parse_winners,
+    visible_values,
+)
 from curator_tui.store.setting_keys import SEQ_FLOOR_SETTING
 
 # Ops merged per batch by apply_remote (each batch reads and writes its rows at once).
@@ -88,8 +96,9 @@ class ChangeLog(DeviceSettings):
     ) -> list[Operation]:
         """Turn changes into this device's operations and apply them in one transaction.
 
-        The ops are applied in batches: an edit names the op that held its field (`prev`),
-        so the ops before it on its entity are applied before it is made.
+        The ops are applied in batches: an edit names the op that held its field (`prev`) and
+        every value of it shown (`seen`), so the ops before it on its entity are applied
+        before it is made.
         """
         # Imported when first needed: a cold start reading the list never writes.
         from curator_tui.store.projection_batch import apply_operations
@@ -121,6 +130,7 @@ class ChangeLog(DeviceSettings):
                         field=change.field,
                         value=change.value,
                         prev=holder[0] if holder else None,
+                        seen=seen_for(conn, change),
                     )
                     pending.append(op)
                     pending_entities.add(key)
@@ -284,6 +294,18 @@ def holder_for(conn: sqlite3.Connection, change: Change) -> tuple[str, str, str]
     return (row[1], row[2], row[3]) if row[1] else None
 
 
+def seen_for(conn: sqlite3.Connection, change: Change) -> tuple[str, ...] | None:
+    """The causal context of a `set`: every value its field shows here (the winner and each
+    concurrent value), which the edit supersedes; None if the field has no `set` yet."""
+    if change.action is not Action.SET or change.field is None:
+        return None
+    sql = ops_of(change.entity, HISTORY_COLUMNS, "t.id = ? AND o.action = 'set' AND o.field = ?")
+    rows = conn.execute(sql, (change.entity_id, change.field)).fetchall()
+    nodes = {row[0]: history_node(row) for row in rows}
+    visible = sorted(visible_values(nodes), key=lambda op_id: nodes[op_id].order)[-MAX_SEEN:]
+    return tuple(sorted(visible)) or None
+
+
 def edit_stamp(clock: HlcStamp, holder: tuple[str, str, str] | None) -> HlcStamp:
     """The stamp of a local op: the clock, or just after the value it replaces if that is later.
 
@@ -330,6 +352,7 @@ def operation_from_row(row: dict[str, Any]) -> Operation:
         field=row["field"],
         value=json.loads(row["value"]),
         prev=row["prev"],
+        seen=tuple(json.loads(row["seen"])) if row.get("seen") else None,
     )
 
 

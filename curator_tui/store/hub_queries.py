@@ -110,6 +110,23 @@ class MonthPoint:
     done: int  # activities first set to «done» in the month (by the change's clock)
 
 
+def conflicts_by_organisation(store: Store, ids: list[str] | None) -> dict[str, int]:
+    """Standing conflicts per organisation: of its own fields and of its activities, their
+    notes and their evidence (conflict rows are few: read from them, not from activities)."""
+    sql = (
+        "SELECT COALESCE(r.organisation_id, o.id) AS org, COUNT(*) FROM conflict c "
+        "LEFT JOIN note n ON c.entity = 'note' AND n.id = c.entity_id "
+        "LEFT JOIN evidence e ON c.entity = 'evidence' AND e.id = c.entity_id "
+        "LEFT JOIN activity a ON a.id = CASE c.entity WHEN 'activity' THEN c.entity_id "
+        "ELSE COALESCE(n.activity_id, e.activity_id) END "
+        "LEFT JOIN roadmap r ON r.id = a.roadmap_id "
+        "LEFT JOIN organisation o ON c.entity = 'organisation' AND o.id = c.entity_id "
+        "GROUP BY org"
+    )
+    counts = {org: count for org, count in store.conn.execute(sql) if org is not None}
+    return counts if ids is None else {k: v for k, v in counts.items() if k in set(ids)}
+
+
 def month_of_hlc(hlc: str) -> date:
     """The month (UTC) of a hybrid clock stamp's wall time."""
     wall_ms = int(hlc.partition("-")[0])

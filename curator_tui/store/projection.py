@@ -7,8 +7,8 @@ applies them (the only code that writes the state tables), and reads them from h
   `set` has taken (a create never undoes an explicit edit: the same content-derived entity
   may be created on two replicas);
 - notes, evidence and visits are add-only sets (TOMBSTONED): `remove` leaves a tombstone;
-- two edits of one field where neither author had seen the other are a conflict
-  (`conflicts_in`, over the field's `HistoryNode`s);
+- two values of one field that no known edit supersedes are a conflict (`conflicts_in`, a
+  multi-value register over the field's `HistoryNode`s and their causal contexts);
 - derived columns are functions of the row's own fields: a roadmap's period, an activity's
   schedule (from its deadline text and its roadmap's period) and search text.
 Applying is idempotent and independent of arrival order, so replaying the log rebuilds the
@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from curator_tui.domain.fields import ENTITIES, all_fields
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
-from curator_tui.domain.ops import Entity, Operation, canonical_json
+from curator_tui.domain.ops import Action, Entity, Operation, canonical_json
 
 # Fields each entity accepts from operations (domain/fields.py); anything else in an op is
 # ignored, which keeps a bundle from writing columns we never meant to replicate.
@@ -38,7 +38,6 @@ PLACEHOLDERS: dict[Entity, dict[str, Any]] = {
     entity: {f.name: f.placeholder for f in spec.fields if f.has_placeholder}
     for entity, spec in ENTITIES.items()
 }
-MAX_ANCESTRY_STEPS = 10_000
 
 # Each entity row's bookkeeping of last-writer-wins: field → the greatest `set` of it, as
 # canonical JSON {field: [op id, clock, device id]} (db/0006). Not a field: no op can set it.
@@ -73,6 +72,7 @@ OP_COLUMNS = (
     "field",
     "value",
     "prev",
+    "seen",
 )
 
 
@@ -89,54 +89,106 @@ def op_row(op: Operation) -> tuple[Any, ...]:
         op.field,
         op.value_json(),
         op.prev,
+        seen_text(op.seen),
     )
 
 
 def conflicts_in(nodes: dict[str, HistoryNode]) -> list[tuple[str, str]]:
-    """(winner op, loser op) of every conflict in one field's history.
+    """(winner op, loser op) of every conflict in one field's history, a multi-value register.
 
-    Comparing a new op with the current holder only makes the table depend on arrival order
-    (three concurrent edits give different pairs in different orders), and a `prev` chain is
-    only complete once its links have arrived. So the rows are a pure function of the field's
-    `set`s and the entity's creates, recomputed whenever one of those arrives.
+    The field's values are its `set`s that no known op of it supersedes (`superseded_in`);
+    each one other than the winner (the greatest `set`, last writer wins) whose value differs
+    is a conflict. The rows are a pure function of the ops known here, recomputed whenever
+    one of the field's `set`s or its entity's creates arrives, so every replica holding the
+    same ops has the same rows, whatever the arrival order.
 
-    Edit X (greater) and edit Y are concurrent when neither is in the other's `prev` chain and
-    X's author cannot have seen Y: had Y been on their replica, the holder X replaced (X.prev)
-    would be Y or greater. One row per losing edit: the greatest concurrent edit that beat it.
+    While a gap is open (a context names an op not here yet) the missing op may have
+    superseded any value older than the op naming it (an edit is stamped after everything it
+    supersedes): those are not shown until it arrives, so no conflict is invented that the
+    gap's closing would take back.
     """
-    sets = sorted((n for n in nodes.values() if n.is_set), key=lambda n: n.order, reverse=True)
+    sets = [n for n in nodes.values() if n.is_set]
     if len(sets) < 2:
         return []
-    ancestors = {n.op_id: chain_within(nodes, n.op_id) for n in sets}
-    pairs = []
-    for index, loser in enumerate(sets):
-        for winner in sets[:index]:
-            if loser.op_id in ancestors[winner.op_id] or winner.op_id in ancestors[loser.op_id]:
-                continue  # one author built on the other's edit: a sequence, not a conflict
-            replaced = nodes.get(winner.prev or "")
-            if replaced is not None and replaced.order >= loser.order:
-                continue  # the winner was made on top of an edit that had beaten the loser
-            pairs.append((winner.op_id, loser.op_id))
-            break
-    return pairs
+    winner = max(sets, key=lambda n: n.order)
+    superseded = superseded_in(nodes)
+    gap_edge = max((n.order for n in sets if not n.context <= nodes.keys()), default=None)
+    return sorted(
+        (winner.op_id, n.op_id)
+        for n in sets
+        if n.op_id not in superseded
+        and n.value != winner.value
+        and (gap_edge is None or n.order >= gap_edge)
+    )
+
+
+def superseded_in(nodes: dict[str, HistoryNode]) -> set[str]:
+    """The ops of a field's history some known op of it supersedes.
+
+    An edit supersedes its causal context. An edit of a release before causal contexts
+    names only the value it replaced (`prev`); it is taken to supersede every edit that value
+    had beaten too, as those releases judged (it may hide a conflict, never invents one).
+    """
+    found: set[str] = set()
+    for node in nodes.values():
+        found |= node.context
+        replaced = nodes.get(node.prev or "") if node.seen is None else None
+        if replaced is not None and replaced.is_set:
+            found |= {n.op_id for n in nodes.values() if n.is_set and n.order < replaced.order}
+    return found
+
+
+def visible_values(nodes: dict[str, HistoryNode]) -> list[str]:
+    """The `set`s of one field no known op supersedes: what a new edit of it supersedes."""
+    superseded = superseded_in(nodes)
+    return sorted(n.op_id for n in nodes.values() if n.is_set and n.op_id not in superseded)
 
 
 @dataclass(frozen=True)
 class HistoryNode:
+    """One op of a field's history: a `set` of it, or a create of its entity (no value)."""
+
     op_id: str
     prev: str | None
+    seen: frozenset[str] | None
     order: tuple[str, str]
     is_set: bool
+    value: str  # canonical JSON of a `set`'s value; "" for a create
+
+    @property
+    def context(self) -> frozenset[str]:
+        """What the op supersedes by name (as Operation.context)."""
+        if self.seen is not None:
+            return self.seen
+        return frozenset((self.prev,)) if self.prev else frozenset()
 
 
-def chain_within(nodes: dict[str, HistoryNode], start: str) -> set[str]:
-    """`start` and the ops its `prev` links reach, walking only through `nodes`."""
-    seen: set[str] = set()
-    current: str | None = start
-    while current and current in nodes and current not in seen and len(seen) < MAX_ANCESTRY_STEPS:
-        seen.add(current)
-        current = nodes[current].prev
-    return seen
+def seen_text(seen: tuple[str, ...] | None) -> str | None:
+    """`Operation.seen` as the `op` table stores it (canonical JSON, or NULL)."""
+    return None if seen is None else canonical_json(seen)
+
+
+def history_node(row: tuple[Any, ...]) -> HistoryNode:
+    """A node from (op id, prev, seen, clock, device, action, value) as the log holds them."""
+    op_id, prev, seen, hlc, device, action, value = row
+    is_set = action == "set"
+    context = None if seen is None else frozenset(json.loads(seen))
+    return HistoryNode(op_id, prev, context, (hlc, device), is_set, value if is_set else "")
+
+
+# The `op` columns `history_node` reads, for a query over `o`, the op table. A create's
+# value (all its fields) is not read: no conflict compares it.
+HISTORY_COLUMNS = (
+    "o.op_id, o.prev, o.seen, o.hlc, o.device_id, o.action, "
+    "CASE WHEN o.action = 'set' THEN o.value ELSE '' END"
+)
+
+
+def node_of(op: Operation) -> HistoryNode:
+    is_set = op.action is Action.SET
+    seen = None if op.seen is None else frozenset(op.seen)
+    value = op.value_json() if is_set else ""
+    return HistoryNode(op.op_id, op.prev, seen, op.order_key, is_set, value)
 
 
 def encode(field: str, value: Any) -> Any:
@@ -205,6 +257,9 @@ def search_text_of(number: str, title: str, responsible: str, *, removed: Any) -
     return "" if removed else search_key(number, title, responsible)
 
 
+# Bumped whenever conflicts_in judges differently; Store.open then recomputes every field's.
+CONFLICT_RULES_VERSION = "2"  # 2: a multi-value register over causal contexts (db/0011)
+CONFLICT_RULES_SCHEMA = 11  # the schema whose op table they read (op.seen)
 # Bumped whenever search_key spells its text differently; Store.open then rewrites old rows.
 SEARCH_KEY_VERSION = "2"
 # Before every word of search_text: «  с» (gap and first letter) is then a trigram, so the

@@ -43,6 +43,7 @@ from curator_tui.store.database import IN_CHUNK, select_in
 from curator_tui.store.entity_log import link_ops_since, ops_of
 from curator_tui.store.projection import (
     FIELDS,
+    HISTORY_COLUMNS,
     OP_COLUMNS,
     PLACEHOLDERS,
     TOMBSTONED,
@@ -51,6 +52,8 @@ from curator_tui.store.projection import (
     Winner,
     conflicts_in,
     encode,
+    history_node,
+    node_of,
     op_row,
     parse_winners,
     period_columns,
@@ -115,6 +118,37 @@ def refresh_all_schedules(conn: sqlite3.Connection) -> None:
             changed.append((*values, rowid))
     assignments = ", ".join(f"{name} = ?" for name in SCHEDULE_COLUMNS)
     conn.executemany(f"UPDATE activity SET {assignments} WHERE rowid = ?", changed)
+
+
+def refresh_all_conflicts(conn: sqlite3.Connection) -> None:
+    """Recompute the conflicts of every field the rules know from the whole log (once, after
+    the conflict rules changed: files from before db/0011 hold rows of the old ones)."""
+    creates: dict[tuple[str, str], dict[str, HistoryNode]] = {}
+    edits: dict[tuple[str, str, str], dict[str, HistoryNode]] = {}
+    sql = f"SELECT o.entity, o.entity_id, o.field, {HISTORY_COLUMNS} FROM op o "
+    for entity, entity_id, name, *columns in conn.execute(
+        sql + "WHERE o.action IN ('create', 'set')"
+    ):
+        node = history_node(tuple(columns))
+        if not node.is_set:
+            creates.setdefault((entity, entity_id), {})[node.op_id] = node
+        elif name in FIELDS[Entity(entity)]:
+            edits.setdefault((entity, entity_id, name), {})[node.op_id] = node
+    rows = [
+        (*key, winner, loser)
+        for key, nodes in sorted(edits.items())
+        for winner, loser in conflicts_in({**creates.get(key[:2], {}), **nodes})
+    ]
+    for entity, names in FIELDS.items():
+        conn.executemany(
+            "DELETE FROM conflict WHERE entity = ? AND field = ?",
+            [(entity.value, name) for name in names],
+        )
+    conn.executemany(
+        "INSERT INTO conflict (entity, entity_id, field, winner_op, loser_op) "
+        "VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def refresh_all_search_text(conn: sqlite3.Connection) -> int:
@@ -680,13 +714,11 @@ class Batch:
         for entity, ids in ids_by_entity(unread).items():
             sql = ops_of(
                 entity,
-                "t.id, o.op_id, o.prev, o.hlc, o.device_id, o.action, o.field",
+                f"t.id, o.field, {HISTORY_COLUMNS}",
                 "t.id IN ({marks}) AND o.action IN ('create', 'set')",
             )
-            for entity_id, op_id, prev, hlc, device, action, name in select_in(
-                self.conn, sql, sorted(ids)
-            ):
-                node = HistoryNode(op_id, prev, (hlc, device), action == Action.SET.value)
+            for entity_id, name, *columns in select_in(self.conn, sql, sorted(ids)):
+                node = history_node(tuple(columns))
                 self.logged[(entity, entity_id)].append(LoggedOp(node, name))
         return {k: self.logged[k] for k in keys}
 
@@ -713,8 +745,7 @@ class Batch:
             if index > cutoff:
                 break
             if op.action is Action.CREATE or (op.action is Action.SET and op.field == name):
-                is_set = op.action is Action.SET
-                nodes[op.op_id] = HistoryNode(op.op_id, op.prev, op.order_key, is_set)
+                nodes[op.op_id] = node_of(op)
         return nodes
 
 

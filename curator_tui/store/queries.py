@@ -150,7 +150,17 @@ def count_activities(store: Store, query: ActivityQuery, today: date) -> int:
 
 # What a listed activity carries besides its own columns: its section, its parent's number and
 # the organisation whose roadmap it is in (a hub's list names it in section headers).
-LIST_COLUMNS = "a.*, s.title AS section, p.number AS parent_number, o.name AS organisation"
+# Whether an activity has a standing conflict: of its own fields or of its evidence (conflict
+# rows are few; their primary key starts with entity and entity id).
+HAS_CONFLICT = (
+    "(EXISTS (SELECT 1 FROM conflict c WHERE c.entity = 'activity' AND c.entity_id = a.id) "
+    "OR EXISTS (SELECT 1 FROM conflict c JOIN evidence e ON e.id = c.entity_id "
+    "WHERE c.entity = 'evidence' AND e.activity_id = a.id))"
+)
+LIST_COLUMNS = (
+    "a.*, s.title AS section, p.number AS parent_number, o.name AS organisation, "
+    f"{HAS_CONFLICT} AS has_conflict"
+)
 LIST_JOINS = (
     "LEFT JOIN section s ON s.id = a.section_id LEFT JOIN activity p ON p.id = a.parent_id "
     "LEFT JOIN roadmap r ON r.id = a.roadmap_id "

@@ -45,6 +45,7 @@ from curator_tui.store.database import (
     connect,
     describe_sqlite_error,
     migrate,
+    schema_version,
     transaction,
 )
 from curator_tui.store.debris import Removed, remove_debris
@@ -52,7 +53,11 @@ from curator_tui.store.edits import Edits
 from curator_tui.store.entity_log import link_faults
 from curator_tui.store.evidence import Evidence
 from curator_tui.store.evidence_files import EvidenceFiles
-from curator_tui.store.projection import SEARCH_KEY_VERSION
+from curator_tui.store.projection import (
+    CONFLICT_RULES_SCHEMA,
+    CONFLICT_RULES_VERSION,
+    SEARCH_KEY_VERSION,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -100,7 +105,24 @@ class Store(Edits, Evidence):
             store.init_device(name="", role="")
         store.respell_search_text()
         store.rederive_schedules()
+        store.rejudge_conflicts()
         return store
+
+    def rejudge_conflicts(self) -> None:
+        """Recompute every field's conflicts once per version of the conflict rules, so a
+        file written by older rules equals a replay of its own log."""
+        if self.setting("conflict_rules_version") == CONFLICT_RULES_VERSION:
+            return
+        if schema_version(self.conn) < CONFLICT_RULES_SCHEMA:
+            return  # a file kept at an older schema (upgrade tests): judged once migrated
+        from curator_tui.store.projection_batch import refresh_all_conflicts
+
+        with transaction(self.conn) as conn:
+            refresh_all_conflicts(conn)
+            conn.execute(
+                "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?, ?)",
+                ("conflict_rules_version", CONFLICT_RULES_VERSION),
+            )
 
     def respell_search_text(self) -> None:
         """Bring every activity's search text to this version's spelling (once per version)."""

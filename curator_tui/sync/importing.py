@@ -42,6 +42,7 @@ from curator_tui.domain.ops import (
     wall_date,
 )
 from curator_tui.store import hub_queries, sync_state
+from curator_tui.store.removed_work import removed_with_work_among
 from curator_tui.store.store import Store, now_ms
 from curator_tui.sync.bundles import (
     BundleInfo,
@@ -472,6 +473,12 @@ def apply(
             "у отправителя есть изменения этой базы до № "
             f"{result.own_ahead}, которых в ней нет: похоже, база восстановлена из копии. "
             "Новые изменения получат номера после них, а сами они придут со следующим пакетом"
+        )
+    for number, title in removed_with_work_among(store.conn, examined.ops):
+        report.warn(
+            f"работа по удалённому мероприятию № {number} «{title}»: координатор удалил его, "
+            "а работа по нему сделана позже. Она сохранена, мероприятие помечено «удалено, "
+            "но есть работа»; координатор решает — вернуть его или удалить снова"
         )
     if progress:
         progress(SyncProgress("apply", report.ops, report.ops))

@@ -25,7 +25,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from curator_tui.domain.fields import ENTITIES, Field, Kind, Setter, all_fields
 from curator_tui.domain.ops import (
+    MAX_SEEN,
     OPERATION_FIELDS,
+    OPTIONAL_OPERATION_FIELDS,
     STAMP_MAX,
     Action,
     Entity,
@@ -91,6 +93,8 @@ def parse_ops(data: bytes) -> list[Operation]:
 OPERATION_SHAPE = TypeAdapter(Operation)
 OPERATIONS_SHAPE = TypeAdapter(list[Operation])
 OPERATION_KEYS = frozenset(OPERATION_FIELDS)
+# An op without a causal context leaves `seen` out (domain.ops.Operation.to_dict).
+OPERATION_KEY_SETS = (OPERATION_KEYS, OPERATION_KEYS - OPTIONAL_OPERATION_FIELDS)
 
 
 def parse_all_at_once(lines: list[str]) -> list[Operation] | None:
@@ -108,7 +112,7 @@ def parse_all_at_once(lines: list[str]) -> list[Operation] | None:
     except ValueError:
         return None
     if len(raws) != len(lines) or not all(
-        isinstance(raw, dict) and raw.keys() == OPERATION_KEYS for raw in raws
+        isinstance(raw, dict) and raw.keys() in OPERATION_KEY_SETS for raw in raws
     ):
         return None
     try:
@@ -127,7 +131,7 @@ def parse_op_line(line: str, number: int) -> Operation:
         raw = _STRICT_JSON.decode(line)
     except ValueError as exc:
         raise OpFormatError(f"строка {number} списка изменений не читается") from exc
-    if not isinstance(raw, dict) or raw.keys() != OPERATION_KEYS:
+    if not isinstance(raw, dict) or raw.keys() not in OPERATION_KEY_SETS:
         raise OpFormatError(f"строка {number} списка изменений — не операция")
     try:
         op = OPERATION_SHAPE.validate_python(raw, strict=False)
@@ -161,6 +165,8 @@ def shape_problem(op: Operation, raw: dict[str, Any]) -> str | None:
             return f"неверный идентификатор ({name})"
     if op.prev is not None and not ID_PATTERN.fullmatch(op.prev):
         return "неверная ссылка на предыдущую операцию"
+    if "seen" in raw and not valid_seen(raw["seen"], op):
+        return "неверный список увиденных значений поля"
     if not HLC_PATTERN.fullmatch(op.hlc):
         return "неверная отметка времени"
     if op.hlc > LATEST_STAMP:  # no clock of this program stamps later (domain.ops, clock)
@@ -168,6 +174,18 @@ def shape_problem(op: Operation, raw: dict[str, Any]) -> str | None:
     if (op.action is Action.SET) != (op.field is not None):
         return "поле указано не для изменения"
     return None
+
+
+def valid_seen(seen: Any, op: Operation) -> bool:
+    """A `set`'s causal context: 1..MAX_SEEN op ids, sorted, each once, not the op itself."""
+    return (
+        op.action is Action.SET
+        and isinstance(seen, list)
+        and 0 < len(seen) <= MAX_SEEN
+        and all(isinstance(i, str) and ID_PATTERN.fullmatch(i) for i in seen)
+        and seen == sorted(set(seen))
+        and op.op_id not in seen
+    )
 
 
 # --- values -------------------------------------------------------------------------------

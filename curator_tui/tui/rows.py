@@ -27,6 +27,7 @@ class ListRow:
     # Rows with the same group sit under one header line (a section, or a month of deadlines).
     group: tuple[str, ...]
     group_title: str
+    conflict: bool = False  # a standing conflict of its fields or its evidence
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def list_row(row: dict[str, Any], context: RowContext) -> ListRow:
         depth=depth_of(row),
         group=group,
         group_title=title,
+        conflict=bool(row.get("has_conflict")),
     )
 
 

@@ -23,6 +23,7 @@ from curator_tui.reports.model import (
 )
 from curator_tui.reports.months import month_start
 from curator_tui.store.hub_queries import (
+    conflicts_by_organisation,
     last_bundle_devices,
     organisation_rows,
     roadmaps_by_organisation,
@@ -40,6 +41,7 @@ class DashboardRow:
     bundle_device: str  # who sent the latest bundle ("" if none)
     stale: bool
     behind: bool
+    conflicts: int = 0  # standing conflicts of the organisation and its activities
 
     @property
     def name(self) -> str:
@@ -77,6 +79,7 @@ def rows_for(
     ids = None if every else [s.organisation_id for s in summaries]
     roadmaps = roadmaps_by_organisation(store, ids)
     devices = last_bundle_devices(store, ids)
+    conflicts = conflicts_by_organisation(store, ids)
     rows = []
     for s in summaries:
         ref = roadmaps.get(s.organisation_id)
@@ -88,6 +91,7 @@ def rows_for(
                 bundle_device=devices.get(s.organisation_id, ""),
                 stale=is_stale(s.last_bundle, today),
                 behind=is_behind(s.overdue, s.due_before_cutoff),
+                conflicts=conflicts.get(s.organisation_id, 0),
             )
         )
     return rows
@@ -136,6 +140,7 @@ class DashboardTotals:
     overdue: int
     behind: int
     stale: int
+    conflicts: int = 0
 
 
 def dashboard_totals(rows: list[DashboardRow], shown: int) -> DashboardTotals:
@@ -145,4 +150,5 @@ def dashboard_totals(rows: list[DashboardRow], shown: int) -> DashboardTotals:
         overdue=sum(r.summary.overdue for r in rows),
         behind=sum(r.behind for r in rows),
         stale=sum(r.stale for r in rows),
+        conflicts=sum(r.conflicts for r in rows),
     )

@@ -82,7 +82,9 @@ def load_detail(store: Store, activity_id: str) -> ActivityDetail | None:
     roadmap = roadmap_row(store, activity["roadmap_id"])
     parent = store.activity(activity["parent_id"]) if activity.get("parent_id") else None
     evidence = store.evidence(activity_id)
-    conflicts = store.conflicts(activity_id)
+    # Its own fields', its evidence's and its organisation's (a school's municipality).
+    owners = [activity_id, *(e["id"] for e in evidence), (roadmap or {}).get("organisation_id")]
+    conflicts = [c for owner in owners if owner for c in store.conflicts(owner)]
     device_ids = {c[key] for c in conflicts for key in ("winner_device", "loser_device")}
     devices = {d: (store.known_device(d) or {}).get("name") or "" for d in device_ids}
     return ActivityDetail(

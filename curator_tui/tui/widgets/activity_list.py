@@ -94,7 +94,7 @@ def starts_group(previous: ListRow | None, row: ListRow | None) -> bool:
     return previous is not None and row is not None and row.group != previous.group
 
 
-FLAGS = {"overdue": "!", "soon": "•", "done": "✓", "cancelled": "×"}
+FLAGS = {"conflict": "≠", "overdue": "!", "soon": "•", "done": "✓", "cancelled": "×"}
 
 
 class ActivityList(CursorView, can_focus=True):
@@ -402,6 +402,8 @@ class ActivityList(CursorView, can_focus=True):
 
     @staticmethod
     def _flag(row: ListRow) -> str:
+        if row.conflict:  # two values stand: someone must look, whatever the status
+            return FLAGS["conflict"]
         if row.status is Status.DONE:
             return FLAGS["done"]
         if row.status is Status.CANCELLED:

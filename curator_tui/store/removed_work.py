@@ -1,0 +1,62 @@
+"""Delete versus work: activities the coordinator removed that have work stamped after the
+removal (a status, a note, a piece of evidence or a visit).
+
+Such work is never hidden in silence: the import says so, `activities --json` lists the
+activity in the state «удалено, но есть работа», and the coordinator decides — putting it
+back (`removed` = 0) or removing it again, which stamps the removal after the work and so
+settles it. A pure function of the projection, so every replica with the same ops agrees.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.store.database import query_dicts, select_in
+
+STATE_LABEL = "удалено, но есть работа"
+# The clock of the `set` that holds a field (the `winners` column, db/0006): [op, hlc, device].
+_REMOVED_AT = "json_extract(a.winners, '$.removed[1]')"
+_WORK_AFTER = (
+    f"json_extract(a.winners, '$.status[1]') > {_REMOVED_AT} "
+    "OR EXISTS (SELECT 1 FROM note n WHERE n.activity_id = a.id AND n.removed = 0 "
+    f"AND n.origin_hlc > {_REMOVED_AT}) "
+    "OR EXISTS (SELECT 1 FROM evidence e WHERE e.activity_id = a.id AND e.removed = 0 "
+    f"AND e.origin_hlc > {_REMOVED_AT}) "
+    "OR EXISTS (SELECT 1 FROM visit_activity va JOIN visit v ON v.id = va.visit_id "
+    f"WHERE va.activity_id = a.id AND v.removed = 0 AND v.origin_hlc > {_REMOVED_AT})"
+)
+_SELECT = (
+    "SELECT a.* FROM activity a "
+    f"WHERE a.removed = 1 AND {_REMOVED_AT} IS NOT NULL AND ({_WORK_AFTER})"
+)
+
+
+def removed_with_work(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every removed activity with work after its removal (few: read them all)."""
+    return query_dicts(conn, _SELECT + " ORDER BY a.roadmap_id, a.position")
+
+
+def removed_with_work_among(conn: sqlite3.Connection, ops: Iterable[Operation]) -> list[Any]:
+    """(number, title) of those the given ops concern: their own, or their notes', evidence's
+    and visits' (as the ops' creates name them)."""
+    sql = "SELECT a.number, a.title FROM activity a WHERE a.id IN ({marks}) AND a.removed = 1 "
+    where = f"AND {_REMOVED_AT} IS NOT NULL AND ({_WORK_AFTER}) ORDER BY a.number"
+    return list(select_in(conn, sql + where, sorted(concerned_activities(ops))))
+
+
+def concerned_activities(ops: Iterable[Operation]) -> set[str]:
+    found: set[str] = set()
+    for op in ops:
+        if op.entity is Entity.ACTIVITY:
+            found.add(op.entity_id)
+        elif op.action is Action.CREATE and isinstance(op.value, dict):
+            named = op.value.get("activity_id")
+            linked = op.value.get("activities")
+            found |= {named} if isinstance(named, str) else set()
+            found |= (
+                {a for a in linked if isinstance(a, str)} if isinstance(linked, list) else set()
+            )
+    return found
