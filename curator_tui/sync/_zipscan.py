@@ -156,7 +156,8 @@ def _read_end_records(handle: BinaryIO, file_size: int, limits: ScanLimits) -> t
 def _has_eocd_further_back(handle: BinaryIO, file_size: int) -> bool:
     """Whether an end record sits before the last 22 bytes (a comment or trailing data)."""
     tail_start = max(0, file_size - _EOCD.size - _MAX_COMMENT)
-    return _EOCD_SIG in _read_exact(handle, tail_start, file_size - tail_start)
+    tail = _read_exact(handle, tail_start, file_size - tail_start)
+    return tail.rfind(_EOCD_SIG, 0, len(tail) - _EOCD.size + len(_EOCD_SIG)) >= 0  # a whole one
 
 
 def _needs_zip64_end(count: int, cd_size: int, cd_offset: int) -> bool:
@@ -414,15 +415,16 @@ def _check_contiguous(entries: list[ZipEntry], cd_offset: int) -> None:
     """Entries in directory order, each right after the one before, from byte 0 to the
     directory: no data before, between or after them, and no entry inside another."""
     position = 0
+    previous: ZipEntry | None = None
     for entry in entries:
         if entry.data_end > cd_offset:
             raise _past_end(entry.name)
-        if entry.header_offset < position:
-            raise _damaged(f"запись «{entry.name}» перекрывается с предыдущей")
-        if entry.header_offset > position:
-            where = "в начале файла" if position == 0 else f"перед записью «{entry.name}»"
+        if previous is not None and entry.header_offset < position:
+            raise _damaged(f"записи «{previous.name}» и «{entry.name}» перекрываются")
+        if entry.header_offset != position:
+            where = "в начале файла" if previous is None else f"перед записью «{entry.name}»"
             raise _damaged(f"лишние данные {where}")
-        position = entry.data_end
+        position, previous = entry.data_end, entry
     if position != cd_offset:
         raise _damaged("лишние данные перед оглавлением архива")
 
