@@ -11,8 +11,10 @@ Layout (names are fixed; no archive name is ever used as a path)::
 Writing streams each entry once, hashing as it goes, into a temp file that is fsynced and
 renamed into place. Reading treats the file as hostile: the ZIP structure is validated
 (``_zipscan``), then the signature over the exact manifest bytes, then the manifest against
-the archive; only then are entries streamed, capped at their declared size and hashed, into
-a staging directory named by validated hashes.
+the archive; only then are entries streamed, their CRC-32 and SHA-256 checked in the same
+pass, into a staging directory named by validated hashes. The archive must be canonical (what
+this writer writes, field for field: ``entry_zipinfo``), and every size is bounded by
+``sync.limits`` before a byte of an entry is read.
 
 The manifest helpers live in ``manifest``, age encryption of the whole file in ``agefile``;
 both are re-exported here so callers need one import.
