@@ -8,7 +8,10 @@ import contextlib
 import hashlib
 import io
 import json
+import struct
+import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +40,7 @@ from curator_tui.sync.container import (
     BundleWriter,
     build_manifest,
     canonical_json,
+    entry_zipinfo,
     evidence_name,
     new_bundle_id,
 )
@@ -212,7 +216,39 @@ def bundle_manifest(path: Path) -> dict[str, Any]:
         return dict(json.loads(archive.read("manifest.json")))
 
 
+def fix_crc(data: bytes, name: str) -> bytes:
+    """`data` with entry `name`'s CRC-32 recomputed in both its headers, as a forger would
+    after changing its bytes (so the checks behind the CRC get their turn)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+        central = archive.start_dir  # type: ignore[attr-defined]
+        for record in archive.infolist():
+            if record.filename == name:
+                break
+            central += 46 + len(record.filename) + len(record.extra) + len(record.comment)
+    name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_len + extra_len
+    crc = struct.pack("<I", zlib.crc32(data[start : start + info.file_size]))
+    fixed = bytearray(data)
+    fixed[info.header_offset + 14 : info.header_offset + 18] = crc
+    fixed[central + 16 : central + 20] = crc
+    return bytes(fixed)
+
+
 # --- forging signed bundles ---------------------------------------------------------------------
+
+
+def write_zip(path: Path, items: list[tuple[str | zipfile.ZipInfo, bytes]]) -> Path:
+    """A ZIP laid out as our writer lays it out; an item given as a ZipInfo keeps the oddity
+    a test gave it (compression, a symlink's mode, a bad name). Duplicates are allowed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicate names are the point of some tests
+        with zipfile.ZipFile(path, "w") as archive:
+            for item, data in items:
+                info = entry_zipinfo(item) if isinstance(item, str) else item
+                with archive.open(info, "w", force_zip64=True) as target:
+                    target.write(data)
+    return path
 
 
 def forge(

@@ -55,6 +55,7 @@ from tests.bundle_helpers import (
     make_school,
     remote_op,
     snapshot,
+    write_zip,
 )
 from tests.conftest import small_roadmap
 
@@ -282,13 +283,10 @@ def forge_with_holds(
     manifest = canonical_json(
         build_manifest(bundle_id=new_bundle_id(), entries=declared, extra=extra)
     )
-    with zipfile.ZipFile(path, "w") as archive:  # BundleWriter itself refuses bad `holds`
-        archive.writestr(OPS_NAME, ops_bytes)
-        archive.writestr("manifest.json", manifest)
-        archive.writestr(
-            "manifest.json.sig", sshsig.sign(signer.key, manifest, sshsig.BUNDLE_NAMESPACE)
-        )
-    return path
+    signature = sshsig.sign(signer.key, manifest, sshsig.BUNDLE_NAMESPACE).encode()
+    # BundleWriter itself refuses bad `holds`: laid out as it would, by hand
+    entries = [(OPS_NAME, ops_bytes), ("manifest.json", manifest), ("manifest.json.sig", signature)]
+    return write_zip(path, entries)
 
 
 def first_activity(school: Replica) -> tuple[Entity, str]:

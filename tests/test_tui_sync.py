@@ -200,7 +200,7 @@ async def test_tampered_bundle_is_refused_and_nothing_changes(
         await choose_bundle(pilot, screen, bad)
         await press(pilot, "ctrl+r")
         text = screen_text(app)
-        assert "запись «ops.jsonl» не совпадает с описью" in text
+        assert "контрольная сумма записи «ops.jsonl» не сходится" in text
         assert "НЕ будет принят" in text
         assert "Импортировать нечего" in text
         assert screen.query_one("#import-confirm", Button).disabled

@@ -19,6 +19,7 @@ from curator_tui.sync.bundles import SyncProgress
 from curator_tui.sync.errors import SyncError
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import Outcome, import_bundles, verify_bundle
+from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
 from curator_tui.sync.trust import TrustRole
 from curator_tui.views.bundles import (
     BundleReportView,
@@ -232,11 +233,38 @@ def print_export(result: ExportResult) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    report = verify_bundle(db_arg(args), Path(args.bundle), ProgressLine())
-    view = bundle_report_view(report)
-    print_report(view)
-    print(view.verdict)
-    return EXIT_OK if report.acceptable else EXIT_FAILED
+    """Each bundle on its own: one that cannot be read is reported and the rest still run."""
+    limits = limits_arg(args)
+    failed = False
+    for number, bundle in enumerate(args.bundles):
+        if number:
+            print()
+        report = verify_bundle(db_arg(args), Path(bundle), ProgressLine(), limits=limits)
+        view = bundle_report_view(report)
+        print_report(view)
+        print(view.verdict)
+        failed |= not report.acceptable
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def limits_arg(args: argparse.Namespace) -> Limits:
+    if args.max_evidence_size is None:
+        return DEFAULT_LIMITS
+    size = parse_size(args.max_evidence_size)
+    if size is None or size <= 0:
+        raise CliError(
+            f"Размер «{args.max_evidence_size}» не понят: укажите, например, 5G или 500M"
+        )
+    return replace(DEFAULT_LIMITS, max_evidence_size=size)
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-evidence-size",
+        metavar="РАЗМЕР",
+        help="наибольший файл доказательства в пакете, например 5G "
+        f"(по умолчанию {size_text(DEFAULT_LIMITS.max_evidence_size)})",
+    )
 
 
 def confirm_new_organisations(assume_yes: bool) -> Callable[[dict[str, str]], bool]:
@@ -275,6 +303,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         [Path(p) for p in args.bundles],
         ProgressLine(),
         confirm_new=confirm_new_organisations(args.yes),
+        limits=limits_arg(args),
     )
     failed = False
     for report in reports:
@@ -399,9 +428,12 @@ def register(sub: Any) -> None:
         help="с --roadmap: по пакету дорожной карты для каждой организации базы",
     )
 
-    p = sub.add_parser("verify", help="проверить пакет, ничего не меняя")
+    p = sub.add_parser("verify", help="проверить пакеты, ничего не меняя")
     p.set_defaults(handler=cmd_verify)
-    p.add_argument("bundle", help="файл пакета (.curator или .curator.age)")
+    p.add_argument(
+        "bundles", nargs="+", metavar="ПАКЕТ", help="файлы пакетов (.curator или .curator.age)"
+    )
+    add_limit_options(p)
     add_db_option(p)
 
     p = sub.add_parser("import", help="импортировать пакеты")
@@ -410,4 +442,5 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--yes", action="store_true", help="создавать неизвестные сводной базе школы без вопроса"
     )
+    add_limit_options(p)
     add_db_option(p)

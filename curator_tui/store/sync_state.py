@@ -130,6 +130,19 @@ def evidence_removed(store: Store, evidence_id: str) -> bool:
     return bool(row and row[0])
 
 
+def evidence_file_organisations(store: Store, sha256s: Iterable[str]) -> dict[str, set[str]]:
+    """The organisations whose evidence records (removed ones too) name each file's hash."""
+    sql = (
+        "SELECT e.sha256, r.organisation_id FROM evidence e "
+        "JOIN activity a ON a.id = e.activity_id JOIN roadmap r ON r.id = a.roadmap_id "
+        "WHERE e.sha256 IN ({marks})"
+    )
+    found: dict[str, set[str]] = {}
+    for sha256, organisation in select_in(store.conn, sql, sorted(set(sha256s))):
+        found.setdefault(sha256, set()).add(organisation)
+    return found
+
+
 def organisations(store: Store) -> list[dict[str, Any]]:
     return list(store.db.query("SELECT id, name, level FROM organisation ORDER BY name"))
 

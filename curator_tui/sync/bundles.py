@@ -20,7 +20,6 @@ from curator_tui.sync.oprules import ID_PATTERN, MAX_SEQ
 
 SUFFIX = ".curator"
 AGE_SUFFIX = ".age"
-MAX_BUNDLE_TOTAL = 64 * 1024**3  # the sum of a bundle's entries, checked before reading
 SOFTWARE = "curator-tui"
 
 

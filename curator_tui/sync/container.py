@@ -11,8 +11,10 @@ Layout (names are fixed; no archive name is ever used as a path)::
 Writing streams each entry once, hashing as it goes, into a temp file that is fsynced and
 renamed into place. Reading treats the file as hostile: the ZIP structure is validated
 (``_zipscan``), then the signature over the exact manifest bytes, then the manifest against
-the archive; only then are entries streamed, capped at their declared size and hashed, into
-a staging directory named by validated hashes.
+the archive; only then are entries streamed, their CRC-32 and SHA-256 checked in the same
+pass, into a staging directory named by validated hashes. The archive must be canonical (what
+this writer writes, field for field: ``entry_zipinfo``), and every size is bounded by
+``sync.limits`` before a byte of an entry is read.
 
 The manifest helpers live in ``manifest``, age encryption of the whole file in ``agefile``;
 both are re-exported here so callers need one import.
@@ -24,7 +26,6 @@ import contextlib
 import hashlib
 import os
 import shutil
-import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,6 +37,9 @@ from typing import Any, BinaryIO, Self
 from curator_tui.durable import fsync_directory, make_temp_path, remove_quietly
 from curator_tui.sync._zipscan import (
     CHUNK_SIZE,
+    ENTRY_DATE_TIME,
+    ENTRY_MODE,
+    MADE_BY_UNIX,
     ScanLimits,
     ZipEntry,
     iter_entry_data,
@@ -43,6 +47,14 @@ from curator_tui.sync._zipscan import (
 )
 from curator_tui.sync.agefile import decrypt_file, encrypt_file, is_age_file
 from curator_tui.sync.errors import BundleError, SyncError
+from curator_tui.sync.limits import (
+    MAX_CENTRAL_DIRECTORY,
+    MAX_ENTRIES,
+    MAX_MANIFEST_DEPTH,
+    MAX_MANIFEST_SIZE,
+    Limits,
+    json_depth_exceeds,
+)
 from curator_tui.sync.manifest import (
     EVIDENCE_NAME,
     FORMAT_VERSION,
@@ -71,19 +83,13 @@ __all__ = [
     "canonical_json",
     "decrypt_file",
     "encrypt_file",
+    "entry_zipinfo",
     "evidence_name",
     "is_age_file",
     "new_bundle_id",
     "open_bundle",
     "parse_manifest",
 ]
-
-MAX_META_SIZE = 1024 * 1024  # manifest.json and manifest.json.sig
-MAX_ENTRIES = 100_000
-MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024
-
-_FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # entries carry no timestamps: equal input, equal file
-_ENTRY_MODE = stat.S_IFREG | 0o644
 
 ProgressCallback = Callable[[int], None]
 SignatureCheck = Callable[[bytes, str], None]
@@ -201,10 +207,7 @@ class BundleWriter:
     def _write_entry(
         self, name: str, chunks: Iterable[bytes], progress_cb: ProgressCallback | None
     ) -> EntryInfo:
-        info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
-        info.compress_type = zipfile.ZIP_STORED
-        info.create_system = 3  # unix, so the mode below is meaningful
-        info.external_attr = _ENTRY_MODE << 16
+        info = entry_zipinfo(name)
         digest = hashlib.sha256()
         size = 0
         try:
@@ -222,6 +225,16 @@ class BundleWriter:
         if name not in (MANIFEST_NAME, SIGNATURE_NAME):
             self._entries[name] = entry
         return entry
+
+
+def entry_zipinfo(name: str) -> zipfile.ZipInfo:
+    """How every entry is written (``_zipscan`` accepts nothing else): STORED, no timestamp,
+    a plain file's mode; ``ZipFile.open(info, "w", force_zip64=True)`` writes it."""
+    info = zipfile.ZipInfo(name, date_time=ENTRY_DATE_TIME)
+    info.compress_type = zipfile.ZIP_STORED
+    info.create_system = MADE_BY_UNIX
+    info.external_attr = ENTRY_MODE << 16
+    return info
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -265,7 +278,7 @@ class VerifiedBundle:
 def open_bundle(
     path: Path,
     verify_signature: SignatureCheck,
-    max_total: int,
+    limits: Limits,
     *,
     staging_parent: Path | None = None,
     progress_cb: ProgressCallback | None = None,
@@ -274,15 +287,14 @@ def open_bundle(
 
     ``verify_signature(manifest_bytes, signature_text)`` must raise if the signature is bad or
     its signer is not trusted (typically ``sshsig.verify`` + ``trust.check_signer``).
-    ``max_total`` caps the sum of the entries' uncompressed sizes. Staged evidence goes to a
+    ``limits`` bound the entries' sizes (``sync.limits``), read from the archive's directory
+    before any entry is. Staged evidence goes to a
     new directory inside ``staging_parent`` (default: the system temp dir; pass a directory on
     the evidence store's file system so files can be renamed into the store).
     ``progress_cb(n)`` gets the length of each chunk of payload read and checked.
     """
     try:
-        return _verify_and_unpack(
-            Path(path), verify_signature, max_total, staging_parent, progress_cb
-        )
+        return _verify_and_unpack(Path(path), verify_signature, limits, staging_parent, progress_cb)
     except OSError as exc:  # an unreadable USB stick, a full disk while staging
         reason = exc.strerror or str(exc)
         raise BundleError(f"Не удалось прочитать или распаковать пакет: {reason}") from exc
@@ -291,13 +303,13 @@ def open_bundle(
 def _verify_and_unpack(
     path: Path,
     verify_signature: SignatureCheck,
-    max_total: int,
+    limits: Limits,
     staging_parent: Path | None,
     progress_cb: ProgressCallback | None = None,
 ) -> VerifiedBundle:
     with _open_for_reading(path) as handle:
         file_size = os.fstat(handle.fileno()).st_size
-        entries = scan_archive(handle, file_size, _scan_limits(max_total), _validate_name)
+        entries = scan_archive(handle, file_size, _scan_limits(limits), _validate_name)
         by_name = {entry.name: entry for entry in entries}
         manifest_bytes, signature = _read_signed_manifest(handle, by_name)
         _run_signature_check(verify_signature, manifest_bytes, signature)
@@ -332,14 +344,16 @@ def _open_for_reading(path: Path) -> Iterator[BinaryIO]:
         yield handle
 
 
-def _scan_limits(max_total: int) -> ScanLimits:
+def _scan_limits(limits: Limits) -> ScanLimits:
     def entry_limit(name: str) -> int:
-        return MAX_META_SIZE if name in (MANIFEST_NAME, SIGNATURE_NAME) else max_total
+        if name in (MANIFEST_NAME, SIGNATURE_NAME):
+            return MAX_MANIFEST_SIZE
+        return limits.max_ops_size if name == OPS_NAME else limits.max_evidence_size
 
     return ScanLimits(
         max_entries=MAX_ENTRIES,
         max_central_directory=MAX_CENTRAL_DIRECTORY,
-        max_total=max_total,
+        max_total=limits.max_bundle_total,
         entry_limit=entry_limit,
     )
 
@@ -354,7 +368,13 @@ def _read_signed_manifest(handle: BinaryIO, by_name: Mapping[str, ZipEntry]) -> 
     for required in (MANIFEST_NAME, SIGNATURE_NAME):
         if required not in by_name:
             raise BundleError(f"В пакете нет записи {required}: пакет неполон или не подписан")
+    if list(by_name)[-2:] != [MANIFEST_NAME, SIGNATURE_NAME]:
+        raise BundleError("Файл повреждён: опись и подпись должны быть последними записями")
     manifest_bytes = _read_small_entry(handle, by_name[MANIFEST_NAME])
+    # Before anything parses it (the signature check reads the bundle id): a JSON decoder
+    # recurses once per level.
+    if json_depth_exceeds(manifest_bytes.decode("utf-8", "replace"), MAX_MANIFEST_DEPTH):
+        raise BundleError("Опись пакета не принята: слишком глубокая вложенность")
     signature_bytes = _read_small_entry(handle, by_name[SIGNATURE_NAME])
     try:
         signature = signature_bytes.decode("ascii")
@@ -364,10 +384,7 @@ def _read_signed_manifest(handle: BinaryIO, by_name: Mapping[str, ZipEntry]) -> 
 
 
 def _read_small_entry(handle: BinaryIO, entry: ZipEntry) -> bytes:
-    data = b"".join(iter_entry_data(handle, entry, entry.size))
-    if len(data) != entry.size:
-        raise BundleError(f"Файл повреждён: запись «{entry.name}» короче заявленного")
-    return data
+    return b"".join(iter_entry_data(handle, entry))
 
 
 def _run_signature_check(check: SignatureCheck, manifest_bytes: bytes, signature: str) -> None:
@@ -421,7 +438,7 @@ def _extract_payload(
 def _read_verified_bytes(handle: BinaryIO, entry: ZipEntry, expected: EntryInfo) -> bytes:
     buffer = bytearray()
     digest = hashlib.sha256()
-    for chunk in iter_entry_data(handle, entry, expected.size):
+    for chunk in iter_entry_data(handle, entry):
         digest.update(chunk)
         buffer += chunk
     _check_digest(entry.name, len(buffer), digest.hexdigest(), expected)
@@ -438,7 +455,7 @@ def _stage_verified_file(
     digest = hashlib.sha256()
     size = 0
     with target.open("xb") as out:
-        for chunk in iter_entry_data(handle, entry, expected.size):
+        for chunk in iter_entry_data(handle, entry):
             digest.update(chunk)
             out.write(chunk)
             size += len(chunk)

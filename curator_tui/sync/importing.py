@@ -54,6 +54,7 @@ from curator_tui.sync.container import (
     VerifiedBundle,
 )
 from curator_tui.sync.errors import SyncError
+from curator_tui.sync.limits import DEFAULT_LIMITS, Limits
 from curator_tui.sync.opening import (
     BundleReport,
     Examined,
@@ -87,12 +88,13 @@ def verify_bundle(
     progress: ProgressCallback | None = None,
     *,
     today: date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> BundleReport:
     """Check a bundle against this replica without changing anything in it."""
     with Store.open(db) as store:
         paths = paths_of(store)
         with sync_session(paths) as staging:
-            opened = open_file(paths, staging, Path(path), progress, today)
+            opened = open_file(paths, staging, Path(path), progress, today, limits=limits)
             with examine(store, opened, verify_only=True):
                 pass
             report = opened.report
@@ -113,6 +115,7 @@ def import_bundles(
     *,
     today: date | None = None,
     confirm_new: ConfirmNewOrganisations | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[BundleReport]:
     """Import each bundle on its own: a refused one does not stop the others.
 
@@ -128,7 +131,7 @@ def import_bundles(
 
         with sync_session(paths) as staging:
             for path in bundle_paths:
-                opened = open_file(paths, staging, Path(path), progress, today, replayed)
+                opened = open_file(paths, staging, Path(path), progress, today, replayed, limits)
                 reports.append(import_one(store, opened, progress, confirm_new))
     return reports
 
@@ -219,7 +222,7 @@ def check_contents(store: Store, examined: Examined, report: BundleReport, *, fu
     resolver.prefetch(ops)
     check_kind(info, entry, ops, report)
     check_each_op(store, entry, ops, resolver, report)
-    check_evidence(store, bundle, ops, report)
+    check_evidence(store, bundle, ops, resolver, report)
     check_log(store, ops, report, full=full)
     note_gaps(store, info, report)
     note_clock(store, ops, report)
@@ -323,8 +326,29 @@ def scope_problem(
 
 
 def check_evidence(
-    store: Store, bundle: VerifiedBundle, ops: list[Operation], report: BundleReport
+    store: Store,
+    bundle: VerifiedBundle,
+    ops: list[Operation],
+    resolver: OrganisationResolver,
+    report: BundleReport,
 ) -> None:
+    """Every file of the bundle belongs to an evidence item in it, every item has its file.
+
+    An item may name a file the bundle does not carry only when this replica holds that file
+    for an item of the same organisation: a hash alone proves nothing (it can be read off a
+    report), and the item would make this replica hand another school's file to whoever
+    asks in the item's name.
+    """
+    held_for = sync_state.evidence_file_organisations(
+        store,
+        {
+            op.value["sha256"]
+            for op in ops
+            if op.entity is Entity.EVIDENCE and op.action is Action.CREATE
+        }
+        - set(bundle.evidence)
+        - {""},
+    )
     removed_here = {
         op.entity_id for op in ops if op.entity is Entity.EVIDENCE and op.action is Action.REMOVE
     }
@@ -339,10 +363,17 @@ def check_evidence(
         staged = bundle.evidence.get(sha256)
         if staged is not None:
             actual = staged.stat().st_size
-        elif store.evidence_files.has(sha256):
-            actual = store.evidence_files.path_for(sha256).stat().st_size
         elif op.entity_id in removed_here or sync_state.evidence_removed(store, op.entity_id):
             continue  # a removed item needs no file
+        elif sha256 in held_for and store.evidence_files.has(sha256):
+            organisations = resolver.organisations_of(op)
+            if not organisations or not organisations <= held_for[sha256]:
+                report.fail(
+                    f"{describe_op(op)}: файла {sha256[:12]}… нет в пакете, а в этой базе он "
+                    "есть только у доказательств другой организации"
+                )
+                continue
+            actual = store.evidence_files.path_for(sha256).stat().st_size
         else:
             report.fail(f"{describe_op(op)}: в пакете нет файла доказательства {sha256[:12]}…")
             continue

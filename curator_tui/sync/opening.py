@@ -21,7 +21,6 @@ from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.store import sync_state
 from curator_tui.sync import keys, sshsig
 from curator_tui.sync.bundles import (
-    MAX_BUNDLE_TOTAL,
     BundleInfo,
     ByteCounter,
     ProgressCallback,
@@ -36,6 +35,7 @@ from curator_tui.sync.container import (
     parse_manifest,
 )
 from curator_tui.sync.errors import BundleError, KeyFileError, SyncError, TrustError
+from curator_tui.sync.limits import DEFAULT_LIMITS, Limits
 from curator_tui.sync.manifest import NEWER_VOCABULARY, is_newer_vocabulary
 from curator_tui.sync.oprules import OpFormatError, parse_ops
 from curator_tui.sync.replica import ReplicaPaths, role_label
@@ -205,6 +205,7 @@ def open_verified(
     progress: ProgressCallback | None,
     today: date | None,
     replayed: Callable[[str], bool] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[VerifiedBundle, TrustEntry] | None:
     """Open the container; None when `replayed(bundle_id)` says it was imported already."""
     trust = load_trust(paths.trust_file)
@@ -239,7 +240,7 @@ def open_verified(
         bundle = open_bundle(
             path,
             check_signature,
-            MAX_BUNDLE_TOTAL,
+            limits,
             staging_parent=staging,
             progress_cb=counter,
         )
@@ -311,9 +312,11 @@ def read_info(bundle: VerifiedBundle, entry: TrustEntry, report: BundleReport) -
     return info
 
 
-def read_ops(bundle: VerifiedBundle, report: BundleReport) -> list[Operation]:
+def read_ops(
+    bundle: VerifiedBundle, report: BundleReport, limits: Limits = DEFAULT_LIMITS
+) -> list[Operation]:
     try:
-        ops = parse_ops(bundle.ops)
+        ops = parse_ops(bundle.ops, limits)
     except OpFormatError as exc:
         report.fail(str(exc))
         raise Refused from exc
@@ -352,10 +355,12 @@ def open_file(
     progress: ProgressCallback | None,
     today: date | None,
     replayed: Callable[[str], bool] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Opened:
     """Every check that needs no database, filling the report; never raises for a bad file.
 
     `replayed(bundle_id)`, if given, stops at the signature a bundle imported before.
+    A failure nobody foresaw refuses this bundle only, so the others of a command still run.
     """
     opened = Opened(BundleReport(path))
     report = opened.report
@@ -365,18 +370,24 @@ def open_file(
             report.encrypted = True
             opened.decrypted = decrypt(paths, path, staging, report, progress)
             readable = opened.decrypted
-        verified = open_verified(paths, readable, staging, report, progress, today, replayed)
+        verified = open_verified(
+            paths, readable, staging, report, progress, today, replayed, limits
+        )
         if verified is None:
             return opened
         bundle, entry = verified
         try:
             info = read_info(bundle, entry, report)
-            opened.examined = Examined(bundle, info, entry, read_ops(bundle, report))
+            opened.examined = Examined(bundle, info, entry, read_ops(bundle, report, limits))
         finally:
             if opened.examined is None:  # refused: nothing will apply what it staged
                 bundle.cleanup()
     except Refused:
         pass
+    except Exception as exc:  # a bug met by hostile input: refuse, never crash the command
+        opened.cleanup()
+        opened.examined = None
+        report.fail(f"пакет не удалось прочитать ({type(exc).__name__}: {str(exc)[:200]})")
     except BaseException:
         opened.cleanup()
         raise

@@ -34,6 +34,16 @@ from curator_tui.domain.ops import (
     Operation,
     canonical_json,
 )
+from curator_tui.sync.limits import (
+    DEFAULT_LIMITS,
+    MAX_LIST,
+    MAX_OP_SIZE,
+    MAX_TEXT,
+    MAX_VALUE_DEPTH,
+    Limits,
+    json_depth_exceeds,
+    size_text,
+)
 from curator_tui.sync.trust import TrustRole
 
 ID_PATTERN = re.compile(r"[0-9a-f]{32}")
@@ -41,8 +51,6 @@ HLC_PATTERN = re.compile(r"[0-9]{15}-[0-9]{6}")
 LATEST_STAMP = str(STAMP_MAX)
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 MAX_SEQ = 2**53
-MAX_TEXT = 100_000
-MAX_LIST = 10_000
 
 ENTITY_LABELS = {entity: spec.label for entity, spec in ENTITIES.items()}
 ACTION_LABELS = {Action.CREATE: "создание", Action.SET: "изменение", Action.REMOVE: "удаление"}
@@ -73,8 +81,18 @@ class OpFormatError(ValueError):
     """A line of ops.jsonl is not an operation we accept (message in Russian)."""
 
 
-def parse_ops(data: bytes) -> list[Operation]:
-    """Parse ops.jsonl strictly; raises OpFormatError naming the first bad line."""
+def parse_ops(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Operation]:
+    """Parse ops.jsonl strictly; raises OpFormatError naming the first bad line.
+
+    The limits on the number of ops and on each line's size and depth are checked before any
+    line is decoded (the JSON decoder recurses once per level of nesting).
+    """
+    count = data.count(b"\n")
+    if count > limits.max_ops:
+        raise OpFormatError(
+            f"в пакете {count} изменений, а допустимо не больше {limits.max_ops} "
+            "(выгрузите изменения несколькими пакетами)"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -84,9 +102,23 @@ def parse_ops(data: bytes) -> list[Operation]:
     # "\n" only: str.splitlines also breaks at U+2028, U+0085 and the like, which canonical
     # JSON leaves unescaped inside strings (a note pasted from Word).
     lines = text.split("\n")[:-1]
+    for number, line in enumerate(lines, start=1):
+        problem = line_problem(line)
+        if problem:
+            raise OpFormatError(f"строка {number} списка изменений: {problem}")
     return parse_all_at_once(lines) or [
         parse_op_line(line, number) for number, line in enumerate(lines, start=1)
     ]
+
+
+def line_problem(line: str) -> str | None:
+    """A line too long or nested too deep to hand to the decoder, or None."""
+    # Characters first: a UTF-8 byte count is needed only for a line that might be too long.
+    if len(line) * 4 > MAX_OP_SIZE and len(line.encode("utf-8")) > MAX_OP_SIZE:
+        return f"операция длиннее {size_text(MAX_OP_SIZE)}"
+    if json_depth_exceeds(line, MAX_VALUE_DEPTH + 1):  # + 1: the op object itself
+        return f"значение вложено глубже {MAX_VALUE_DEPTH} уровней"
+    return None
 
 
 # Types and enums checked as they arrive from another device.
@@ -293,7 +325,9 @@ def create_problem(op: Operation, checks: dict[str, Check]) -> str | None:
         if name not in op.value:
             return f"не указано поле «{name}»"
     for name, value in op.value.items():
-        if name in checks and not checks[name](value):
+        if name not in checks:
+            return f"неизвестное поле «{name[:40]}»"
+        if not checks[name](value):
             return f"неверное значение поля «{name}»"
     author = op.value.get("device_id")
     if op.entity in PROGRESS_SETS and author != op.device_id:
