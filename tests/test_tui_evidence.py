@@ -9,8 +9,8 @@ import pytest
 from textual.widgets import DirectoryTree, Input
 
 from curator_tui.domain.models import EvidenceKind
+from curator_tui.platform import start_directory
 from curator_tui.store.store import Store
-from curator_tui.tui.media import start_directory
 from curator_tui.tui.screens.detail import DetailScreen
 from curator_tui.tui.screens.evidence import EvidenceDialog
 from curator_tui.tui.screens.modals import ConfirmDialog

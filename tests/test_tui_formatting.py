@@ -11,13 +11,12 @@ from curator_tui.domain.ops import HlcStamp
 from curator_tui.tui.formatting import (
     describe_due,
     describe_operation,
-    device_label,
-    file_size,
     month_title,
     parse_typed_date,
     recurrence_phrase,
     stamp_time,
 )
+from curator_tui.views.format import device_label, file_size
 
 TODAY = date(2023, 3, 20)
 MONTHLY = "DTSTART:20230101T000000\nRRULE:FREQ=MONTHLY;UNTIL=20231231T000000"

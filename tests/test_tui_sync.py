@@ -18,11 +18,11 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input
 
 from curator_tui.domain.models import Status
+from curator_tui.platform import find_medium
 from curator_tui.store.store import Store
 from curator_tui.sync.container import OPS_NAME
 from curator_tui.tui import app as app_module
 from curator_tui.tui.app import CuratorApp
-from curator_tui.tui.media import find_medium
 from curator_tui.tui.screens.sync import BundleImported, SyncScreen
 from tests.bundle_helpers import Replica, activity_id, make_hub, make_school, snapshot
 from tests.tui_support import TODAY, make_app, press, school_db, screen_text, settle

@@ -18,10 +18,6 @@ from curator_tui.domain.ops import HlcStamp
 from curator_tui.domain.rules import is_due_soon, is_overdue
 from curator_tui.views.format import date_time, day_month
 
-# Where older callers look for them:
-from curator_tui.views.format import device_label as device_label
-from curator_tui.views.format import file_size as file_size
-
 MONTHS_NOMINATIVE = (
     "Январь",
     "Февраль",
