@@ -187,12 +187,22 @@ def record_own_attestation(store: Store, attestation: Attestation) -> None:
 @dataclass(frozen=True)
 class Window:
     """What a relay can prove of one device for a receiver: ops start…end, with the chain
-    value before them, the digests of every seq, and the attestation at end."""
+    value before them, the digests of every seq, and the attestations in that run (the last
+    at end)."""
 
     start: int
     base: bytes
     digests: dict[int, bytes]
-    attestation: Attestation
+    heads: tuple[Attestation, ...]
+
+    @property
+    def attestation(self) -> Attestation:
+        return self.heads[-1]
+
+    def ending_at(self, attestation: Attestation) -> Window:
+        heads = tuple(a for a in self.heads if a.seq <= attestation.seq)
+        digests = {s: d for s, d in self.digests.items() if s <= attestation.seq}
+        return Window(self.start, self.base, digests, heads)
 
 
 def provable_window(conn: sqlite3.Connection, device_id: str, start: int) -> Window | None:
@@ -213,7 +223,7 @@ def provable_window(conn: sqlite3.Connection, device_id: str, start: int) -> Win
     ).fetchall()
     base: tuple[int, bytes] | None = (0, ZERO_LINK) if start == 1 else None
     digests: dict[int, bytes] = {}
-    best = 0
+    heads: list[Attestation] = []
     previous = 0
     for seq, digest, link in rows:
         if base is not None and seq == previous + 1 and digest is not None:
@@ -221,20 +231,22 @@ def provable_window(conn: sqlite3.Connection, device_id: str, start: int) -> Win
             previous = seq
             proof = attested.get(seq)
             if proof is not None and proof[0] == bytes(link):
-                best = seq
+                heads.append(Attestation(device_id, seq, *proof))
             continue
-        if best:
+        if heads:
             break
         base, digests, previous = (seq, bytes(link)), {}, seq
-    if base is None or not best:
+    if base is None or not heads:
         return None
-    head, signature = attested[best]
-    return Window(
-        base[0] + 1,
-        base[1],
-        {seq: d for seq, d in digests.items() if seq <= best},
-        Attestation(device_id, best, head, signature),
+    return Window(base[0] + 1, base[1], digests, tuple(heads)).ending_at(heads[-1])
+
+
+def ops_between(store: Store, device_id: str, low: int, high: int) -> list[Operation]:
+    rows = store.db.query(
+        "SELECT * FROM op WHERE device_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+        (device_id, low, high),
     )
+    return [operation_from_row(row) for row in rows]
 
 
 def held_op_ids(conn: sqlite3.Connection, op_ids: Iterable[str]) -> set[str]:

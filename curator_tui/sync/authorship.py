@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
@@ -31,7 +32,7 @@ from curator_tui.store.authorship import Attestation, Proofs, Segment, Window
 from curator_tui.store.store import Store
 from curator_tui.sync import keys
 from curator_tui.sync.bundles import MAX_PASSED, Authorship, BundleInfo
-from curator_tui.sync.errors import BundleError, KeyFileError
+from curator_tui.sync.errors import KeyFileError
 from curator_tui.sync.trust import TrustList
 
 CONTEXT = b"curator-chain@v1\n"
@@ -58,13 +59,34 @@ def attest_own_ops(store: Store, key: Ed25519PrivateKey) -> None:
         chains.record_own_attestation(store, Attestation(store.device_id, seq, head, signature))
 
 
-def windows_for(store: Store, known: Mapping[str, int]) -> dict[str, Window]:
+def windows_for(
+    store: Store, known: Mapping[str, int], carries: Callable[[Operation], bool]
+) -> dict[str, Window]:
     """Per device this replica holds ops of: what it can prove past what the receiver is
-    known to hold. A device without one is not relayed."""
+    known to hold, as far as the digests of the ops it leaves out (`carries` says which it
+    would carry) fit in the manifest. A device without a window is not relayed."""
+    budget = MAX_PASSED
+    bound = chains.bound_keys(store.conn, store.sequence_heads())
+    windows: dict[str, Window] = {}
+    for device_id in sorted(bound):
+        window = chains.provable_window(store.conn, device_id, known.get(device_id, 0) + 1)
+        if window is None:
+            continue
+        left_out = sorted(set(window.digests) - carried_seqs(store, device_id, window, carries))
+        fitted = [a for a in window.heads if bisect_right(left_out, a.seq) <= budget]
+        if fitted:
+            windows[device_id] = window.ending_at(fitted[-1])
+            budget -= bisect_right(left_out, fitted[-1].seq)
+    return windows
+
+
+def carried_seqs(
+    store: Store, device_id: str, window: Window, carries: Callable[[Operation], bool]
+) -> set[int]:
     return {
-        device_id: window
-        for device_id in store.sequence_heads()
-        if (window := chains.provable_window(store.conn, device_id, known.get(device_id, 0) + 1))
+        op.seq
+        for op in chains.ops_between(store, device_id, window.start, window.attestation.seq)
+        if carries(op)
     }
 
 
@@ -76,19 +98,16 @@ def authors_entries(
     own = store.device_id
     bound = chains.bound_keys(store.conn, windows)
     entries: dict[str, Authorship] = {}
-    passed_total = 0
+    budget = MAX_PASSED
     for device_id, window in sorted(windows.items()):
         carried = written.get(device_id, set())
         end = window.attestation.seq
         if device_id != own and not any(window.start <= s <= end for s in carried):
             continue
         passed = {str(s): d.hex() for s, d in window.digests.items() if s not in carried}
-        passed_total += len(passed)
-        if passed_total > MAX_PASSED or device_id not in bound:
-            raise BundleError(
-                f"Не удалось подтвердить авторство изменений устройства {device_id[:8]} "
-                "(слишком много пропущенных изменений или неизвестен его ключ): пакет не записан"
-            )
+        if len(passed) > budget:  # `windows_for` foresaw fewer: the receiver is told less
+            continue
+        budget -= len(passed)
         entries[device_id] = Authorship(
             key=bound[device_id],
             start=window.start,

@@ -68,7 +68,7 @@ from curator_tui.sync.container import (
     new_bundle_id,
 )
 from curator_tui.sync.errors import BundleError, SyncError
-from curator_tui.sync.oprules import PROGRESS_SETS, role_problem, value_problem
+from curator_tui.sync.oprules import PROGRESS_SETS, is_structure, role_problem, value_problem
 from curator_tui.sync.replica import (
     NOT_INITIALISED,
     load_signing_key,
@@ -231,7 +231,7 @@ def plan_changes(
     """Every op past what the receiver is known to hold (`known`: device → seq) that this
     replica can prove its author made (this device's own; others' up to an attested head)."""
     plan = Plan(BundleKind.CHANGES, staging / "ops.jsonl")
-    windows = windows_for(store, known)
+    windows = windows_for(store, known, lambda op: policy.exclusion(op) is None)
     with PlanWriter(plan, store, policy) as writer:
         for op in sync_state.ops_after(store, known):
             if provable(op, store.device_id, windows):
@@ -264,7 +264,7 @@ def provable(op: Operation, own: str, windows: Mapping[str, Window]) -> bool:
 
 def plan_roadmap(store: Store, policy: ExportPolicy, staging: Path, organisation_id: str) -> Plan:
     plan = Plan(BundleKind.ROADMAP, staging / "ops.jsonl")
-    windows = windows_for(store, {})
+    windows = windows_for(store, {}, lambda op: is_structure(op) and policy.exclusion(op) is None)
     with PlanWriter(plan, store, policy) as writer:
         for op in sync_state.structure_ops(store, organisation_id):
             if provable(op, store.device_id, windows):
