@@ -8,7 +8,7 @@ altered, dropped or invented, attestations replayed or re-signed with another ke
 from __future__ import annotations
 
 import base64
-import zipfile
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -376,10 +376,24 @@ def test_a_legacy_random_id_is_taken_from_a_relay_only_with_a_trusted_key(
         refused(report, "ещё не известно")
 
 
-def test_a_migrated_file_binds_the_keys_it_knew(tmp_path: Path, world: dict[str, Replica]) -> None:
-    school = world["school"]
-    with school.open() as store:
-        own = store.device()
-        assert chains.bound_keys(store.conn, [own["id"]]) == {own["id"]: own["public_key"]}
-    with zipfile.ZipFile(school.export(tmp_path / "x")) as archive:
-        assert "manifest.json" in archive.namelist()
+def test_a_migrated_file_binds_the_keys_it_knew_and_chains_its_own_ops_at_export(
+    tmp_path: Path, world: dict[str, Replica]
+) -> None:
+    school, curator = world["school"], world["curator"]
+    with sqlite3.connect(curator.db) as conn:  # as a v9 file that had met the school
+        for table in ("op_link", "attestation", "author_key"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("DELETE FROM schema_version WHERE version >= 10")
+    with curator.open() as store:
+        bound = chains.bound_keys(store.conn, [school.device_id])
+        assert bound == {school.device_id: keys.public_key_line(school.key.public_key())}
+        assert chains.provable_window(store.conn, school.device_id, 1) is None
+    # The school's ops held before are history: not relayed until the school attests them.
+    bundle = relay(world, tmp_path / "r")
+    assert school_ops(bundle, school) == []
+    with school.open() as store:  # the school's own file: chained from № 1 at its export
+        store.conn.execute("DELETE FROM op_link")
+        store.conn.execute("DELETE FROM attestation")
+        store.conn.commit()
+    deliver(school, curator, tmp_path / "again")
+    assert [op.seq for op in school_ops(relay(world, tmp_path / "r2"), school)] == [1, 2, 3]
