@@ -397,3 +397,25 @@ def test_a_migrated_file_binds_the_keys_it_knew_and_chains_its_own_ops_at_export
         store.conn.commit()
     deliver(school, curator, tmp_path / "again")
     assert [op.seq for op in school_ops(relay(world, tmp_path / "r2"), school)] == [1, 2, 3]
+
+
+def test_history_from_before_authorship_is_confirmed_by_the_authors_next_proof(
+    tmp_path: Path, world: dict[str, Replica]
+) -> None:
+    """A migrated hub held the school's № 1–3 unchained; the school's next bundle starts at
+    № 4 from link(3), which the hub's own copy of № 1–3 reproduces: it can relay them all."""
+    school, hub = world["school"], world["hub"]
+    deliver(school, hub, tmp_path / "direct")
+    deliver(hub, school, tmp_path / "ack")  # the school learns the hub holds № 1–3
+    with hub.open() as store:  # as if № 1–3 had arrived before db/0010
+        store.conn.execute("DELETE FROM op_link")
+        store.conn.execute("DELETE FROM attestation WHERE device_id <> ?", (hub.device_id,))
+        store.conn.commit()
+    edit(school, "3.1", Status.DONE)
+    bundle = send(school, hub, tmp_path / "next")
+    assert bundle is not None
+    assert bundle_manifest(bundle)["authors"][school.device_id]["from"] == 4
+    assert hub.import_(bundle).outcome == "accepted"
+    with hub.open() as store:
+        window = chains.provable_window(store.conn, school.device_id, 1)
+        assert window is not None and (window.start, window.attestation.seq) == (1, 4)

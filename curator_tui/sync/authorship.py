@@ -265,7 +265,20 @@ def check_proof(
         return False
     check.proofs.segments.append(segment)
     check.proofs.attestations.append(Attestation(device_id, proof.seq, head, signature))
+    if proof.start > 1 and proof.start - 1 not in stored:
+        check.proofs.segments.extend(confirmed_history(check.store, device_id, segment))
     return True
+
+
+def confirmed_history(store: Store, device_id: str, proved: Segment) -> list[Segment]:
+    """The device's ops 1…start-1 this replica holds from before db/0010, if the proved chain
+    continues exactly them: then they are the author's too, and can be relayed."""
+    held = chains.ops_between(store, device_id, 1, proved.start - 1)
+    if len(held) != proved.start - 1:
+        return []
+    history = Segment(device_id, 1, chains.ZERO_LINK, tuple(map(chains.op_digest, held)))
+    *_, (_seq, _digest, link) = history.links()
+    return [history] if link == proved.base else []
 
 
 def chain_digests(
