@@ -10,9 +10,10 @@ is the sync layer's (sync/authorship.py).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from curator_tui.domain.ops import Operation
@@ -51,12 +52,19 @@ class Segment:
     def end(self) -> int:
         return self.start + len(self.digests) - 1
 
-    def links(self) -> Iterator[tuple[int, bytes, bytes]]:
+    @functools.cached_property
+    def rows(self) -> tuple[tuple[int, bytes, bytes], ...]:
         """(seq, digest, link) for every seq of the run."""
+        rows = []
         link = self.base
         for offset, digest in enumerate(self.digests):
             link = next_link(link, digest)
-            yield self.start + offset, digest, link
+            rows.append((self.start + offset, digest, link))
+        return tuple(rows)
+
+    @property
+    def head(self) -> bytes:
+        return self.rows[-1][2] if self.rows else self.base
 
 
 @dataclass
@@ -127,7 +135,7 @@ def save_segments(conn: sqlite3.Connection, segments: Iterable[Segment]) -> None
     for segment in segments:
         if segment.start > 1:
             rows.append((segment.device_id, segment.start - 1, None, segment.base))
-        rows.extend((segment.device_id, s, d, link) for s, d, link in segment.links())
+        rows.extend((segment.device_id, s, d, link) for s, d, link in segment.rows)
     conn.executemany(
         "INSERT INTO op_link (device_id, seq, digest, link) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (device_id, seq) DO UPDATE SET digest = COALESCE(digest, excluded.digest)",
@@ -167,7 +175,7 @@ def own_chain_head(store: Store) -> tuple[int, bytes]:
         segment = Segment(device_id, start, link, tuple(new))
         with transaction(conn) as write:
             save_segments(write, [segment])
-        link = list(segment.links())[-1][2]
+        link = segment.head
     return seq, link
 
 

@@ -17,6 +17,7 @@ So nobody can create, alter, re-stamp or pre-empt another device's ops (docs/bun
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from bisect import bisect_right
 from collections import defaultdict
@@ -147,37 +148,42 @@ def check_authorship(
 ) -> tuple[list[str], Proofs]:
     """Problems (Russian, one per device at most) and, if none, the proofs to store."""
     check = Check(store, info, trust, names)
-    held = chains.held_op_ids(store.conn, (op.op_id for op in ops))
+    signer = info.device.id
     carried: dict[str, dict[int, bytes]] = defaultdict(dict)
-    new: dict[str, dict[int, bytes]] = defaultdict(dict)
     for op, digest in zip(ops, digests, strict=True):
         carried[op.device_id][op.seq] = digest
-        if op.op_id not in held:
-            new[op.device_id][op.seq] = digest
-    signer = info.device.id
-    bound = chains.bound_keys(store.conn, {signer, *new, *info.authors})
+    bound = chains.bound_keys(store.conn, {signer, *carried, *info.authors})
     signer_key = normal_key(info.device.public_key)
     if not check_binding(check, signer, signer_key, bound, introduced=False):
         return check.problems, check.proofs
-    for device_id in sorted(set(new) | set(info.authors)):
+    unproved: list[tuple[str, int]] = []  # ops no proof in this bundle covers
+    for device_id in sorted(set(carried) | set(info.authors)):
         proof = info.authors.get(device_id)
         covered = range(0)
         if proof is not None:
             if not check_proof(check, device_id, proof, carried[device_id], bound):
                 continue
             covered = range(proof.start, proof.seq + 1)
-        rest = {s: d for s, d in new.get(device_id, {}).items() if s not in covered}
-        if rest and device_id != signer:
-            check_proved_before(check, device_id, rest)
+        if device_id != signer:  # the signer's own ops: proved by the bundle signature
+            unproved += [(device_id, seq) for seq in carried[device_id] if seq not in covered]
+    if unproved:
+        check_held_or_proved_before(check, ops, digests, set(unproved))
     return check.problems, check.proofs
 
 
-def normal_key(line: str) -> str | None:
+@functools.lru_cache(maxsize=256)
+def parsed_key(line: str) -> Ed25519PublicKey | None:
+    """The key of a public key line (None if damaged); a bundle names its keys several times."""
     try:
         key, _comment = keys.parse_public_key_line(line)
     except KeyFileError:
         return None
-    return keys.public_key_line(key)
+    return key
+
+
+def normal_key(line: str) -> str | None:
+    key = parsed_key(line)
+    return None if key is None else keys.public_key_line(key)
 
 
 def check_binding(
@@ -218,7 +224,8 @@ def check_binding(
 
 
 def self_certified(device_id: str, key_line: str, trust: TrustList) -> bool:
-    key, _comment = keys.parse_public_key_line(key_line)
+    key = parsed_key(key_line)
+    assert key is not None  # a normalised line
     return keys.device_id_for(key) == device_id or trust.find(key) is not None
 
 
@@ -248,7 +255,7 @@ def check_proof(
     segment = Segment(device_id, proof.start, bytes.fromhex(proof.base), tuple(digests))
     head = bytes.fromhex(proof.head)
     signature = base64.b64decode(proof.sig)
-    *_, (_seq, _digest, link) = segment.links()
+    link = segment.head
     stored = chains.stored_links(check.store.conn, device_id, {proof.start - 1, proof.seq})
     agrees = (
         link == head
@@ -277,8 +284,7 @@ def confirmed_history(store: Store, device_id: str, proved: Segment) -> list[Seg
     if len(held) != proved.start - 1:
         return []
     history = Segment(device_id, 1, chains.ZERO_LINK, tuple(map(chains.op_digest, held)))
-    *_, (_seq, _digest, link) = history.links()
-    return [history] if link == proved.base else []
+    return [history] if history.head == proved.base else []
 
 
 def chain_digests(
@@ -305,21 +311,36 @@ def chain_digests(
     return digests
 
 
-def check_proved_before(check: Check, device_id: str, ops: Mapping[int, bytes]) -> None:
-    """New ops outside this bundle's proof: each must be one an earlier proof stored here."""
-    stored = chains.stored_digests(check.store.conn, device_id, ops)
-    unproved = sorted(s for s, d in ops.items() if stored.get(s) != d)
-    if unproved:
-        check.problems.append(
-            f"изменение № {unproved[0]} устройства {check.name(device_id)} не подтверждено "
-            "подписью этого устройства: пакет может приносить изменения другого устройства "
-            "только вместе с его подписью"
-        )
+def check_held_or_proved_before(
+    check: Check,
+    ops: Sequence[Operation],
+    digests: Sequence[bytes],
+    slots: set[tuple[str, int]],
+) -> None:
+    """Ops of other devices outside this bundle's proofs: each must be held here already
+    (the clash check compares it byte for byte) or be one an earlier proof stored."""
+    outside = [
+        (op, d) for op, d in zip(ops, digests, strict=True) if (op.device_id, op.seq) in slots
+    ]
+    held = chains.held_op_ids(check.store.conn, (op.op_id for op, _d in outside))
+    new: dict[str, dict[int, bytes]] = defaultdict(dict)
+    for op, digest in outside:
+        if op.op_id not in held:
+            new[op.device_id][op.seq] = digest
+    for device_id, seqs in sorted(new.items()):
+        stored = chains.stored_digests(check.store.conn, device_id, seqs)
+        unproved = sorted(s for s, d in seqs.items() if stored.get(s) != d)
+        if unproved:
+            check.problems.append(
+                f"изменение № {unproved[0]} устройства {check.name(device_id)} не подтверждено "
+                "подписью этого устройства: пакет может приносить изменения другого устройства "
+                "только вместе с его подписью"
+            )
 
 
 def signed_by(key_line: str, device_id: str, seq: int, head: bytes, signature: bytes) -> bool:
-    key: Ed25519PublicKey
-    key, _comment = keys.parse_public_key_line(key_line)
+    key = parsed_key(key_line)
+    assert key is not None  # a normalised line
     try:
         key.verify(signature, attestation_message(device_id, seq, head))
     except InvalidSignature:
