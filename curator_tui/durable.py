@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -78,3 +79,16 @@ def publish_without_clobbering(tmp: Path, path: Path) -> None:
         os.replace(tmp, path)
     else:
         tmp.unlink()
+
+
+# A temporary file nobody has written to for this long belongs to a run that is gone.
+ABANDONED_AFTER_SECONDS = 3600.0
+
+
+def is_abandoned(path: Path, idle_seconds: float = ABANDONED_AFTER_SECONDS) -> bool:
+    """True when `path` was last written more than `idle_seconds` ago (False if it is gone)."""
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        return False
+    return time.time() - modified > idle_seconds

@@ -1,5 +1,6 @@
 """What differs between operating systems, behind an API that does not: where removable media
-(a USB stick) show up, and which program opens a file «with the usual program».
+(a USB stick) show up, which program opens a file «with the usual program», whether a
+process still runs, and a lock taken without waiting.
 
 Every layer may use this module and it imports nothing of ours (import-linter checks it).
 Today it knows Linux (udisks mounts under /media/<user>/<label> or /run/media/<user>/<label>,
@@ -9,6 +10,7 @@ are for a later change, here and only here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -63,3 +65,40 @@ def _children(folder: Path) -> list[Path]:
         return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     except OSError:
         return []
+
+
+def process_alive(pid: int) -> bool:
+    """True while a process with this id runs on this machine (a signal-0 probe on POSIX)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def exclusive_lock_nowait(path: Path) -> Iterator[bool]:
+    """Hold an advisory lock on `path` (created if missing) if nobody else does: yields
+    True while held, False when another open file holds it (the lock `sync_session` takes).
+    Where this system has no `flock`, yields False: the caller then leaves things alone."""
+    try:
+        import fcntl
+    except ImportError:
+        yield False
+        return
+    with path.open("a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -7,6 +7,7 @@ same action does the same thing whichever face the user is looking at.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from curator_tui.domain.fields import IMPORTED_FIELDS
 from curator_tui.domain.models import EvidenceKind, Schedule, Status
 from curator_tui.domain.parsed import ParsedRoadmap
+from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
@@ -70,10 +72,31 @@ def import_roadmap_file(
     return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
 
 
-def activity_json(row: dict[str, Any]) -> dict[str, Any]:
+def activity_json(
+    row: dict[str, Any], occurrences: Sequence[Occurrence] = (), today: date | None = None
+) -> dict[str, Any]:
     """The scripting view of one activity (`curator activities --json`): what the document
-    says of it (domain/fields.py), where it stands, its schedule and its progress."""
+    says of it (domain/fields.py), where it stands, its schedule and its progress.
+
+    A recurring activity also lists its occurrences with their statuses; its `status` is the
+    one derived from them (`domain.rules.recurring_status`), `own_status` its own field."""
     schedule = Schedule.from_json(row["schedule"])
+    by_occurrence: dict[str, Any] = {}
+    status = row["status"]
+    if occurrences:
+        status = recurring_status(Status(status), occurrences, today or date.today()).value
+        by_occurrence = {
+            "own_status": row["status"],
+            "occurrences": [
+                {
+                    "start": o.start.isoformat(),
+                    "end": o.end.isoformat(),
+                    "label": o.label,
+                    "status": o.status.value,
+                }
+                for o in occurrences
+            ],
+        }
     return {
         "id": row["id"],
         "section": row.get("section") or "",
@@ -81,9 +104,10 @@ def activity_json(row: dict[str, Any]) -> dict[str, Any]:
         **{field.name: row[field.name] for field in IMPORTED_FIELDS},
         "schedule": schedule.to_json(),
         "due_date": row["due_date"],
-        "status": row["status"],
+        "status": status,
         "evidence_count": row["evidence_count"],
         "warnings": row["warnings"] + ([schedule.warning] if schedule.warning else []),
+        **by_occurrence,
     }
 
 

@@ -427,6 +427,8 @@ def test_old_export_marks_become_knowledge_of_the_coordinator(
         conn.execute("DROP TABLE peer_knowledge")
         conn.execute("DROP TABLE peer_told")
         conn.execute("DROP TABLE author_coverage")
+        conn.execute("DROP TABLE occurrence")  # and what later versions added (db/0012)
+        conn.execute("ALTER TABLE evidence DROP COLUMN occurrence")
         conn.execute("DELETE FROM schema_version WHERE version >= 9")
         conn.execute(
             "INSERT INTO local_setting (key, value) VALUES (?, '1')",

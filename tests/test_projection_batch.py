@@ -39,6 +39,7 @@ ACTIVITIES = ("c" * 31 + "1", "c" * 31 + "2")
 NOTES = ("d" * 31 + "1", "d" * 31 + "2")
 EVIDENCE = ("e" * 31 + "1", "e" * 31 + "2")
 VISITS = ("f" * 31 + "1",)
+OCCURRENCES = ("9" * 31 + "1", "9" * 31 + "2")
 DEVICES = ("1" * 32, "2" * 32, "3" * 32)
 DEADLINES = ("ежемесячно", "До 01.03.2022 г.", "февраль", "по отдельному графику", "")
 TEXTS = ("", "Семинар", "Совещание с кураторами", "Ёлка  № 5")
@@ -114,7 +115,20 @@ def creates() -> st.SearchStrategy[Spec]:
                 "title": texts,
                 "size": st.integers(0, 9),
                 "url": st.just("https://example.org"),
-            }
+            },
+            optional={"occurrence": st.sampled_from(OCCURRENCES)},
+        ),
+    )
+    occurrence = create_of(
+        Entity.OCCURRENCE,
+        OCCURRENCES,
+        st.fixed_dictionaries(
+            {
+                "activity_id": st.sampled_from(ACTIVITIES),
+                "window_start": st.sampled_from(("2022-01-01", "2022-02-01")),
+                "window_end": st.sampled_from(("2022-01-31", "2022-02-28")),
+            },
+            optional={"status": st.just("done")},
         ),
     )
     visit = create_of(
@@ -131,7 +145,7 @@ def creates() -> st.SearchStrategy[Spec]:
     # Activities, their evidence and roadmaps are where the derived columns live: drawn more.
     return st.one_of(
         organisation, roadmap, roadmap, section, activity, activity, activity, note, evidence,
-        evidence, visit,
+        evidence, visit, occurrence,
     )  # fmt: skip
 
 
@@ -160,6 +174,7 @@ def field_sets() -> st.SearchStrategy[Spec]:
         set_of(Entity.EVIDENCE, EVIDENCE, "activity_id", st.sampled_from(ACTIVITIES)),
         set_of(Entity.EVIDENCE, EVIDENCE, "title", texts),
         set_of(Entity.VISIT, VISITS, "activities", st.lists(st.sampled_from(ACTIVITIES))),
+        set_of(Entity.OCCURRENCE, OCCURRENCES, "status", st.sampled_from(("in_progress", "done"))),
     )
 
 
@@ -172,6 +187,7 @@ def removes() -> st.SearchStrategy[Spec]:
             (Entity.NOTE, NOTES),
             (Entity.EVIDENCE, EVIDENCE),
             (Entity.VISIT, VISITS),
+            (Entity.OCCURRENCE, OCCURRENCES),  # not add-only either
             (Entity.ACTIVITY, ACTIVITIES),  # not an add-only set: only makes sure the row is there
         )
     )

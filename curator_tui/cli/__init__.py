@@ -12,10 +12,11 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from curator_tui.cli.common import EXIT_FAILED
+from curator_tui.cli.safe_output import safe_output
 from curator_tui.domain.errors import UserFacingError
 
 GROUPS = (
@@ -73,6 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(groups_needed(argv)).parse_args(argv)
     handler = getattr(args, "handler", None) or group_module("app").cmd_default
+    with safe_output():
+        return run(handler, args)
+
+
+def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except UserFacingError as exc:

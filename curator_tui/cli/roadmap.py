@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,15 @@ from curator_tui.cli.common import (
     resolve_activity,
 )
 from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.domain.rules import Occurrence, find_occurrences
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.services import activity_json, prepare_roadmap
+from curator_tui.store.debris import Removed
+from curator_tui.store.evidence_check import check_evidence
 from curator_tui.store.peer_knowledge import gap_lines
 from curator_tui.store.roadmaps import save_roadmap
+from curator_tui.store.store import Store
+from curator_tui.views.format import file_size
 
 
 def cmd_import_roadmap(args: argparse.Namespace) -> int:
@@ -34,10 +41,10 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
         if parsed.school_year
         else (f"{parsed.year} год")
     )
-    print(f"Дорожная карта: {parsed.title or path.name}")
-    print(f"Организация: {summary.organisation} ({parsed.level.label}), {period}")
+    print(f"Дорожная карта: {safe_text(parsed.title or path.name)}")
+    print(f"Организация: {safe_text(summary.organisation)} ({parsed.level.label}), {period}")
     if parsed.municipality:
-        print(f"Муниципалитет: {parsed.municipality}")
+        print(f"Муниципалитет: {safe_text(parsed.municipality)}")
     if summary.amended:
         print(
             f"Обновлена: новых мероприятий {summary.created}, изменено {summary.updated}, "
@@ -55,12 +62,13 @@ def report_warnings(warnings: list[str]) -> None:
         return
     print(f"Требует проверки ({len(warnings)}):")
     for warning in warnings:
-        print(f"  • {warning}")
+        print(f"  • {safe_text(warning)}")
 
 
 def cmd_activities(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        rows = [activity_json(r) for r in store.activities()]
+        today = date.today()
+        rows = [activity_json(r, store.occurrences(r), today) for r in store.activities()]
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -68,7 +76,7 @@ def cmd_activities(args: argparse.Namespace) -> int:
     for row in rows:
         due = row["due_date"] or "—"
         status = Status(row["status"]).label
-        print(f"{row['number'] or '—':>6}  {due:>10}  {status:<10}  {row['title'][:80]}")
+        print(f"{row['number'] or '—':>6}  {due:>10}  {status:<10}  {safe_text(row['title'])[:80]}")
     return EXIT_OK
 
 
@@ -80,9 +88,39 @@ def cmd_set_status(args: argparse.Namespace) -> int:
         raise CliError(f"Неизвестный статус «{args.status}». Допустимые: {allowed}") from None
     with open_store(args) as store:
         activity = resolve_activity(store, args.activity)
+        if args.occurrence:
+            occurrence = resolve_occurrence(store, activity, args.occurrence)
+            store.set_occurrence_status(occurrence, status)
+            print(f"№ {activity['number'] or '—'}, {occurrence.label}: статус «{status.label}»")
+            return EXIT_OK
         store.set_status(activity["id"], status)
     print(f"№ {activity['number'] or '—'}: статус «{status.label}»")
     return EXIT_OK
+
+
+def resolve_occurrence(store: Store, activity: dict[str, Any], text: str) -> Occurrence:
+    """The one occurrence of a recurring activity `text` names (a month or a day)."""
+    number = activity["number"] or "—"
+    occurrences = store.occurrences(activity)
+    if not occurrences:
+        raise CliError(f"Мероприятие № {number} не повторяется: у него нет повторений")
+    found = find_occurrences(occurrences, text)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CliError(
+            f"У мероприятия № {number} нет повторения «{text}». "
+            f"Повторения: {occurrence_list(occurrences)}"
+        )
+    raise CliError(
+        f"«{text}» подходит к нескольким повторениям мероприятия № {number}: "
+        f"{occurrence_list(found)}. Укажите дату повторения"
+    )
+
+
+def occurrence_list(occurrences: list[Occurrence]) -> str:
+    """«январь 2026 (2026-01-01), февраль 2026 (2026-02-01)»: names and the dates to type."""
+    return ", ".join(f"{o.label} ({o.start.isoformat()})" for o in occurrences)
 
 
 def cmd_note(args: argparse.Namespace) -> int:
@@ -105,6 +143,9 @@ def cmd_attach(args: argparse.Namespace) -> int:
         raise CliError("Укажите либо файл, либо --link АДРЕС")
     with open_store(args) as store:
         activity = resolve_activity(store, args.activity)
+        occurrence = None
+        if args.occurrence:
+            occurrence = resolve_occurrence(store, activity, args.occurrence)
         if args.link:
             store.attach_link(
                 activity["id"],
@@ -112,6 +153,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
                 kind=kind or EvidenceKind.LINK,
                 title=args.title or "",
                 note=args.note or "",
+                occurrence=occurrence,
             )
         else:
             store.attach_file(
@@ -120,12 +162,16 @@ def cmd_attach(args: argparse.Namespace) -> int:
                 kind=kind or EvidenceKind.OTHER,
                 title=args.title or "",
                 note=args.note or "",
+                occurrence=occurrence,
             )
-    print(f"№ {activity['number'] or '—'}: доказательство добавлено")
+    where = f", {occurrence.label}" if occurrence else ""
+    print(f"№ {activity['number'] or '—'}{where}: доказательство добавлено")
     return EXIT_OK
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    """The database, its evidence files and what killed runs left; non-zero exit when a
+    record lacks its file or the log does not rebuild the state."""
     with open_store(args) as store:
         print(f"База: {store.path}")
         print(f"Операций в журнале: {store.op_count()}")
@@ -134,17 +180,34 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print(f"Внимание: {warning}")
         for line in gap_lines(store.conn):
             print(line)
-        if not args.rebuild_check:
-            return EXIT_OK
-        with tempfile.TemporaryDirectory(prefix="curator-rebuild-") as tmp:
-            differences = store.rebuild_differences(Path(tmp) / "rebuilt.db")
+        report_debris(store.removed_debris)
+        evidence = check_evidence(store.conn, store.evidence_files)
+        for line in evidence.lines():
+            print(line)
+        differences: list[str] = []
+        if args.rebuild_check:
+            with tempfile.TemporaryDirectory(prefix="curator-rebuild-") as tmp:
+                differences = store.rebuild_differences(Path(tmp) / "rebuilt.db")
     if differences:
         print("Состояние НЕ совпадает с журналом:")
         for line in differences:
             print(f"  • {line}")
+    if differences or not evidence.sound:
+        print("Проверка НЕ пройдена: база или файлы доказательств повреждены (см. выше)")
         return EXIT_FAILED
-    print("Проверка пройдена: журнал операций восстанавливает базу без расхождений")
+    if args.rebuild_check:
+        print("Проверка пройдена: журнал операций восстанавливает базу без расхождений")
     return EXIT_OK
+
+
+def report_debris(removed: list[Removed]) -> None:
+    """What opening the database removed: temp files of runs killed half-way."""
+    if not removed:
+        return
+    total = file_size(sum(item.size for item in removed))
+    print(f"Удалены временные файлы прерванных операций ({len(removed)}, {total}):")
+    for item in removed:
+        print(f"  • {item.name} ({file_size(item.size)})")
 
 
 def register(sub: Any) -> None:
@@ -164,6 +227,11 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_set_status)
     p.add_argument("activity", help="id или номер мероприятия")
     p.add_argument("status", help="не начато | в работе | выполнено | отменено")
+    p.add_argument(
+        "--occurrence",
+        metavar="ПОВТОРЕНИЕ",
+        help="повторение регулярного мероприятия: месяц (2026-01, январь) или дата (2026-01-15)",
+    )
     add_db_option(p)
 
     p = sub.add_parser("note", help="добавить заметку о ходе выполнения")
@@ -180,6 +248,11 @@ def register(sub: Any) -> None:
     p.add_argument("--kind", help="вид: " + " | ".join(k.label.lower() for k in EvidenceKind))
     p.add_argument("--title", help="название")
     p.add_argument("--note", help="примечание")
+    p.add_argument(
+        "--occurrence",
+        metavar="ПОВТОРЕНИЕ",
+        help="повторение регулярного мероприятия: месяц (2026-01, январь) или дата (2026-01-15)",
+    )
     add_db_option(p)
 
     p = sub.add_parser("doctor", help="проверить базу данных")

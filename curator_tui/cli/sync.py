@@ -172,7 +172,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         roadmap=args.roadmap,
         organisation=args.school,
         receiver=args.receiver,
+        name_with_school=args.name_with_school,
     )
+    if args.name_with_school and not args.encrypt_to:
+        raise CliError("--name-with-school нужен только вместе с --encrypt-to")
     if args.school and not args.roadmap:
         raise CliError("--school используется только вместе с --roadmap")
     if args.receiver and args.roadmap:
@@ -377,7 +380,17 @@ def register(sub: Any) -> None:
         "(по умолчанию); в пакет идёт всё, чего у получателя ещё нет",
     )
     p.add_argument("--full", action="store_true", help="все изменения, а не только новые")
-    p.add_argument("--encrypt-to", metavar="AGE1…", help="зашифровать для получателя age")
+    p.add_argument(
+        "--encrypt-to",
+        metavar="AGE1…",
+        help="зашифровать для получателя age; имя файла тогда нейтральное: дата и случайные "
+        "символы (kurator-2026-12-03-7f3a.curator.age)",
+    )
+    p.add_argument(
+        "--name-with-school",
+        action="store_true",
+        help="с --encrypt-to: назвать пакет как обычно, по организации и устройству",
+    )
     p.add_argument("--roadmap", action="store_true", help="пакет дорожной карты для школы")
     p.add_argument("--school", help="организация для --roadmap: название или id")
     p.add_argument(

@@ -27,7 +27,7 @@ from curator_tui.domain.ops import Entity
 # version of the program that wrote it (sync/manifest.py); a reader with a smaller one refuses
 # it as «made by a newer version» instead of calling a value it has never heard of bad.
 # Bump it whenever a field, an entity or an enum value is added.
-VOCABULARY_VERSION = 2  # 2: activity.report_form
+VOCABULARY_VERSION = 3  # 2: activity.report_form; 3: occurrence, evidence.occurrence
 
 
 class Kind(StrEnum):
@@ -306,6 +306,14 @@ EVIDENCE = EntitySpec(
         ),
         _text("url", "Ссылка", Setter.PROGRESS, required=True),
         _author(),
+        # The occurrence of a recurring activity the evidence is for (None: the activity).
+        Field(
+            name="occurrence",
+            kind=Kind.ID,
+            optional=True,
+            setter=Setter.IMMUTABLE,
+            label="Повторение",
+        ),
     ),
 )
 
@@ -337,8 +345,38 @@ VISIT = EntitySpec(
     ),
 )
 
+
+def _window_date(name: str, label: str) -> Field:
+    return Field(
+        name=name,
+        kind=Kind.ISO_DATE,
+        setter=Setter.IMMUTABLE,
+        label=label,
+        required=True,
+        placeholder="",
+    )
+
+
+# One window of a recurring activity («ежемесячно»: January, February …) with a status of its
+# own. Its id derives from (activity id, window start) (`domain.rules.occurrence_id`), so two
+# replicas marking the same month create one entity; the create carries only what both derive
+# alike, and the status is a `set` (last writer wins, concurrent edits are a conflict).
+OCCURRENCE = EntitySpec(
+    Entity.OCCURRENCE,
+    "повторение мероприятия",
+    Setter.PROGRESS,
+    False,
+    (
+        _owner("activity_id", "Мероприятие", Setter.IMMUTABLE),
+        _window_date("window_start", "Начало"),
+        _window_date("window_end", "Окончание"),
+        Field(name="status", kind=Kind.ENUM, enum=Status, setter=Setter.PROGRESS, label="Статус"),
+    ),
+)
+
 ENTITIES: dict[Entity, EntitySpec] = {
-    spec.entity: spec for spec in (ORGANISATION, ROADMAP, SECTION, ACTIVITY, NOTE, EVIDENCE, VISIT)
+    spec.entity: spec
+    for spec in (ORGANISATION, ROADMAP, SECTION, ACTIVITY, NOTE, EVIDENCE, VISIT, OCCURRENCE)
 }
 
 

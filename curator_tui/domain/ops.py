@@ -23,6 +23,7 @@ class Entity(StrEnum):
     NOTE = "note"
     EVIDENCE = "evidence"
     VISIT = "visit"
+    OCCURRENCE = "occurrence"  # one window of a recurring activity, with its own status
 
 
 class Action(StrEnum):

@@ -1,5 +1,6 @@
 """The programme's rules about progress, each defined once: open, overdue, due soon, behind,
-stale, and the kind of evidence a file probably is.
+stale, the status of a recurring activity from its occurrences, and the kind of evidence a
+file probably is.
 
 Pure functions of their arguments (the caller passes `today`), so every face and every report
 judges an activity or a school the same way. Where SQL must apply a rule to thousands of rows,
@@ -9,10 +10,14 @@ and a test checks that both agree on the same rows.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import PurePath
 
 from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.domain.ops import stable_id
 
 # Still to be done: neither done nor cancelled.
 OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
@@ -67,3 +72,153 @@ def guess_evidence_kind(file_name: str | PurePath, chosen: EvidenceKind) -> Evid
     if chosen is EvidenceKind.OTHER and PurePath(file_name).suffix.lower() in PHOTO_SUFFIXES:
         return EvidenceKind.PHOTO
     return chosen
+
+
+# --- recurring activities by occurrence --------------------------------------------------------
+#
+# A recurring activity («ежемесячно») has one occurrence per window of its schedule, each with
+# a status of its own (January done, February in progress). The activity's status as shown is
+# derived from them (`recurring_status`); a non-recurring activity has no occurrences and keeps
+# its own status.
+
+MONTH_NAMES = (
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+)
+
+
+def occurrence_id(activity_id: str, window_start: date) -> str:
+    """The same on every replica: two devices marking one month create one occurrence."""
+    return stable_id(activity_id, window_start.isoformat())
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    activity_id: str
+    start: date
+    end: date
+    status: Status = Status.NOT_STARTED
+    # Someone gave this occurrence a status (it has a row); False: only the schedule has it.
+    marked: bool = False
+
+    @property
+    def id(self) -> str:
+        return occurrence_id(self.activity_id, self.start)
+
+    @property
+    def label(self) -> str:
+        """«январь 2026» for a whole month, otherwise its dates («12.01.2026»)."""
+        if self.start.day == 1 and self.end == last_day_of_month(self.start):
+            return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        first = self.start.strftime("%d.%m.%Y")
+        return first if self.start == self.end else f"{first} – {self.end.strftime('%d.%m.%Y')}"
+
+
+def last_day_of_month(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def occurrences_of(
+    activity_id: str,
+    windows: Iterable[tuple[date, date]],
+    marked: Iterable[tuple[date, date, Status]],
+) -> list[Occurrence]:
+    """The occurrences of a recurring activity: one per window of its schedule, with the
+    status its row gives (`marked`: start, end, status). A row whose window the schedule no
+    longer has (the deadline text was edited) is still listed: a status given is not lost."""
+    found = {start: Occurrence(activity_id, start, end) for start, end in windows}
+    for start, end, status in marked:
+        found[start] = Occurrence(activity_id, start, end, status, marked=True)
+    return [found[start] for start in sorted(found)]
+
+
+def recurring_status(own: Status, occurrences: Sequence[Occurrence], today: date) -> Status:
+    """The status a recurring activity shows, from its occurrences.
+
+    - cancelled, when the activity itself is cancelled (it stops every occurrence);
+    - its own status, while no occurrence has been given one (as before occurrences existed);
+    - done, when every occurrence begun by `today` (not cancelled) is done — the current
+      month's occurrence counts as soon as it begins: it is owed now;
+    - in progress, when some occurrence is done or in progress;
+    - not started otherwise.
+    """
+    if own is Status.CANCELLED or not any(o.marked for o in occurrences):
+        return own
+    begun = [o for o in occurrences if o.start <= today and o.status is not Status.CANCELLED]
+    if begun and all(o.status is Status.DONE for o in begun):
+        return Status.DONE
+    if any(o.status in (Status.DONE, Status.IN_PROGRESS) for o in occurrences):
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED
+
+
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DOTTED_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_MONTH_STEMS = ("янв", "фев", "мар", "апр", "ма", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+
+
+def find_occurrences(occurrences: Sequence[Occurrence], text: str) -> list[Occurrence]:
+    """The occurrences `text` names: a month («2026-01», «январь», «января 2026»), or a day
+    («2026-01-15», «15.01.2026», the window holding it). Empty when the text is none of
+    these or names no occurrence; several when it is ambiguous (two windows in a month)."""
+    spoken = text.strip().casefold().replace("ё", "е")
+    day = _day_named(spoken)
+    if day is not None:
+        return [o for o in occurrences if o.start <= day <= o.end]
+    month = _month_named(spoken)
+    if month is None:
+        return []
+    year, number = month
+    return [o for o in occurrences if _overlaps_month(o, year, number)]
+
+
+def _day_named(text: str) -> date | None:
+    for pattern, order in ((_ISO_DAY, (0, 1, 2)), (_DOTTED_DAY, (2, 1, 0))):
+        found = pattern.fullmatch(text)
+        if found:
+            year, month, day = (int(found.group(i + 1)) for i in order)
+            try:
+                return date(year, month, day)
+            except ValueError:
+                return None
+    return None
+
+
+def _month_named(text: str) -> tuple[int | None, int] | None:
+    found = _YEAR_MONTH.fullmatch(text)
+    if found:
+        number = int(found.group(2))
+        return (int(found.group(1)), number) if 1 <= number <= 12 else None
+    words = text.split()
+    if not words or len(words) > 2:
+        return None
+    year = int(words[1]) if len(words) == 2 and words[1].isdigit() else None
+    if len(words) == 2 and year is None:
+        return None
+    for number, stem in enumerate(_MONTH_STEMS, start=1):
+        # «ма» is May alone («май», «мая»): March has its own stem, tried first.
+        if words[0].startswith(stem) and (stem != "ма" or words[0] in ("май", "мая")):
+            return year, number
+    return None
+
+
+def _overlaps_month(occurrence: Occurrence, year: int | None, month: int) -> bool:
+    """Whether the occurrence's window meets the month (of any year, when none is given)."""
+    day = occurrence.start.replace(day=1)
+    while day <= occurrence.end:
+        if day.month == month and (year is None or day.year == year):
+            return True
+        day = last_day_of_month(day) + timedelta(days=1)
+    return False

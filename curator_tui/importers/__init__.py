@@ -27,7 +27,7 @@ from curator_tui.importers.prose import (
     is_amendment,
     order_titles,
 )
-from curator_tui.importers.source import SourceDocument
+from curator_tui.importers.source import SourceDocument, read_document_bytes
 from curator_tui.importers.text_table import read_text_table
 
 __all__ = ["SUPPORTED_SUFFIXES", "RoadmapImportError", "read_roadmap"]
@@ -41,8 +41,6 @@ _READERS: dict[str, Reader] = {
     ".docx": read_docx_table,
 }
 SUPPORTED_SUFFIXES = tuple(_READERS)
-# A roadmap is kilobytes; a file this large was picked by mistake.
-_MAX_BYTES = 50 * 1024 * 1024
 
 
 def read_roadmap(
@@ -51,7 +49,7 @@ def read_roadmap(
     """Read a roadmap document; `organisation` and `year` override what the text says."""
     path = Path(path)
     reader = _reader_for(path)
-    data = _read_bytes(path)
+    data = read_document_bytes(path)
     document = reader(data, path.name)
     table = read_table(document)
     prose = document.paragraphs_before(table.header_row)
@@ -92,27 +90,3 @@ def _reader_for(path: Path) -> Reader:
             "как документ Word (.docx) или как текстовую таблицу с табуляциями (.txt)"
         )
     return reader
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise RoadmapImportError(f"{path.name} — это папка, а не файл дорожной карты")
-        if size > _MAX_BYTES:
-            raise RoadmapImportError(
-                f"Файл {path.name} слишком большой для дорожной карты "
-                f"({size // (1024 * 1024)} МБ): проверьте, тот ли это файл"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise RoadmapImportError(f"Файл {path.name} не найден: {path}") from error
-    except PermissionError as error:
-        raise RoadmapImportError(f"Нет доступа к файлу {path.name}: {path}") from error
-    except OSError as error:
-        raise RoadmapImportError(
-            f"Не удалось прочитать файл {path.name}: {error.strerror or error}"
-        ) from error
-    if not data:
-        raise RoadmapImportError(f"Файл {path.name} пуст")
-    return data

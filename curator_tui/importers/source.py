@@ -1,12 +1,18 @@
 """What every reader produces: the document as paragraphs and table rows, in order.
 
 Readers (text export, Word) only split a file into this shape; the by-meaning work happens
-in `layout` and `prose`, so every format gets the same rules.
+in `layout` and `prose`, so every format gets the same rules. `read_document_bytes` is how
+every reader gets its bytes: from a regular file only, with a bounded read.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
+
+from curator_tui.importers.errors import RoadmapImportError
 
 
 @dataclass(frozen=True)
@@ -54,3 +60,50 @@ class SourceDocument:
             if isinstance(item, Paragraph):
                 texts.append(item.text)
         return texts
+
+
+# A roadmap is kilobytes; a file this large was picked by mistake.
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MIB = 1024 * 1024
+
+
+def read_document_bytes(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a roadmap file: only a regular file, and never more than `limit`.
+
+    A FIFO would block the read for ever and /dev/zero (or a link to it) would fill memory,
+    so the kind of file is checked before reading and again on the open descriptor (a file
+    swapped between the two checks is caught too); the open does not wait for a FIFO's
+    writer, and the read stops one byte past the limit whatever the size said.
+    """
+    try:
+        check_regular(path, os.stat(path).st_mode)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            check_regular(path, os.fstat(handle.fileno()).st_mode)
+            data = handle.read(limit + 1)
+    except FileNotFoundError as error:
+        raise RoadmapImportError(f"Файл {path.name} не найден: {path}") from error
+    except PermissionError as error:
+        raise RoadmapImportError(f"Нет доступа к файлу {path.name}: {path}") from error
+    except OSError as error:
+        raise RoadmapImportError(
+            f"Не удалось прочитать файл {path.name}: {error.strerror or error}"
+        ) from error
+    if len(data) > limit:
+        raise RoadmapImportError(
+            f"Файл {path.name} слишком большой для дорожной карты (больше {limit // MIB} МБ): "
+            "проверьте, тот ли это файл"
+        )
+    if not data:
+        raise RoadmapImportError(f"Файл {path.name} пуст")
+    return data
+
+
+def check_regular(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise RoadmapImportError(f"{path.name} — это папка, а не файл дорожной карты")
+    if not stat.S_ISREG(mode):
+        raise RoadmapImportError(
+            f"{path.name} — не обычный файл (устройство, канал или сокет): "
+            "дорожная карта читается только из файла .docx или .txt"
+        )

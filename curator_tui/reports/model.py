@@ -9,19 +9,23 @@ Definitions (also printed in every report):
 - *due in the month*: a window of the activity's schedule intersects the month;
 - *overdue*: not done and not cancelled, and its last due date is before the cut-off day —
   the 1st of the next month for a finished month, today for the current or a future one;
-- statuses are the replica's current ones: it keeps no status history to look back into.
+- statuses are the replica's current ones: it keeps no status history to look back into;
+- a recurring activity due in the month counts its occurrences in the month (done or not),
+  and its status in the month is derived from them (`domain.rules.recurring_status`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from curator_tui.domain.fields import REPORT_FIELDS
-from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.domain.models import EvidenceKind, Schedule, Status
+from curator_tui.domain.rules import occurrences_of, recurring_status
 from curator_tui.reports.errors import ReportError
 from curator_tui.reports.months import month_start, month_title, next_month, overdue_cutoff
 from curator_tui.store import report_queries as q
@@ -60,13 +64,20 @@ class ReportActivity:
     overdue: bool
     evidence: tuple[EvidenceItem, ...]
     report_form: str = ""
+    # A recurring activity's occurrences in the month, and how many of them are done; its
+    # `status` is then the month's (0 and the activity's own status for any other activity).
+    occurrences_due: int = 0
+    occurrences_done: int = 0
 
     @property
     def status_label(self) -> str:
         try:
-            return Status(self.status).label
+            label = Status(self.status).label
         except ValueError:
-            return self.status
+            label = self.status
+        if self.occurrences_due > 1:
+            label += f" ({self.occurrences_done} из {self.occurrences_due})"
+        return label
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,12 +320,46 @@ def read_activities(
     for item in q.candidate_evidence(store, period):
         if item["activity_id"] in listed:
             evidence[item["activity_id"]].append(evidence_from(item))
+    marked: dict[str, list[tuple[date, date, Status]]] = defaultdict(list)
+    for o in q.month_occurrences(store, period):
+        window = (date.fromisoformat(o["window_start"]), date.fromisoformat(o["window_end"]))
+        marked[o["activity_id"]].append((*window, Status(o["status"])))
     grouped: dict[str, list[ReportActivity]] = defaultdict(list)
     for row in rows:
         org_id = row["organisation_id"]
         name = organisations[org_id]["name"]
-        grouped[org_id].append(activity_from(row, name, evidence.get(row["id"], ())))
+        listed_activity = activity_from(row, name, evidence.get(row["id"], ()))
+        if row["recurring_schedule"] and row["due_in_month"]:
+            listed_activity = in_the_month(listed_activity, row, marked[row["id"]], period)
+        grouped[org_id].append(listed_activity)
     return grouped
+
+
+def in_the_month(
+    activity: ReportActivity,
+    row: dict,
+    marked: list[tuple[date, date, Status]],
+    period: q.PeriodParams,
+) -> ReportActivity:
+    """A recurring activity as the month saw it: its occurrences in the month and the status
+    they give it (each window of the month is owed by the month's end)."""
+    last_day = period.next_month - timedelta(days=1)
+    windows = [
+        (start, end)
+        for start, end in Schedule.from_json(json.loads(row["recurring_schedule"])).windows
+        if start <= last_day and end >= period.month_start
+    ]
+    occurrences = occurrences_of(activity.activity_id, windows, marked)
+    try:
+        own = Status(activity.status)
+    except ValueError:
+        return activity  # a status from a newer version: shown as it is
+    return replace(
+        activity,
+        status=recurring_status(own, occurrences, last_day).value,
+        occurrences_due=len(occurrences),
+        occurrences_done=sum(o.status is Status.DONE for o in occurrences),
+    )
 
 
 def activity_from(row: dict, organisation: str, evidence: Iterable[EvidenceItem]) -> ReportActivity:

@@ -57,6 +57,7 @@ PROJECTION_TABLES = (
     "evidence",
     "visit",
     "visit_activity",
+    "occurrence",
 )
 
 

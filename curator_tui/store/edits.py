@@ -1,5 +1,6 @@
-"""The store's edits a user makes on the list and the detail screen: a status, an
-organisation's municipality, a note, a visit. Each is a Change recorded through the log
+"""The store's edits a user makes on the list and the detail screen: a status (of an
+activity or of one occurrence of a recurring one), an organisation's municipality, a note, a
+visit. Each is a Change recorded through the log
 (change_log.ChangeLog.record); evidence has its own part (evidence.py)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from datetime import date
 
 from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity, Operation, new_id
+from curator_tui.domain.rules import Occurrence
 from curator_tui.store.change_log import Change, ChangeLog
 from curator_tui.store.database import StoreError
 from curator_tui.store.reads import Reads
@@ -21,6 +23,15 @@ class Edits(ChangeLog, Reads):
         [op] = self.record(
             [Change(Entity.ACTIVITY, activity_id, Action.SET, "status", status.value)]
         )
+        return op
+
+    def set_occurrence_status(self, occurrence: Occurrence, status: Status) -> Operation:
+        """One occurrence's status. The occurrence is created first if this replica has no
+        row for it; another replica creating it too makes the same entity (its id and
+        window derive from the activity and the window), so the two converge into one."""
+        self.require_activity(occurrence.activity_id)
+        change = Change(Entity.OCCURRENCE, occurrence.id, Action.SET, "status", status.value)
+        *_created, op = self.record([*occurrence_creation(self, occurrence), change])
         return op
 
     def set_municipality(self, organisation_id: str, municipality: str) -> Operation | None:
@@ -71,3 +82,19 @@ class Edits(ChangeLog, Reads):
         }
         self.record([Change(Entity.VISIT, visit_id, Action.CREATE, value=value)])
         return visit_id
+
+
+def occurrence_creation(store: Reads, occurrence: Occurrence) -> list[Change]:
+    """The create of an occurrence, unless this replica has its row already (it carries only
+    what every replica derives alike: the activity and the window)."""
+    found = store.conn.execute(
+        "SELECT window_start FROM occurrence WHERE id = ?", (occurrence.id,)
+    ).fetchone()
+    if found is not None and found[0]:
+        return []
+    value = {
+        "activity_id": occurrence.activity_id,
+        "window_start": occurrence.start.isoformat(),
+        "window_end": occurrence.end.isoformat(),
+    }
+    return [Change(Entity.OCCURRENCE, occurrence.id, Action.CREATE, value=value)]

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from curator_tui.domain.models import EvidenceKind
 from curator_tui.domain.ops import Action, Entity, new_id
+from curator_tui.domain.rules import Occurrence
 from curator_tui.store.change_log import Change, ChangeLog
 from curator_tui.store.database import StoreError
+from curator_tui.store.edits import occurrence_creation
 from curator_tui.store.evidence_files import Progress
 from curator_tui.store.reads import Reads
 
@@ -25,6 +28,7 @@ class Evidence(ChangeLog, Reads):
         title: str = "",
         note: str = "",
         progress: Progress | None = None,
+        occurrence: Occurrence | None = None,
     ) -> str:
         """Copy a file into the evidence store and record it; all or nothing."""
         self.require_activity(activity_id)
@@ -43,7 +47,7 @@ class Evidence(ChangeLog, Reads):
             "device_id": self.device_id,
         }
         try:
-            self.record([Change(Entity.EVIDENCE, evidence_id, Action.CREATE, value=value)])
+            self.record_evidence(evidence_id, value, occurrence)
         except BaseException:
             if not existed_before:
                 self.evidence_files.discard(sha256)
@@ -58,6 +62,7 @@ class Evidence(ChangeLog, Reads):
         kind: EvidenceKind = EvidenceKind.LINK,
         title: str = "",
         note: str = "",
+        occurrence: Occurrence | None = None,
     ) -> str:
         self.require_activity(activity_id)
         url = url.strip()
@@ -75,8 +80,21 @@ class Evidence(ChangeLog, Reads):
             "url": url,
             "device_id": self.device_id,
         }
-        self.record([Change(Entity.EVIDENCE, evidence_id, Action.CREATE, value=value)])
+        self.record_evidence(evidence_id, value, occurrence)
         return evidence_id
+
+    def record_evidence(
+        self, evidence_id: str, value: Mapping[str, object], occurrence: Occurrence | None
+    ) -> None:
+        """Record the evidence; for an occurrence, create that first if it is not here yet
+        (a bundle must let the receiver attribute what the evidence names)."""
+        changes = []
+        fields = dict(value)
+        if occurrence is not None:
+            changes = occurrence_creation(self, occurrence)
+            fields["occurrence"] = occurrence.id
+        changes.append(Change(Entity.EVIDENCE, evidence_id, Action.CREATE, value=fields))
+        self.record(changes)
 
     def remove_evidence(self, evidence_id: str) -> None:
         found = self.conn.execute("SELECT 1 FROM evidence WHERE id = ?", (evidence_id,))

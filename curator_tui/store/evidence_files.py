@@ -1,4 +1,9 @@
-"""The content-addressed evidence store beside a database: files named by their SHA-256."""
+"""The content-addressed evidence store beside a database: files named by their SHA-256.
+
+A file's name is its hash, so a damaged one shows itself when hashed again (`is_intact`,
+`stored_files`; `store.evidence_check` compares them with what the database refers to), and
+a good copy arriving in a bundle replaces a damaged one (`adopt_verified`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 
 from curator_tui.domain.errors import UserFacingError
 from curator_tui.durable import fsync_directory
+from curator_tui.store.debris import incoming_prefix
 
 CHUNK = 1024 * 1024
 HEX = set("0123456789abcdef")
@@ -46,7 +52,7 @@ class EvidenceFiles:
         check_readable_file(source)
         total = source.stat().st_size
         self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
+        fd, tmp_name = tempfile.mkstemp(prefix=incoming_prefix(), dir=self.root)
         tmp = Path(tmp_name)
         try:
             digest, size = copy_hashing(source, fd, total, progress)
@@ -62,10 +68,18 @@ class EvidenceFiles:
         """Move a staged file, already hashed and fsynced by the bundle reader, into place.
 
         `staged` must be on the store's file system (the import stages beside the database),
-        so this is a rename, not a second copy. Returns False when the blob was already here
-        (the staged copy is left for the caller's cleanup).
+        so this is a rename, not a second copy. Returns False when an intact copy was
+        already here (the staged copy is left for the caller's cleanup), and also when the
+        staged copy replaced a damaged one: that blob is not new (records refer to it), so
+        undoing a failed import must not remove it. The replacement is one rename, so a
+        reader sees the damaged file or the good one, never a mix.
         """
         if self.has(sha256):
+            final = self.path_for(sha256)
+            if self.is_intact(sha256):
+                return False
+            os.replace(staged, final)
+            fsync_directory(final.parent)
             return False
         final = self.path_for(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -80,10 +94,52 @@ class EvidenceFiles:
         fsync_directory(final.parent)
         return digest, size
 
+    def is_intact(self, sha256: str) -> bool:
+        """True when the stored file exists and still hashes to its name."""
+        try:
+            return hash_file(self.path_for(sha256)) == sha256
+        except OSError:
+            return False
+
+    def stored_files(self) -> list[Path]:
+        """Every file in the store's hash folders, temp files (hidden) left out."""
+        return [
+            path
+            for folder in _subfolders(self.root)
+            for path in _files_in(folder)
+            if not path.name.startswith(".")
+        ]
+
+    def is_blob_path(self, path: Path) -> bool:
+        """True when `path` is where the blob its name claims to be belongs."""
+        return is_sha256(path.name) and path == self.path_for(path.name)
+
     def discard(self, sha256: str) -> None:
         """Remove a blob no record refers to (used to undo a failed attach)."""
         if self.has(sha256):
             self.path_for(sha256).unlink()
+
+
+def hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _subfolders(root: Path) -> list[Path]:
+    try:
+        return sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError:
+        return []
+
+
+def _files_in(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return []
 
 
 def check_readable_file(source: Path) -> None:

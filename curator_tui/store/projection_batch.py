@@ -77,6 +77,7 @@ WRITE_ORDER = (
     Entity.NOTE,
     Entity.EVIDENCE,
     Entity.VISIT,
+    Entity.OCCURRENCE,
     Entity.ACTIVITY,
 )
 

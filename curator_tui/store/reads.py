@@ -1,10 +1,14 @@
 """The store's reads for the list and the detail screen: roadmaps, activities, their notes,
-evidence and visits, as dicts of their rows (JSON columns decoded)."""
+evidence and visits, as dicts of their rows (JSON columns decoded); a recurring activity's
+occurrences as `domain.rules.Occurrence`s."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from curator_tui.domain.models import Schedule, ScheduleKind, Status
+from curator_tui.domain.rules import Occurrence, occurrences_of
 from curator_tui.store.base import StoreBase
 from curator_tui.store.database import StoreError, first_dict, query_dicts
 from curator_tui.store.projection import decode_row
@@ -52,6 +56,21 @@ class Reads(StoreBase):
         number = ref.rstrip(".").strip()
         sql = f"{ACTIVITY_SELECT} WHERE a.removed = 0 AND a.number = ? ORDER BY a.position"
         return [decode_row(r) for r in query_dicts(self.conn, sql, (number,))]
+
+    def occurrences(self, activity: dict[str, Any]) -> list[Occurrence]:
+        """A recurring activity's occurrences (its schedule's windows and the statuses given
+        to them); none for any other activity. `activity`: a row as `activity` returns it."""
+        if activity["schedule_kind"] != ScheduleKind.RECURRING.value:
+            return []
+        # A status that arrived before its occurrence's create has no window yet: not listed.
+        rows = self.conn.execute(
+            "SELECT window_start, window_end, status FROM occurrence "
+            "WHERE activity_id = ? AND window_start != '' ORDER BY window_start",
+            (activity["id"],),
+        ).fetchall()
+        marked = [(date.fromisoformat(a), date.fromisoformat(b), Status(s)) for a, b, s in rows]
+        windows = Schedule.from_json(activity["schedule"]).windows
+        return occurrences_of(activity["id"], windows, marked)
 
     def notes(self, activity_id: str) -> list[dict[str, Any]]:
         return query_dicts(

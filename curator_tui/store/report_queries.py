@@ -17,6 +17,9 @@ choice (db/0004's `roadmap_organisation` index), not from every activity of the 
 Reading windows out of JSON is the one costly step (about 7 µs an activity), so the report
 evaluates it once per candidate activity (`report_activities`) and counts the flags it returns;
 `due_counts` is for a caller that wants the counts alone (the dashboard).
+
+A recurring activity due in the month is due by its occurrences in it (one for «ежемесячно»,
+two for «2-й и 4-й понедельник»): `month_occurrences` gives the statuses given to them.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ REPORT_FIELD_COLUMNS = ", ".join(f"a.{field.name}" for field in REPORT_FIELDS)
 DUE_BEFORE_CUTOFF = counts_as_due_condition(":cutoff")
 # Cheap conditions (indexed columns, no JSON) every due or overdue activity meets.
 CANDIDATE = f"((a.first_date < :next_month AND a.due_date >= :month_start) OR {OVERDUE})"
+# A recurring activity's schedule (its windows are its occurrences); NULL for any other.
+RECURRING_SCHEDULE = "CASE WHEN a.schedule_kind = 'recurring' THEN a.schedule END"
 # Activities of live roadmaps only: rows whose roadmap has not arrived yet have no owner.
 ACTIVITY_SCOPE = "FROM activity a JOIN roadmap r ON r.id = a.roadmap_id WHERE a.removed = 0"
 ROADMAP_ORDER = "COALESCE(r.school_year, r.year), r.id, a.position"
@@ -190,12 +195,27 @@ def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]
     """
     sql = (
         f"SELECT a.id, r.organisation_id, {REPORT_FIELD_COLUMNS}, "
-        f"a.due_date, a.status, {DUE_IN_MONTH} AS due_in_month, {OVERDUE} AS overdue "
+        f"a.due_date, a.status, {DUE_IN_MONTH} AS due_in_month, {OVERDUE} AS overdue, "
+        f"{RECURRING_SCHEDULE} AS recurring_schedule "
         f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "
         f"ORDER BY r.organisation_id, {ROADMAP_ORDER}"
     )
     rows = query_dicts(store.conn, sql, period.sql())
     return [row for row in rows if row["due_in_month"] or row["overdue"]]
+
+
+def month_occurrences(store: Store, period: PeriodParams) -> list[dict[str, Any]]:
+    """The occurrences given a status whose window meets the month (activity id, window,
+    status): what a recurring activity listed as due in the month did in it."""
+    sql = (
+        "SELECT o.activity_id, o.window_start, o.window_end, o.status "
+        "FROM occurrence o CROSS JOIN activity a ON a.id = o.activity_id "
+        "CROSS JOIN roadmap r ON r.id = a.roadmap_id WHERE a.removed = 0 "
+        "AND o.window_start != '' AND o.window_start < :next_month "
+        f"AND o.window_end >= :month_start{period.organisation_clause} "
+        "ORDER BY o.activity_id, o.window_start"
+    )
+    return query_dicts(store.conn, sql, period.sql())
 
 
 def candidate_evidence(store: Store, period: PeriodParams) -> list[dict[str, Any]]:

@@ -47,6 +47,7 @@ from curator_tui.store.database import (
     migrate,
     transaction,
 )
+from curator_tui.store.debris import Removed, remove_debris
 from curator_tui.store.edits import Edits
 from curator_tui.store.entity_log import link_faults
 from curator_tui.store.evidence import Evidence
@@ -72,6 +73,7 @@ class Store(Edits, Evidence):
         self.files_dir = files_dir_for(path)
         self.evidence_files = EvidenceFiles(self.files_dir / "evidence")
         self._device_id: str | None = None  # made once at `curator init`, never changed
+        self.removed_debris: list[Removed] = []  # what killed runs left, removed at opening
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -93,6 +95,7 @@ class Store(Edits, Evidence):
                 f"Не удалось открыть базу {path}: {describe_sqlite_error(exc)}"
             ) from exc
         store = cls(path, conn)
+        store.removed_debris = remove_debris(store.files_dir)
         if store.setting("device_id") is None:
             store.init_device(name="", role="")
         store.respell_search_text()

@@ -46,6 +46,7 @@ OWNER_COLUMN: dict[Entity, str] = {
     Entity.NOTE: "activity_id",
     Entity.EVIDENCE: "activity_id",
     Entity.VISIT: "roadmap_id",
+    Entity.OCCURRENCE: "activity_id",
 }
 STRUCTURE = (Entity.ORGANISATION, Entity.ROADMAP, Entity.SECTION, Entity.ACTIVITY)
 _IN_CHUNK = 500

@@ -51,7 +51,9 @@ def encrypt_file(src: Path, dst: Path, recipients: Sequence[str]) -> Path:
         raise BundleError("Не указан ни один получатель для шифрования")
     src, dst = Path(src), Path(dst)
     _require_file(src)
-    tmp = make_temp_path(dst.parent, prefix=f".{dst.name}.")
+    # The process id in the name lets the next export tell a killed run's part from a live one
+    # (a neutral bundle name says nothing else about whose it is).
+    tmp = make_temp_path(dst.parent, prefix=f".{dst.name}.{os.getpid()}-")
     try:
         _encrypt_checked(src, tmp, parsed)
         os.replace(tmp, dst)

@@ -24,6 +24,7 @@ A bundle killed half-way leaves at most a hidden `.part` file, removed by the ne
 from __future__ import annotations
 
 import os
+import secrets
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.platform import find_medium
 from curator_tui.store import peer_knowledge, sync_state
 from curator_tui.store.authorship import Window
+from curator_tui.store.debris import owner_is_gone
 from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.store import Store
 from curator_tui.sync import sshsig
@@ -96,6 +98,7 @@ class ExportOptions:
     roadmap: bool = False
     organisation: str | None = None  # for roadmap bundles: a name or an id
     receiver: str | None = None  # `--for`: a device id, a trust-list name; None: coordinator
+    name_with_school: bool = False  # an encrypted bundle named like a plain one, not neutrally
 
 
 @dataclass
@@ -311,6 +314,18 @@ def bundle_stem(plan: Plan, store: Store, names: dict[str, str]) -> str:
     return f"{organisation_slug(plan, store, names)}-{device_id[:8]}-{span}"
 
 
+def neutral_stem(today: datetime | None = None) -> str:
+    """An encrypted bundle's name tells nobody who sent it: «kurator-2026-12-03-7f3a»."""
+    day = (today or datetime.now(UTC)).date().isoformat()
+    return f"kurator-{day}-{secrets.token_hex(2)}"
+
+
+def target_stem(plan: Plan, store: Store, names: dict[str, str], options: ExportOptions) -> str:
+    if options.encrypt_to and not options.name_with_school:
+        return neutral_stem()
+    return bundle_stem(plan, store, names)
+
+
 def organisation_slug(plan: Plan, store: Store, names: dict[str, str]) -> str:
     candidates = []
     if len(plan.organisations) == 1:
@@ -341,6 +356,11 @@ def remove_stale_parts(folder: Path, device_id: str) -> None:
     """Hidden temp files of this device's exports killed half-way (BundleWriter, age)."""
     for leftover in folder.glob(f".*-{device_id[:8]}-*{SUFFIX}*.part"):
         leftover.unlink(missing_ok=True)
+    # Neutral names do not say whose they are: parts whose writing process is gone.
+    for leftover in folder.glob(f".kurator-*{SUFFIX}{AGE_SUFFIX}.*.part"):
+        pid_text = leftover.name.rpartition(f"{AGE_SUFFIX}.")[2].partition("-")[0]
+        if owner_is_gone(pid_text, leftover):
+            leftover.unlink(missing_ok=True)
 
 
 # --- the workflow ---------------------------------------------------------------------------
@@ -376,7 +396,7 @@ def export_bundle(
             folder = prepare_folder(options.destination)
             remove_stale_parts(folder, store.device_id)
             suffix = SUFFIX + (AGE_SUFFIX if options.encrypt_to else "")
-            target = free_name(folder, bundle_stem(plan, store, names), suffix)
+            target = free_name(folder, target_stem(plan, store, names, options), suffix)
             bundle_id = new_bundle_id()
             info = manifest_info(store, device, plan, names)
             plain = staging / "bundle.curator" if options.encrypt_to else target

@@ -1,7 +1,7 @@
 """Which organisations an operation touches, and whether a signer may touch them.
 
 An op names only its entity; the organisation is found by walking up the hierarchy
-(note/evidence → activity → roadmap → organisation; section, activity, visit → roadmap).
+(note/evidence/occurrence → activity → roadmap → organisation; section, activity, visit → roadmap).
 Each step looks at both the receiving replica's row and every create or re-pointing `set`
 in the same bundle, and keeps every answer: an op is allowed only if ALL the organisations
 it could belong to are in the signer's scope. So a bundle cannot move an entity out of
@@ -25,6 +25,7 @@ OWNER: dict[Entity, tuple[str, Entity]] = {
     Entity.NOTE: ("activity_id", Entity.ACTIVITY),
     Entity.EVIDENCE: ("activity_id", Entity.ACTIVITY),
     Entity.VISIT: ("roadmap_id", Entity.ROADMAP),
+    Entity.OCCURRENCE: ("activity_id", Entity.ACTIVITY),
 }
 # Other fields pointing at entities: they must stay inside the signer's scope too.
 REFERENCES: dict[Entity, dict[str, Entity]] = {
@@ -36,8 +37,9 @@ REFERENCES: dict[Entity, dict[str, Entity]] = {
         "parent_id": Entity.ACTIVITY,
     },
     Entity.NOTE: {"activity_id": Entity.ACTIVITY},
-    Entity.EVIDENCE: {"activity_id": Entity.ACTIVITY},
+    Entity.EVIDENCE: {"activity_id": Entity.ACTIVITY, "occurrence": Entity.OCCURRENCE},
     Entity.VISIT: {"roadmap_id": Entity.ROADMAP, "activities": Entity.ACTIVITY},
+    Entity.OCCURRENCE: {"activity_id": Entity.ACTIVITY},
 }
 
 Key = tuple[Entity, str]

@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
+from curator_tui.domain.safe_text import safe_lines
 from curator_tui.platform import MEDIA_ROOTS
 from curator_tui.store.database import explain_failure
 from curator_tui.store.hub_queries import is_hub
@@ -140,7 +141,9 @@ class CuratorApp(App[None]):
             self.post_message(failed)
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        self.notify(message.text, title="Ошибка", severity="error", timeout=12)
+        self.notify(
+            safe_lines(message.text), title="Ошибка", severity="error", timeout=12, markup=False
+        )
 
     def check_clock(self, store: Store) -> None:
         """Warn once per run when this computer's clock looks wrong (from a worker thread)."""

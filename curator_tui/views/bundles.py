@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.sync.bundles import BundleKind
 from curator_tui.sync.exporting import OMITTED_LABELS, ExportResult
 from curator_tui.sync.importing import BundleReport, Outcome, created_at_text, op_count_lines
@@ -24,13 +25,13 @@ ANY_ORGANISATION_TEXT = "любые организации"
 def organisation_scope(organisation_id: str, name: str | None) -> str:
     """Which organisation a key may speak for: «Имя (id)», the bare id, or «любые…»."""
     if name:
-        return f"{name} ({organisation_id})"
+        return f"{safe_text(name)} ({organisation_id})"
     return ANY_ORGANISATION_TEXT if organisation_id == ANY_ORGANISATION else organisation_id
 
 
 def organisation_lines(organisations: dict[str, str]) -> tuple[str, ...]:
     """«Имя (id)» per organisation, «— (id)» where the name is not known."""
-    return tuple(f"{name or '—'} ({org_id})" for org_id, name in organisations.items())
+    return tuple(f"{safe_text(name) or '—'} ({org_id})" for org_id, name in organisations.items())
 
 
 def evidence_summary(files: int, size: int) -> str:
@@ -39,7 +40,7 @@ def evidence_summary(files: int, size: int) -> str:
 
 
 def problem_line(problem: Problem) -> str:
-    return f"{'✗' if problem.fatal else '!'} {problem.text}"
+    return f"{'✗' if problem.fatal else '!'} {safe_text(problem.text)}"
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ def export_view(result: ExportResult) -> ExportView:
     written_size = path.stat().st_size if path is not None and path.exists() else 0
     return ExportView(
         path=result.path,
-        message=result.message,
+        message=safe_text(result.message),
         kind=result.kind.label + (", зашифрован" if result.encrypted else ""),
         receiver=result.receiver_text if result.kind is BundleKind.CHANGES else "",
         ops=result.ops,
@@ -133,15 +134,16 @@ def bundle_report_view(report: BundleReport) -> BundleReportView:
         contents=bundle_contents(report),
         already=report.outcome is Outcome.ALREADY,
         problems=tuple(problem_line(p) for p in report.problems),
-        verdict=verdict(report),
-        message=report.message,
+        verdict=safe_text(verdict(report)),
+        message=safe_text(report.message),
     )
 
 
 def signer_view(signer: SignerInfo) -> SignerView:
     scope = organisation_scope(signer.organisation_id, signer.organisation_name)
     return SignerView(
-        f"«{signer.display_name}», {role_label(signer.role.value)}; {scope}", signer.fingerprint
+        f"«{safe_text(signer.display_name)}», {role_label(signer.role.value)}; {scope}",
+        signer.fingerprint,
     )
 
 
@@ -155,13 +157,15 @@ def bundle_contents(report: BundleReport) -> BundleContents | None:
     return BundleContents(
         kind=info.kind.label,
         created=created_at_text(info),
-        device=f"«{info.device.name}» ({info.device.id[:8]}), {role_label(info.device.role)}",
+        device=f"«{safe_text(info.device.name)}» ({info.device.id[:8]}), "
+        f"{role_label(safe_text(info.device.role))}",
         organisations=organisation_lines(organisations),
         ops=report.ops,
         op_lines=tuple(op_count_lines(report)),
         evidence=evidence_summary(report.evidence_files, report.evidence_bytes),
         ranges=tuple(
-            f"устройство «{report.device_names.get(device_id) or '—'}» ({device_id[:8]}): "
+            f"устройство «{safe_text(report.device_names.get(device_id) or '—')}» "
+            f"({device_id[:8]}): "
             f"№ {span.start}–{span.end}"
             for device_id, span in sorted(info.ranges.items())
         ),

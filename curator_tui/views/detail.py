@@ -1,5 +1,6 @@
 """One activity as the detail screen shows it: its row, where it belongs, its notes, evidence
-(and whether each file has arrived here), visits, history and conflicts.
+(and whether each file has arrived here), visits, history, conflicts and, for a recurring
+activity, its occurrences (the status it shows is then derived from them).
 
 Built by `load_detail` in a worker from store reads; the screen only lays it out.
 """
@@ -7,10 +8,12 @@ Built by `load_detail` in a worker from store reads; the screen only lays it out
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from curator_tui.domain.models import EvidenceKind
+from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.store.hub_queries import roadmap_row
 from curator_tui.store.store import Store
 from curator_tui.views.format import device_label, file_size
@@ -30,6 +33,18 @@ class ActivityDetail:
     conflicts: list[dict[str, Any]]
     devices: dict[str, str]
     local_device: str
+    occurrences: tuple[Occurrence, ...] = ()  # a recurring activity's, in date order
+
+    def shown_status(self, today: date) -> Status | None:
+        """The status a recurring activity shows (from its occurrences); None for any other
+        activity, or a status this version does not know (the row's own is shown)."""
+        if not self.occurrences:
+            return None
+        try:
+            own = Status(self.activity["status"])
+        except ValueError:
+            return None
+        return recurring_status(own, self.occurrences, today)
 
     def who(self, name: str | None, device_id: str) -> str:
         return device_label(name or self.devices.get(device_id), device_id, self.local_device)
@@ -82,6 +97,7 @@ def load_detail(store: Store, activity_id: str) -> ActivityDetail | None:
         conflicts=conflicts,
         devices=devices,
         local_device=store.device_id,
+        occurrences=tuple(store.occurrences(activity)),
     )
 
 

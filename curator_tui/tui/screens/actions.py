@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 
 from curator_tui.domain.models import Status
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.store.store import Store
 from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.messages import ActivityUpdated, NoteAdded, VisitLogged
@@ -106,7 +107,9 @@ class ActivityActions(Screen[None]):
 
         def attached(evidence_id: str | None) -> None:
             if evidence_id:
-                self.notify(f"{subject.label[:60]}: доказательство добавлено")
+                self.notify(
+                    f"{safe_text(subject.label[:60])}: доказательство добавлено", markup=False
+                )
 
         self.app.push_screen(
             EvidenceDialog(subject.activity_id, subject.label, self.curator.media_roots), attached

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from curator_tui.domain.rules import STALE_DAYS
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.store.hub_queries import MonthPoint, monthly_progress, roadmap_row
 from curator_tui.store.queries import (
     ActivityQuery,
@@ -328,8 +329,10 @@ class ProgressChartScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         scope = self.school or "все школы"
         yield Static(
-            f"План и выполнение по месяцам ({scope}): ░ срок в месяце · █ выполнено в месяце",
+            f"План и выполнение по месяцам ({safe_text(scope)}): ░ срок в месяце · "
+            "█ выполнено в месяце",
             id="chart-title",
+            markup=False,
         )
         with VerticalScroll(id="chart-body"):
             yield Static("Загрузка…", id="chart")

@@ -1,5 +1,6 @@
-"""One activity in full: its fields, schedule, status, conflicts, evidence, notes, visits and the
-history of its changes."""
+"""One activity in full: its fields, schedule, status, conflicts, evidence, notes, visits, the
+history of its changes and, for a recurring activity, its occurrences (each with a status of
+its own: `r` goes to the list, `s` or Enter there changes the chosen occurrence's status)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from curator_tui.domain.fields import DETAIL_FIELDS, Shown
-from curator_tui.domain.models import Schedule, ScheduleKind
+from curator_tui.domain.models import Schedule, ScheduleKind, Status
+from curator_tui.domain.rules import Occurrence
+from curator_tui.domain.safe_text import safe_lines, safe_text
 from curator_tui.platform import system_opener
 from curator_tui.tui.formatting import (
     describe_due,
@@ -45,11 +48,14 @@ from curator_tui.views.format import numeric_date, span_text
 
 
 def title_content(activity: dict[str, Any]) -> Content:
-    return Content.assemble((f"№ {activity['number'] or '—'}  ", "bold $accent"), activity["title"])
+    return Content.assemble(
+        (f"№ {activity['number'] or '—'}  ", "bold $accent"), safe_text(activity["title"])
+    )
 
 
-def status_content(activity: dict[str, Any], today: date) -> Content:
-    status = parse_status(activity["status"])
+def status_content(activity: dict[str, Any], today: date, shown: Status | None = None) -> Content:
+    """`shown`: a recurring activity's status as its occurrences give it."""
+    status = shown or parse_status(activity["status"])
     due = describe_due(Schedule.from_json(activity["schedule"]), status, today)
     parts: list[Any] = [("Статус: ", "bold"), (status.label, "bold $accent")]
     if due.overdue:
@@ -76,7 +82,7 @@ def fields_content(detail: ActivityDetail) -> Content:
     rows += [(str(k), str(v)) for k, v in (activity.get("extra") or {}).items()]
     lines = []
     for label, value in rows:
-        lines.append(Content.assemble((f"{label}: ", "bold"), value))
+        lines.append(Content.assemble((f"{safe_text(label)}: ", "bold"), safe_lines(value)))
     return Content("\n").join(lines)
 
 
@@ -110,7 +116,7 @@ def warnings_content(activity: dict[str, Any]) -> Content | None:
     if not warnings:
         return None
     lines = [Content.assemble(("Замечания импорта:", "bold $warning"))]
-    lines += [Content(f"  • {w}") for w in warnings]
+    lines += [Content(f"  • {safe_text(w)}") for w in warnings]
     return Content("\n").join(lines)
 
 
@@ -130,15 +136,15 @@ def conflicts_content(detail: ActivityDetail) -> Content | None:
         lines.append(
             Content.assemble(
                 "  • ",
-                (field_value(field, json.loads(c["winner_value"])), "bold"),
-                f" — {winner}, {stamp_time(c['winner_hlc'])} (действует)",
+                (safe_text(field_value(field, json.loads(c["winner_value"]))), "bold"),
+                f" — {safe_text(winner)}, {stamp_time(c['winner_hlc'])} (действует)",
             )
         )
         lines.append(
             Content.assemble(
                 "  • ",
-                (field_value(field, json.loads(c["loser_value"])), "bold"),
-                f" — {loser}, {stamp_time(c['loser_hlc'])}",
+                (safe_text(field_value(field, json.loads(c["loser_value"]))), "bold"),
+                f" — {safe_text(loser)}, {stamp_time(c['loser_hlc'])}",
             )
         )
     lines.append(Content.styled("Выберите значение ещё раз, чтобы снять конфликт.", "dim"))
@@ -153,7 +159,10 @@ def notes_content(detail: ActivityDetail) -> Content:
     for note in notes:
         who = detail.who(note.get("device_name"), note["device_id"])
         lines.append(
-            Content.assemble((f"{stamp_time(note['origin_hlc'])} · {who}: ", "dim"), note["text"])
+            Content.assemble(
+                (f"{stamp_time(note['origin_hlc'])} · {safe_text(who)}: ", "dim"),
+                safe_lines(note["text"]),
+            )
         )
     return Content("\n").join(lines)
 
@@ -166,9 +175,9 @@ def visits_content(visits: list[dict[str, Any]]) -> Content:
         day = numeric_date(date.fromisoformat(visit["visit_date"]))
         parts: list[Any] = [(day, "bold")]
         if visit["participants"]:
-            parts.append(f" · участники: {visit['participants']}")
+            parts.append(f" · участники: {safe_text(visit['participants'])}")
         if visit["notes"]:
-            parts.append(f" · {visit['notes']}")
+            parts.append(f" · {safe_lines(visit['notes'])}")
         lines.append(Content.assemble(*parts))
     return Content("\n").join(lines)
 
@@ -180,11 +189,20 @@ def history_content(detail: ActivityDetail) -> Content:
         who = detail.who(op.get("device_name"), op["device_id"])
         lines.append(
             Content.assemble(
-                (f"{stamp_time(op['hlc'])} · {who} · ", "dim"),
-                describe_operation(op, activity_id),
+                (f"{stamp_time(op['hlc'])} · {safe_text(who)} · ", "dim"),
+                safe_lines(describe_operation(op, activity_id)),
             )
         )
     return Content("\n").join(lines) if lines else Content.styled("Изменений нет", "dim")
+
+
+def occurrence_text(occurrence: Occurrence, today: date) -> Content:
+    """«январь 2026 · Выполнено», the current one marked, those ahead dim."""
+    parts: list[Any] = [(occurrence.label, "bold"), f" · {occurrence.status.label}"]
+    if occurrence.start <= today <= occurrence.end:
+        parts.append(("  ◀ сейчас", "$accent"))
+    text = Content.assemble(*parts)
+    return text.stylize("dim") if occurrence.start > today else text
 
 
 class DetailScreen(ActivityActions):
@@ -197,6 +215,7 @@ class DetailScreen(ActivityActions):
         Binding("v", "visit", "Визит", id="detail.visit"),
         Binding("o", "open_evidence", "Открыть файл", id="detail.open_evidence"),
         Binding("delete", "remove_evidence", "Удалить доказательство", id="detail.remove"),
+        Binding("r", "occurrences", "Повторения", show=False, id="detail.occurrences"),
         Binding("ctrl+r", "refresh", "Обновить", show=False, id="detail.refresh"),
     ]
 
@@ -226,6 +245,9 @@ class DetailScreen(ActivityActions):
             yield Static(id="detail-visits")
             yield Label("История изменений", classes="detail-heading")
             yield Static(id="detail-history")
+            # Below everything else: the card of a non-recurring activity is as it was.
+            yield Label("Повторения", classes="detail-heading", id="occurrence-heading")
+            yield OptionList(id="occurrence-list")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -248,7 +270,8 @@ class DetailScreen(ActivityActions):
         today = self.curator.today
         activity = detail.activity
         self.query_one("#detail-title", Static).update(title_content(activity))
-        self.query_one("#detail-status", Static).update(status_content(activity, today))
+        shown = detail.shown_status(today)
+        self.query_one("#detail-status", Static).update(status_content(activity, today, shown))
         self._show_optional("#detail-conflicts", conflicts_content(detail))
         self.query_one("#detail-fields", Static).update(fields_content(detail))
         self.query_one("#detail-schedule", Static).update(schedule_content(activity, today))
@@ -257,6 +280,7 @@ class DetailScreen(ActivityActions):
         self.query_one("#detail-notes", Static).update(notes_content(detail))
         self.query_one("#detail-visits", Static).update(visits_content(detail.visits))
         self.query_one("#detail-history", Static).update(history_content(detail))
+        self._show_occurrences(detail, today)
 
     def _show_optional(self, selector: str, content: Content | None) -> None:
         widget = self.query_one(selector, Static)
@@ -267,7 +291,12 @@ class DetailScreen(ActivityActions):
         options = self.query_one("#evidence-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        options.add_options([Option(detail.evidence_text(e), id=e["id"]) for e in detail.evidence])
+        options.add_options(
+            [
+                Option(Content(safe_text(detail.evidence_text(e))), id=e["id"])
+                for e in detail.evidence
+            ]
+        )
         options.display = bool(detail.evidence)
         self.query_one("#evidence-heading", Label).set_class(not detail.evidence, "-empty")
         heading = f"Доказательства ({len(detail.evidence)})"
@@ -279,7 +308,76 @@ class DetailScreen(ActivityActions):
         if detail.evidence:
             options.highlighted = min(highlighted or 0, len(detail.evidence) - 1)
 
+    def _show_occurrences(self, detail: ActivityDetail, today: date) -> None:
+        options = self.query_one("#occurrence-list", OptionList)
+        heading = self.query_one("#occurrence-heading", Label)
+        options.display = heading.display = bool(detail.occurrences)
+        if not detail.occurrences:
+            return
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options(
+            [Option(occurrence_text(o, today), id=o.id) for o in detail.occurrences]
+        )
+        done = sum(o.status is Status.DONE for o in detail.occurrences)
+        heading.update(
+            f"Повторения ({done} из {len(detail.occurrences)} выполнено) — "
+            "r выбрать, s/Enter изменить статус"
+        )
+        if highlighted is None:
+            current = next((i for i, o in enumerate(detail.occurrences) if o.end >= today), 0)
+            highlighted = current
+        options.highlighted = min(highlighted, len(detail.occurrences) - 1)
+
     # --- actions ------------------------------------------------------------------------------
+
+    def action_occurrences(self) -> None:
+        if self.detail is None or not self.detail.occurrences:
+            self.notify("Мероприятие не повторяется: у него нет повторений", severity="warning")
+            return
+        self.query_one("#occurrence-list", OptionList).focus()
+
+    def focused_occurrence(self) -> Occurrence | None:
+        """The occurrence chosen in the list, when the list has the focus."""
+        options = self.query_one("#occurrence-list", OptionList)
+        if self.detail is None or not self.detail.occurrences or self.focused is not options:
+            return None
+        index = options.highlighted or 0
+        return self.detail.occurrences[min(index, len(self.detail.occurrences) - 1)]
+
+    def action_change_status(self) -> None:
+        occurrence = self.focused_occurrence()
+        if occurrence is None:
+            super().action_change_status()
+            return
+        self.ask_occurrence_status(occurrence)
+
+    @on(OptionList.OptionSelected, "#occurrence-list")
+    def occurrence_chosen(self) -> None:
+        occurrence = self.focused_occurrence()
+        if occurrence is not None:
+            self.ask_occurrence_status(occurrence)
+
+    def ask_occurrence_status(self, occurrence: Occurrence) -> None:
+        from curator_tui.tui.screens.modals import StatusPicker
+
+        subject = self.subject()
+        if subject is None:
+            return
+
+        def picked(status: Status | None) -> None:
+            if status is not None and status is not occurrence.status:
+                self.save_occurrence_status(occurrence, status)
+
+        label = f"{subject.label} · {occurrence.label}"
+        self.app.push_screen(StatusPicker(occurrence.status, label), picked)
+
+    @thread_work(group="write")
+    def save_occurrence_status(self, occurrence: Occurrence, status: Status) -> None:
+        self.curator.with_store(lambda store: store.set_occurrence_status(occurrence, status))
+        number = self.detail.activity["number"] if self.detail else ""
+        summary = f"№ {number or '—'}, {occurrence.label}: статус «{status.label}»"
+        self.post_message(ActivityUpdated(occurrence.activity_id, summary))
 
     def subject(self) -> Subject | None:
         if self.detail is None:

@@ -20,6 +20,7 @@ from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar, Se
 
 from curator_tui.domain.models import EvidenceKind
 from curator_tui.domain.rules import guess_evidence_kind
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.platform import start_directory
 from curator_tui.store.store import Store
 from curator_tui.tui.context import Curator, curator_of
@@ -54,7 +55,7 @@ class EvidenceDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="evidence-dialog"):
             yield Label("Доказательство выполнения", classes="dialog-title")
-            yield Label(self.subject, classes="dialog-subject")
+            yield Label(safe_text(self.subject), classes="dialog-subject", markup=False)
             yield Input(
                 placeholder="Путь к файлу (или выберите ниже)", id="evidence-path", compact=True
             )

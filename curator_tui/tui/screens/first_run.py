@@ -80,5 +80,5 @@ class FirstRunScreen(Screen[None]):
         self.post_message(RoadmapImported(self.curator.with_store(job)))
 
     def on_roadmap_imported(self, message: RoadmapImported) -> None:
-        self.notify(message.description, title="Готово")
+        self.notify(message.description, title="Готово", markup=False)
         self.dismiss(None)

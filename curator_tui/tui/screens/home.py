@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
 from curator_tui.domain.models import Status
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.store.peer_knowledge import unsent_count
 from curator_tui.store.queries import (
     ActivityQuery,
@@ -62,7 +63,7 @@ def owner_content(roadmaps: RoadmapOverview) -> Content:
     )
     owner = roadmap["organisation"] or "Организация не указана"
     title = " ".join(str(x) for x in (roadmap["title"] or "Дорожная карта", year) if x)
-    return Content.assemble((owner, "bold"), f" · {title}")
+    return Content.assemble((safe_text(owner), "bold"), f" · {safe_text(title)}")
 
 
 def progress_content(p: Progress, unexported: int | None = None) -> Content:
@@ -355,7 +356,7 @@ class HomeScreen(ActivityActions):
         self.curator.open_activity(message.row.activity_id)
 
     def on_activity_updated(self, message: ActivityUpdated) -> None:
-        self.notify(message.summary)
+        self.notify(message.summary, markup=False)
         self.reload()
 
     def on_roadmap_imported(self, message: RoadmapImported) -> None:

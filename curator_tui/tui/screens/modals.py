@@ -13,6 +13,7 @@ from textual.widgets import Button, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from curator_tui.domain.models import Status
+from curator_tui.domain.safe_text import safe_text
 
 
 class StatusPicker(ModalScreen[Status | None]):
@@ -32,7 +33,7 @@ class StatusPicker(ModalScreen[Status | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="status-dialog"):
             yield Label("Статус мероприятия", classes="dialog-title")
-            yield Label(self.subject, classes="dialog-subject")
+            yield Label(safe_text(self.subject), classes="dialog-subject", markup=False)
             options = [
                 Option(f"{'●' if s is self.current else ' '} {s.label}", id=s.value) for s in Status
             ]
@@ -69,7 +70,7 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="note-dialog"):
             yield Label("Заметка о ходе выполнения", classes="dialog-title")
-            yield Label(self.subject, classes="dialog-subject")
+            yield Label(safe_text(self.subject), classes="dialog-subject", markup=False)
             yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False)
             yield Label("Ctrl+S — сохранить, Esc — отмена", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
@@ -109,7 +110,7 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="dialog", id="confirm-dialog"):
             yield Label(self.question, classes="dialog-title")
             if self.detail:
-                yield Label(self.detail, classes="dialog-subject")
+                yield Label(safe_text(self.detail), classes="dialog-subject", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="error", id="confirm-yes")
                 yield Button("Нет", variant="primary", id="confirm-no")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,6 +35,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.platform import find_medium, start_directory
 from curator_tui.store.peer_knowledge import gap_lines, unsent_count
 from curator_tui.store.store import Store
@@ -143,8 +145,9 @@ def history_row(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
 
 
 def as_content(lines: Iterable[str]) -> Content:
-    """Plain text (file and school names may hold «[»): never parsed as markup."""
-    return Content("\n".join(lines))
+    """Plain text (file and school names may hold «[»): never parsed as markup, and no
+    control character from a bundle reaches the terminal."""
+    return Content("\n".join(safe_text(line) for line in lines))
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -361,7 +364,7 @@ class SyncScreen(Screen[None]):
         self._finish("export")
         result = message.result
         self.query_one("#export-result", Static).update(as_content(export_lines(result)))
-        self.notify(result.message, title="Выгрузка", timeout=10)
+        self.notify(result.message, title="Выгрузка", timeout=10, markup=False)
         self.load_state()
 
     # --- import: choose, verify, confirm ----------------------------------------------------
@@ -377,7 +380,7 @@ class SyncScreen(Screen[None]):
             return
         path = Path(text).expanduser()
         if not path.is_file():
-            self.notify(f"Файл не найден: {path}", severity="warning")
+            self.notify(f"Файл не найден: {path}", severity="warning", markup=False)
             return
         event.input.value = ""
         self._choose(path)
@@ -401,7 +404,7 @@ class SyncScreen(Screen[None]):
         self.query_one("#import-report", Static).update("")
         names = ", ".join(p.name for p in self.chosen)
         self.query_one("#import-chosen", Static).update(
-            Content(f"Выбрано: {names}") if self.chosen else "Пакеты не выбраны"
+            Content(safe_text(f"Выбрано: {names}")) if self.chosen else "Пакеты не выбраны"
         )
         self._update_confirm()
 
@@ -484,7 +487,12 @@ class SyncScreen(Screen[None]):
         if accepted:
             self.post_message(BundleImported(applied, len(accepted)))
         summary = "; ".join(r.message for r in message.reports)
-        self.notify(summary, title="Импорт", severity="information" if accepted else "warning")
+        self.notify(
+            summary,
+            title="Импорт",
+            severity="information" if accepted else "warning",
+            markup=False,
+        )
         self.load_history()
         self.load_state()
 
@@ -507,7 +515,7 @@ class SyncScreen(Screen[None]):
         table = self.query_one("#history-table", DataTable)
         table.clear()
         for row in message.rows:
-            table.add_row(*history_row(row))
+            table.add_row(*(Text(safe_text(cell)) for cell in history_row(row)))
 
     # --- progress and failures (shared by all runs) ----------------------------------------
 

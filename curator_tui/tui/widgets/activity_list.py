@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from curator_tui.domain.models import Status
+from curator_tui.domain.safe_text import safe_text
 from curator_tui.tui.rows import ListRow
 from curator_tui.tui.widgets.cursor_view import CursorView
 from curator_tui.tui.workers import thread_work
@@ -74,9 +75,11 @@ def columns_for(width: int) -> Columns:
 
 
 def fit(text: str, width: int) -> str:
-    """`text` cut (with «…») or padded to exactly `width` cells."""
+    """`text` cut (with «…») or padded to exactly `width` cells; controls made visible, since
+    these cells go to the terminal as raw segments (a title may hold an escape sequence)."""
     if width <= 0:
         return ""
+    text = safe_text(text)
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "…"
     return set_cell_size(text, width)
