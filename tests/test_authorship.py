@@ -18,6 +18,7 @@ import pytest
 from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Entity, HlcStamp, Operation
 from curator_tui.store import authorship as chains
+from curator_tui.store.database import migration_files
 from curator_tui.store.store import Store
 from curator_tui.sync import keys, replica, sshsig
 from curator_tui.sync.authorship import attestation_message
@@ -380,10 +381,11 @@ def test_a_migrated_file_binds_the_keys_it_knew_and_chains_its_own_ops_at_export
     tmp_path: Path, world: dict[str, Replica]
 ) -> None:
     school, curator = world["school"], world["curator"]
-    with sqlite3.connect(curator.db) as conn:  # as a v9 file that had met the school
+    with sqlite3.connect(curator.db) as conn:  # a v9 file that had met the school, upgraded
         for table in ("op_link", "attestation", "author_key"):
             conn.execute(f"DROP TABLE {table}")
-        conn.execute("DELETE FROM schema_version WHERE version >= 10")
+        [upgrade] = [path for version, path in migration_files() if version == 10]
+        conn.executescript(upgrade.read_text(encoding="utf-8"))
     with curator.open() as store:
         bound = chains.bound_keys(store.conn, [school.device_id])
         assert bound == {school.device_id: keys.public_key_line(school.key.public_key())}
