@@ -29,6 +29,7 @@ CURATOR_BENCH_SCHOOLS=300 runs a smaller region while developing.
 from __future__ import annotations
 
 import asyncio
+import base64
 import cProfile
 import hashlib
 import io
@@ -52,11 +53,14 @@ from bench.tui_bench import roadmap
 from curator_tui.domain.ops import Action, Entity, HlcStamp, Operation
 from curator_tui.reports.model import build_monthly_report, school_summaries
 from curator_tui.reports.output import ReportFormat, save_report
+from curator_tui.store.authorship import ZERO_LINK, next_link, op_digest
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.sync import keys, sshsig
+from curator_tui.sync.authorship import attestation_message
 from curator_tui.sync.bundles import (
     SOFTWARE,
+    Authorship,
     BundleInfo,
     BundleKind,
     Counts,
@@ -74,7 +78,7 @@ CACHE = ROOT / "bench" / ".cache" / "hub"
 RESULTS = ROOT / "bench" / "results"
 SCHOOLS = int(os.environ.get("CURATOR_BENCH_SCHOOLS", "3000"))
 PER_SCHOOL = 60
-VERSION = 1
+VERSION = 2  # 2: bundles carry the school's attestation (authored ops)
 TODAY = date(2025, 5, 15)
 PAINT_RUNS = 5
 IMPORT_RUNS = int(os.environ.get("CURATOR_BENCH_IMPORT_RUNS", "3"))
@@ -127,6 +131,22 @@ def school_ops(index: int, device_id: str, activity_ids: list[str]) -> list[Oper
     return ops
 
 
+def own_authorship(key: Ed25519PrivateKey, device_id: str, ops: list[Operation]) -> Authorship:
+    """The attestation of the school's ops 1…n that its export signs (sync/authorship.py)."""
+    link = ZERO_LINK
+    for op in ops:
+        link = next_link(link, op_digest(op))
+    signature = key.sign(attestation_message(device_id, len(ops), link))
+    return Authorship(
+        key=keys.public_key_line(key.public_key()),
+        start=1,
+        seq=len(ops),
+        base=ZERO_LINK.hex(),
+        head=link.hex(),
+        sig=base64.b64encode(signature).decode("ascii"),
+    )
+
+
 def write_bundle(
     path: Path, key: Ed25519PrivateKey, device_id: str, org: tuple[str, str], ops: list[Operation]
 ) -> None:
@@ -148,6 +168,7 @@ def write_bundle(
             ranges={device_id: DeviceRange(start=1, end=len(ops))},
             devices={device_id: DeviceInfo(name="", role="school", public_key=public)},
             counts=Counts(ops=len(ops), evidence_files=0, evidence_bytes=0),
+            authors={device_id: own_authorship(key, device_id, ops)},
         )
         manifest = canonical_json(
             build_manifest(

@@ -340,7 +340,10 @@ def test_a_signer_cannot_tell_what_another_peer_holds(
     forged = forge_with_holds(
         tmp_path / "f.curator", school, {school.device_id: 1}, device_id=curator.device_id
     )
-    assert hub.import_(forged).outcome == "accepted"  # the op itself the school may sign
+    # Refused since ops are authored: the curator's device is bound to the curator's key.
+    report = hub.import_(forged)
+    assert report.outcome == "refused"
+    assert "известно этой базе с другим ключом" in report.message
     with hub.open() as store:
         known = peer_knowledge.knowledge_of(store.conn, curator.device_id, [school.device_id])
         assert known == {}

@@ -91,9 +91,7 @@ class ChangeLog(DeviceSettings):
 
     # --- writing -----------------------------------------------------------------------------
 
-    def record(
-        self, changes: Iterable[Change], wall_ms: int | None = None
-    ) -> list[Operation]:
+    def record(self, changes: Iterable[Change], wall_ms: int | None = None) -> list[Operation]:
         """Turn changes into this device's operations and apply them in one transaction.
 
         The ops are applied in batches: an edit names the op that held its field (`prev`) and
@@ -272,7 +270,6 @@ class ChangeLog(DeviceSettings):
             ).fetchall()
             dump[table] = [tuple(r) for r in rows]
         return dump
-
 
 
 def holder_for(conn: sqlite3.Connection, change: Change) -> tuple[str, str, str] | None:

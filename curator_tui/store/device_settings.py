@@ -13,7 +13,6 @@ from curator_tui.store.database import first_dict, transaction
 class DeviceSettings(StoreBase):
     """Store's part for the device and settings (store.py says how the parts make one Store)."""
 
-
     def setting(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM local_setting WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None

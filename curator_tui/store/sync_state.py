@@ -22,6 +22,7 @@ from typing import Any
 
 from curator_tui.domain.ops import Action, Entity, Operation, observe
 from curator_tui.store import peer_knowledge
+from curator_tui.store.authorship import Proofs, save_proofs
 from curator_tui.store.database import select_in, transaction
 from curator_tui.store.entity_log import log_rows_of, ops_of
 from curator_tui.store.projection import OP_COLUMNS, op_row
@@ -359,11 +360,13 @@ def apply_bundle(
     covered: Mapping[str, int],
     devices: Mapping[str, tuple[str, str, str]],
     claims: PeerClaims,
+    proofs: Proofs | None = None,
 ) -> BundleApplied:
     """Merge a verified bundle's ops and record the import, all in one transaction.
 
     Also: remember the devices named in the bundle (name, role, key) so history shows them;
-    raise the covered marks; and learn what the signer holds (`learn_from_peer`).
+    raise the covered marks; learn what the signer holds (`learn_from_peer`); and store the
+    proofs of authorship it brought (chain values, attestations, key bindings).
     """
     ordered = sorted(ops, key=lambda o: (o.hlc, o.device_id, o.seq))
     with transaction(store.conn) as conn:
@@ -373,6 +376,8 @@ def apply_bundle(
         stamp = observe(stamp, (op.hlc for op in applied), now_ms())
         save_stamp(conn, stamp)
         own_ahead = learn_from_peer(conn, store.device_id, ops, claims)
+        if proofs is not None:
+            save_proofs(conn, proofs)
         for device_id, seq in covered.items():
             _raise_mark(conn, COVERED_PREFIX + device_id, seq)
         for device_id, (name, role, public_key) in devices.items():

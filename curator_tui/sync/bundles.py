@@ -7,6 +7,7 @@ manifest; this module owns the fields that say what the bundle is about (docs/bu
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -119,6 +120,49 @@ class DeviceRange(_Strict):
         return {"from": self.start, "to": self.end}
 
 
+_HEX64 = r"^[0-9a-f]{64}$"
+_SEQ_KEY = re.compile(r"[1-9][0-9]{0,15}")
+MAX_PASSED = 12_000  # digests of left-out ops per author, ~75 bytes each in the 1 MiB manifest
+
+
+class Authorship(_Strict):
+    """An author's proof for its ops in the bundle (docs/bundle-format.md, «Authorship»):
+    the chain value before `from`, the attestation (seq, head, sig) by `key`, and the digests
+    of the seqs in from…seq the bundle does not carry (`passed`)."""
+
+    key: str = Field(max_length=200)
+    start: int = Field(alias="from", ge=1, le=MAX_SEQ)
+    seq: int = Field(ge=1, le=MAX_SEQ)
+    base: str = Field(pattern=_HEX64)
+    head: str = Field(pattern=_HEX64)
+    sig: str = Field(pattern=r"^[A-Za-z0-9+/]{86}==$")
+    passed: dict[str, str] = Field(default_factory=dict, max_length=MAX_PASSED)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Authorship:
+        if self.start > self.seq:
+            raise ValueError("from > seq")
+        for seq, digest in self.passed.items():
+            if not _SEQ_KEY.fullmatch(seq) or not self.start <= int(seq) <= self.seq:
+                raise ValueError("bad passed seq")
+            if not re.fullmatch(_HEX64, digest):
+                raise ValueError("bad passed digest")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "from": self.start,
+            "seq": self.seq,
+            "base": self.base,
+            "head": self.head,
+            "sig": self.sig,
+            "passed": dict(sorted(self.passed.items(), key=lambda item: int(item[0]))),
+        }
+
+
 class Counts(_Strict):
     ops: int = Field(ge=0)
     evidence_files: int = Field(ge=0)
@@ -139,10 +183,12 @@ class BundleInfo(_Strict):
     counts: Counts
     # device → the highest seq up to which the signer holds its whole history (manifest.py).
     holds: dict[str, int] = Field(default_factory=dict)
+    # device → the proof that its ops in the bundle are its own (absent in older bundles).
+    authors: dict[str, Authorship] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ids(self) -> BundleInfo:
-        for device_id in (*self.ranges, *self.devices, *self.holds):
+        for device_id in (*self.ranges, *self.devices, *self.holds, *self.authors):
             if not ID_PATTERN.fullmatch(device_id):
                 raise ValueError("bad device id")
         return self
@@ -159,6 +205,11 @@ class BundleInfo(_Strict):
             "devices": {d: i.model_dump() for d, i in sorted(self.devices.items())},
             "counts": self.counts.model_dump(),
             "holds": dict(sorted(self.holds.items())),
+            **(
+                {"authors": {d: a.to_json() for d, a in sorted(self.authors.items())}}
+                if self.authors
+                else {}
+            ),
         }
 
 

@@ -38,15 +38,18 @@ from platformdirs import user_documents_path
 from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.platform import find_medium
 from curator_tui.store import peer_knowledge, sync_state
+from curator_tui.store.authorship import Window
 from curator_tui.store.debris import owner_is_gone
 from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.store import Store
 from curator_tui.sync import sshsig
 from curator_tui.sync.agefile import parse_recipient
+from curator_tui.sync.authorship import attest_own_ops, authors_entries, windows_for
 from curator_tui.sync.bundles import (
     AGE_SUFFIX,
     SOFTWARE,
     SUFFIX,
+    Authorship,
     BundleInfo,
     BundleKind,
     ByteCounter,
@@ -67,7 +70,7 @@ from curator_tui.sync.container import (
     new_bundle_id,
 )
 from curator_tui.sync.errors import BundleError, SyncError
-from curator_tui.sync.oprules import PROGRESS_SETS, role_problem, value_problem
+from curator_tui.sync.oprules import PROGRESS_SETS, is_structure, role_problem, value_problem
 from curator_tui.sync.replica import (
     NOT_INITIALISED,
     load_signing_key,
@@ -147,6 +150,7 @@ class Plan:
     organisations: set[str] = field(default_factory=set)
     omitted: Counter[str] = field(default_factory=Counter)
     holds: dict[str, int] = field(default_factory=dict)  # the manifest's `holds`
+    authors: dict[str, Authorship] = field(default_factory=dict)  # the manifest's `authors`
 
     @property
     def empty(self) -> bool:
@@ -186,6 +190,7 @@ class PlanWriter:
         self.store = store
         self.policy = policy
         self.seen: dict[str, tuple[int, int]] = {}  # device → (min seq, max seq) written
+        self.written: dict[str, set[int]] = {}  # device → every seq written
         self.evidence: dict[str, tuple[str, int]] = {}  # evidence id → (sha256, size)
         self.touched: set[tuple[Entity, str]] = set()
 
@@ -204,6 +209,7 @@ class PlanWriter:
         self.plan.ops += 1
         low, high = self.seen.get(op.device_id, (op.seq, op.seq))
         self.seen[op.device_id] = (min(low, op.seq), max(high, op.seq))
+        self.written.setdefault(op.device_id, set()).add(op.seq)
         self.plan.organisations |= self.policy.resolver.organisations_of(op)
         if op.entity in PROGRESS_SETS:
             self.touched.add((op.entity, op.entity_id))
@@ -225,31 +231,50 @@ class PlanWriter:
 def plan_changes(
     store: Store, policy: ExportPolicy, staging: Path, known: Mapping[str, int]
 ) -> Plan:
-    """Every op past what the receiver is known to hold (`known`: device → seq)."""
+    """Every op past what the receiver is known to hold (`known`: device → seq) that this
+    replica can prove its author made (this device's own; others' up to an attested head)."""
     plan = Plan(BundleKind.CHANGES, staging / "ops.jsonl")
+    windows = windows_for(store, known, lambda op: policy.exclusion(op) is None)
     with PlanWriter(plan, store, policy) as writer:
         for op in sync_state.ops_after(store, known):
-            writer.offer(op)
+            if provable(op, store.device_id, windows):
+                writer.offer(op)
         # Older creates/removes of touched records: each bundle attributes its records itself.
         for entity, entity_id in sorted(writer.touched):
             for op in sync_state.lifecycle_ops(store, entity, entity_id):
                 if op.seq <= known.get(op.device_id, 0) and policy.exclusion(op) is None:
                     writer.write(op)
     for device_id, head in sync_state.op_heads(store).items():
+        if device_id != store.device_id:  # a relay covers what it can prove, not more
+            window = windows.get(device_id)
+            head = window.attestation.seq if window else 0
         start = known.get(device_id, 0) + 1
         low, high = writer.seen.get(device_id, (start, 0))
         if head >= start or device_id in writer.seen:
             plan.ranges[device_id] = DeviceRange(start=min(start, low), end=max(head, high))
     plan.blobs = needed_blobs(store, writer.evidence)
+    plan.authors = authors_entries(store, windows, writer.written)
     return plan
+
+
+def provable(op: Operation, own: str, windows: Mapping[str, Window]) -> bool:
+    """This device's own ops are proved by the bundle signature; others' by a window."""
+    if op.device_id == own:
+        return True
+    window = windows.get(op.device_id)
+    return window is not None and window.start <= op.seq <= window.attestation.seq
 
 
 def plan_roadmap(store: Store, policy: ExportPolicy, staging: Path, organisation_id: str) -> Plan:
     plan = Plan(BundleKind.ROADMAP, staging / "ops.jsonl")
+    windows = windows_for(store, {}, lambda op: is_structure(op) and policy.exclusion(op) is None)
     with PlanWriter(plan, store, policy) as writer:
         for op in sync_state.structure_ops(store, organisation_id):
-            writer.offer(op)
+            if provable(op, store.device_id, windows):
+                writer.offer(op)
     plan.ranges = {d: DeviceRange(start=lo, end=hi) for d, (lo, hi) in writer.seen.items()}
+    others = {d: w for d, w in windows.items() if d != store.device_id}
+    plan.authors = authors_entries(store, others, writer.written)
     return plan
 
 
@@ -362,6 +387,7 @@ def export_bundle(
         with sync_session(paths) as staging:
             if progress:
                 progress(SyncProgress("collect", 0, 0))
+            attest_own_ops(store, key)
             plan = make_plan(store, policy, staging, options, role, receiver)
             names = sync_state.organisation_names(store)
             plan.holds = peer_knowledge.held_through(store.conn)
@@ -476,6 +502,7 @@ def manifest_info(
             evidence_bytes=sum(plan.blobs.values()),
         ),
         holds=plan.holds,
+        authors=plan.authors,
     )
 
 

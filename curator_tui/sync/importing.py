@@ -44,6 +44,7 @@ from curator_tui.domain.ops import (
 from curator_tui.store import hub_queries, sync_state
 from curator_tui.store.removed_work import removed_with_work_among
 from curator_tui.store.store import Store, now_ms
+from curator_tui.sync.authorship import check_authorship, line_digests
 from curator_tui.sync.bundles import (
     BundleInfo,
     BundleKind,
@@ -62,6 +63,7 @@ from curator_tui.sync.opening import (
     Outcome,
     Refused,
     SignerInfo,
+    load_trust,
     open_file,
 )
 from curator_tui.sync.oprules import (
@@ -224,6 +226,7 @@ def check_contents(store: Store, examined: Examined, report: BundleReport, *, fu
     check_each_op(store, entry, ops, resolver, report)
     check_evidence(store, bundle, ops, resolver, report)
     check_log(store, ops, report, full=full)
+    check_authors(store, examined, report)
     note_gaps(store, info, report)
     note_clock(store, ops, report)
 
@@ -398,6 +401,17 @@ def check_log(store: Store, ops: list[Operation], report: BundleReport, *, full:
         report.fail("пакет содержит изменения от имени этой базы, которых она не делала")
 
 
+def check_authors(store: Store, examined: Examined, report: BundleReport) -> None:
+    """Every op in another device's name proved by that device's key (sync/authorship.py)."""
+    trust = load_trust(paths_of(store).trust_file)
+    digests = line_digests(examined.bundle.ops)
+    problems, examined.proofs = check_authorship(
+        store, examined.info, examined.ops, digests, trust, report.device_names
+    )
+    for problem in problems[:MAX_LISTED_PROBLEMS]:
+        report.fail(problem)
+
+
 def clash_problem(clash: sync_state.OpClash) -> str:
     if clash.reason == "same_seq":
         return (
@@ -486,6 +500,7 @@ def apply(
             covered=covered_marks(store, examined.info),
             devices=devices_of(store, examined.info),
             claims=peer_claims(examined),
+            proofs=examined.proofs,
         )
     except Exception as exc:
         for sha256 in adopted:  # the transaction rolled back: nothing refers to them

@@ -123,6 +123,12 @@ def fingerprint(key: Ed25519PublicKey) -> str:
     return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
 
 
+def device_id_for(key: Ed25519PublicKey) -> str:
+    """The id of a device made with this key: the first 32 hex digits of the SHA-256 that
+    `fingerprint` prints in base64. A key binds such an id by itself (sync/authorship.py)."""
+    return hashlib.sha256(public_key_blob(key)).hexdigest()[:32]
+
+
 def same_public_key(a: Ed25519PublicKey, b: Ed25519PublicKey) -> bool:
     return public_key_blob(a) == public_key_blob(b)
 

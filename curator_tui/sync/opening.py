@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.store import sync_state
+from curator_tui.store.authorship import Proofs
 from curator_tui.sync import keys, sshsig
 from curator_tui.sync.bundles import (
     BundleInfo,
@@ -137,6 +138,7 @@ class Examined:
     info: BundleInfo
     entry: TrustEntry
     ops: list[Operation]
+    proofs: Proofs = field(default_factory=Proofs)  # authorship, found by `importing`
 
 
 def decrypt(

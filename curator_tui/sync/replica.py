@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from curator_tui.store import peer_knowledge, sync_state
+from curator_tui.store import authorship, peer_knowledge, sync_state
 from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.roadmaps import normalise, organisation_id
 from curator_tui.store.store import Store
@@ -132,6 +132,8 @@ def init_replica(db: Path, options: InitOptions) -> InitResult:
         if not created:
             notes.append("Ключи уже были созданы раньше и оставлены без изменений")
         info = key_info(paths, name)
+        # A new device's id is its key's hash, so its key binds it (sync/authorship.py).
+        authorship.adopt_device_id(store, keys.device_id_for(load_signing_key(paths).public_key()))
         store.init_device(name=name, role=options.role.value, public_key=info.public_key)
         org_id, org_name = remember_organisation(store, options.organisation, notes)
         municipality = record_municipality(store, org_id, options.municipality)
