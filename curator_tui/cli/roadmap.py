@@ -24,6 +24,7 @@ from curator_tui.services import activities_json, prepare_roadmap
 from curator_tui.store.debris import Removed
 from curator_tui.store.evidence_check import check_evidence
 from curator_tui.store.peer_knowledge import gap_lines
+from curator_tui.store.removed_work import removed_with_work
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.views.format import file_size
@@ -94,6 +95,55 @@ def cmd_set_status(args: argparse.Namespace) -> int:
         store.set_status(activity["id"], status)
     print(f"№ {activity['number'] or '—'}: статус «{status.label}»")
     return EXIT_OK
+
+
+RESTORE_WORDS = ("restore", "вернуть")
+CONFIRM_WORDS = ("confirm", "подтвердить")
+
+
+def cmd_removed_work(args: argparse.Namespace) -> int:
+    """Work done on activities the coordinator removed: listed, or settled one by one."""
+    with open_store(args) as store:
+        rows = removed_with_work(store.conn)
+        if args.decision is None:
+            return print_removed_work(rows)
+        if store.device().get("role") != "coordinator":
+            raise CliError("Решение об удалённых мероприятиях принимает координатор")
+        activity = pick_removed(rows, args.activity)
+        restore = args.decision in RESTORE_WORDS
+        store.settle_removed_work(activity["id"], restore=restore)
+    verdict = "возвращено в дорожную карту" if restore else "удаление подтверждено"
+    print(f"№ {activity['number'] or '—'} «{safe_text(activity['title'])}»: {verdict}")
+    return EXIT_OK
+
+
+def print_removed_work(rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        print("Работы по удалённым мероприятиям нет")
+        return EXIT_OK
+    print(f"Удалённые мероприятия, по которым после удаления велась работа ({len(rows)}):")
+    for row in rows:
+        print(f"  {row['id']}  № {row['number'] or '—'}  {safe_text(row['title'])[:60]}")
+    print(
+        "Решите по каждому: curator removed-work restore НОМЕР (вернуть) или "
+        "curator removed-work confirm НОМЕР (подтвердить удаление)"
+    )
+    return EXIT_OK
+
+
+def pick_removed(rows: list[dict[str, Any]], reference: str | None) -> dict[str, Any]:
+    """The one listed activity an id or printed number names."""
+    wanted = (reference or "").strip()
+    found = [r for r in rows if wanted in (r["id"], r["number"])]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CliError(
+            f"Среди удалённых мероприятий с работой нет «{wanted}»: "
+            "список покажет curator removed-work"
+        )
+    lines = "\n".join(f"  {r['id']}  № {r['number']}  {safe_text(r['title'])[:60]}" for r in found)
+    raise CliError(f"Номер «{wanted}» неоднозначен, укажите id:\n{lines}")
 
 
 def resolve_occurrence(store: Store, activity: dict[str, Any], text: str) -> Occurrence:
@@ -230,6 +280,21 @@ def register(sub: Any) -> None:
         metavar="ПОВТОРЕНИЕ",
         help="повторение регулярного мероприятия: месяц (2026-01, январь) или дата (2026-01-15)",
     )
+    add_db_option(p)
+
+    p = sub.add_parser(
+        "removed-work",
+        help="работа по удалённым мероприятиям: список, вернуть мероприятие или подтвердить "
+        "удаление (координатор)",
+    )
+    p.set_defaults(handler=cmd_removed_work)
+    p.add_argument(
+        "decision",
+        nargs="?",
+        choices=(*RESTORE_WORDS, *CONFIRM_WORDS),
+        help="вернуть (restore) мероприятие или подтвердить (confirm) удаление",
+    )
+    p.add_argument("activity", nargs="?", help="id или номер мероприятия из списка")
     add_db_option(p)
 
     p = sub.add_parser("note", help="добавить заметку о ходе выполнения")

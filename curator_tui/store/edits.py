@@ -25,6 +25,16 @@ class Edits(ChangeLog, Reads):
         )
         return op
 
+    def settle_removed_work(self, activity_id: str, *, restore: bool) -> Operation:
+        """The coordinator's decision on work done on an activity it had removed
+        (store/removed_work.py): put the activity back, or remove it again — stamped after
+        the work, which settles it. The work itself stays in the log either way."""
+        self.require_activity(activity_id)
+        [op] = self.record(
+            [Change(Entity.ACTIVITY, activity_id, Action.SET, "removed", 0 if restore else 1)]
+        )
+        return op
+
     def set_occurrence_status(self, occurrence: Occurrence, status: Status) -> Operation:
         """One occurrence's status. The occurrence is created first if this replica has no
         row for it; another replica creating it too makes the same entity (its id and
