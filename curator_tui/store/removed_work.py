@@ -4,7 +4,8 @@ removal (a status, a note, a piece of evidence or a visit).
 Such work is never hidden in silence: the import says so, `activities --json` lists the
 activity in the state «удалено, но есть работа», and the coordinator decides (`curator
 removed-work restore|confirm`, Store.settle_removed_work) — putting it back (`removed` = 0)
-or removing it again, which stamps the removal after the work and so settles it. A pure function of the projection, so every replica with the same ops agrees.
+or removing it again, which stamps the removal after the work and so settles it. A pure
+function of the projection, so every replica with the same ops agrees.
 """
 
 from __future__ import annotations
