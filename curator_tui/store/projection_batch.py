@@ -570,6 +570,7 @@ class Batch:
             self.write_rows(entity)
         self.write_links()
         self.write_conflicts()
+        self.write_removal_conflicts()
 
     def assign_winners(self) -> None:
         """The winners column of every row a `set` took a field of, written with the row."""
@@ -697,7 +698,6 @@ class Batch:
             "VALUES (?, ?, ?, ?, ?)",
             fresh,
         )
-        self.write_removal_conflicts()
 
     def write_removal_conflicts(self) -> None:
         """The removal's conflicts of every removed entity this batch edited or removed, from
