@@ -69,7 +69,7 @@ def test_an_annotation_of_removed_evidence_is_a_conflict_everywhere(tmp_path: Pa
         detail = load_detail(store, activity)
     assert detail is not None
     shown_text = str(conflicts_content(detail))
-    assert "Доказательство удалили" in shown_text and "«Название»" in shown_text
+    assert "Доказательство удалили" in shown_text and "«название»" in shown_text
     assert TITLE in shown_text
 
 
