@@ -81,8 +81,9 @@ def activities_json(store: Store, today: date | None = None) -> list[dict[str, A
     today = today or date.today()
     conflicts: dict[str, list[dict[str, Any]]] = {}
     for c in store.conflicts():
-        if c["entity"] == "activity":
-            conflicts.setdefault(c["entity_id"], []).append(conflict_json(c))
+        owner = c["entity_id"] if c["entity"] == "activity" else conflict_activity(store, c)
+        if owner is not None:
+            conflicts.setdefault(owner, []).append(conflict_json(c))
     shown = [
         activity_json(r, conflicts.get(r["id"], []), store.occurrences(r), today)
         for r in store.activities()
@@ -94,9 +95,21 @@ def activities_json(store: Store, today: date | None = None) -> list[dict[str, A
     return shown + removed
 
 
+def conflict_activity(store: Store, conflict: dict[str, Any]) -> str | None:
+    """The activity an evidence conflict is listed with (removed evidence's too)."""
+    if conflict["entity"] != "evidence":
+        return None
+    return (store.evidence_item(conflict["entity_id"]) or {}).get("activity_id")
+
+
 def conflict_json(conflict: dict[str, Any]) -> dict[str, Any]:
-    """One standing conflict: the field, the value shown (the winner's) and the other one."""
+    """One standing conflict: what it is of (the activity or one of its evidence), the field,
+    the value shown (the winner's) and the other one. A removal against an edit it did not
+    know of has the field "removed", the value null and `edited_field` the field edited."""
     return {
+        "entity": conflict["entity"],
+        "entity_id": conflict["entity_id"],
+        "edited_field": conflict["edited_field"],
         "field": conflict["field"],
         "value": json.loads(conflict["winner_value"]),
         "other_value": json.loads(conflict["loser_value"]),

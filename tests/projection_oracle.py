@@ -21,6 +21,7 @@ from curator_tui.store.projection import (
     HISTORY_COLUMNS,
     OP_COLUMNS,
     PLACEHOLDERS,
+    REMOVED,
     TOMBSTONED,
     WINNERS_COLUMN,
     HistoryNode,
@@ -32,6 +33,7 @@ from curator_tui.store.projection import (
     parse_winners,
     period_columns,
     period_from_columns,
+    removal_conflicts,
     schedule_columns,
     schedule_for,
     search_text_of,
@@ -71,6 +73,8 @@ def project(conn: sqlite3.Connection, op: Operation, log_row: int) -> None:
         apply_set(conn, op)
     elif op.action is Action.REMOVE and op.entity in TOMBSTONED:
         write_fields(conn, op.entity, op.entity_id, {"removed": 1})
+    if op.entity in TOMBSTONED and op.action in (Action.SET, Action.REMOVE):
+        refresh_removal_conflicts(conn, op.entity, op.entity_id)
 
 
 def insert_new_entity(conn: sqlite3.Connection, op: Operation) -> bool:
@@ -220,6 +224,25 @@ def field_history(
     )
     rows = conn.execute(sql, (entity_id, Action.SET.value, field, Action.CREATE.value)).fetchall()
     return {row[0]: history_node(row) for row in rows}
+
+
+def refresh_removal_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str) -> None:
+    """Recompute the removal's conflicts with the entity's edits from the whole log."""
+    sql = ops_of(entity, f"o.action, o.field, {HISTORY_COLUMNS}", "t.id = ? AND o.action IN (?, ?)")
+    rows = conn.execute(sql, (entity_id, Action.SET.value, Action.REMOVE.value)).fetchall()
+    ops = [(action, name, history_node(tuple(columns))) for action, name, *columns in rows]
+    conn.execute(
+        "DELETE FROM conflict WHERE entity = ? AND entity_id = ? AND field = ?",
+        (entity.value, entity_id, REMOVED),
+    )
+    conn.executemany(
+        "INSERT INTO conflict (entity, entity_id, field, winner_op, loser_op) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (entity.value, entity_id, REMOVED, w, loser)
+            for w, loser in removal_conflicts(entity, ops)
+        ],
+    )
 
 
 def refresh_entity_conflicts(conn: sqlite3.Connection, entity: Entity, entity_id: str) -> None:

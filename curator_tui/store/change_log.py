@@ -236,10 +236,13 @@ class ChangeLog(DeviceSettings):
 
         A conflict stands while its winner still holds the field, as the entity row's
         `winners` says; a field no `set` holds (one the rules do not know) keeps its conflicts.
-        Conflicts are few, so the rows are filtered here rather than joined per entity table.
+        So does a removal against an edit it did not know of (field REMOVED: the winner is the
+        remove op, `edited_field` the field the loser set). Conflicts are few, so the rows are
+        filtered here rather than joined per entity table.
         """
         sql = (
-            "SELECT c.entity, c.entity_id, c.field, c.winner_op, w.value AS winner_value, "
+            "SELECT c.entity, c.entity_id, c.field, l.field AS edited_field, "
+            "c.winner_op, w.value AS winner_value, "
             "l.value AS loser_value, w.device_id AS winner_device, l.device_id AS loser_device, "
             "w.hlc AS winner_hlc, l.hlc AS loser_hlc FROM conflict c "
             "JOIN op w ON w.op_id = c.winner_op JOIN op l ON l.op_id = c.loser_op"

@@ -9,6 +9,8 @@ applies them (the only code that writes the state tables), and reads them from h
 - notes, evidence and visits are add-only sets (TOMBSTONED): `remove` leaves a tombstone;
 - two values of one field that no known edit supersedes are a conflict (`conflicts_in`, a
   multi-value register over the field's `HistoryNode`s and their causal contexts);
+- an edit of a removed entity the removal did not know of is a conflict too, of the pseudo
+  field REMOVED (`removal_conflicts`): an annotation of removed evidence is never lost unseen;
 - derived columns are functions of the row's own fields: a roadmap's period, an activity's
   schedule (from its deadline text and its roadmap's period) and search text.
 Applying is idempotent and independent of arrival order, so replaying the log rebuilds the
@@ -122,6 +124,44 @@ def conflicts_in(nodes: dict[str, HistoryNode]) -> list[tuple[str, str]]:
     )
 
 
+# The conflict rows' field for a removal against the edits it did not know of (no op sets it).
+REMOVED = "removed"
+
+
+# An op of a tombstoned entity as `removal_conflicts` reads it: (action, field, node).
+EntityOp = tuple[str, str | None, "HistoryNode"]
+
+
+def removal_conflicts(entity: Entity, ops: list[EntityOp]) -> list[tuple[str, str]]:
+    """(remove op, edit op) of every edit of a removed entity that stands against its removal.
+
+    The values of each field the rules know (its `set`s no known edit of it supersedes)
+    that no removal knew of are each one row, against the greatest removal. A removal knew
+    of an edit made on its own device (one device's ops are sequential) or of one whose
+    causal context names it; a remove op carries no context, so an edit from elsewhere the
+    remover had already received is shown too: shown once too often rather than lost unseen.
+    A pure function of the entity's known ops, so every replica holding them has the same rows.
+    """
+    removes = [node for action, _, node in ops if action == Action.REMOVE.value]
+    if not removes or entity not in TOMBSTONED:
+        return []
+    edits: dict[str, dict[str, HistoryNode]] = {}
+    for action, name, node in ops:
+        if action == Action.SET.value and name in FIELDS[entity]:
+            edits.setdefault(name, {})[node.op_id] = node
+    winner = max(removes, key=lambda n: n.order)
+    return sorted(
+        (winner.op_id, op_id)
+        for nodes in edits.values()
+        for op_id in visible_values(nodes)
+        if not any(removal_knew(remove, nodes[op_id]) for remove in removes)
+    )
+
+
+def removal_knew(remove: HistoryNode, edit: HistoryNode) -> bool:
+    return remove.order[1] == edit.order[1] or remove.op_id in edit.context
+
+
 def superseded_in(nodes: dict[str, HistoryNode]) -> set[str]:
     """The ops of a field's history some known op of it supersedes.
 
@@ -171,7 +211,7 @@ def seen_text(seen: tuple[str, ...] | None) -> str | None:
 def history_node(row: tuple[Any, ...]) -> HistoryNode:
     """A node from (op id, prev, seen, clock, device, action, value) as the log holds them."""
     op_id, prev, seen, hlc, device, action, value = row
-    is_set = action == "set"
+    is_set = action == "set"  # a create's or a remove's value is not read
     context = None if seen is None else frozenset(json.loads(seen))
     return HistoryNode(op_id, prev, context, (hlc, device), is_set, value if is_set else "")
 
@@ -258,7 +298,8 @@ def search_text_of(number: str, title: str, responsible: str, *, removed: Any) -
 
 
 # Bumped whenever conflicts_in judges differently; Store.open then recomputes every field's.
-CONFLICT_RULES_VERSION = "2"  # 2: a multi-value register over causal contexts (db/0011)
+# 2: a multi-value register over causal contexts (db/0011); 3: removals against edits
+CONFLICT_RULES_VERSION = "3"
 CONFLICT_RULES_SCHEMA = 11  # the schema whose op table they read (op.seen)
 # Bumped whenever search_key spells its text differently; Store.open then rewrites old rows.
 SEARCH_KEY_VERSION = "2"

@@ -46,8 +46,10 @@ from curator_tui.store.projection import (
     HISTORY_COLUMNS,
     OP_COLUMNS,
     PLACEHOLDERS,
+    REMOVED,
     TOMBSTONED,
     WINNERS_COLUMN,
+    EntityOp,
     HistoryNode,
     Winner,
     conflicts_in,
@@ -58,6 +60,7 @@ from curator_tui.store.projection import (
     parse_winners,
     period_columns,
     period_from_columns,
+    removal_conflicts,
     schedule_columns,
     schedule_for,
     search_text_of,
@@ -139,16 +142,43 @@ def refresh_all_conflicts(conn: sqlite3.Connection) -> None:
         for key, nodes in sorted(edits.items())
         for winner, loser in conflicts_in({**creates.get(key[:2], {}), **nodes})
     ]
+    rows += all_removal_conflicts(conn)
     for entity, names in FIELDS.items():
         conn.executemany(
             "DELETE FROM conflict WHERE entity = ? AND field = ?",
             [(entity.value, name) for name in names],
         )
     conn.executemany(
+        "DELETE FROM conflict WHERE entity = ? AND field = ?",
+        [(entity.value, REMOVED) for entity in TOMBSTONED],
+    )
+    conn.executemany(
         "INSERT INTO conflict (entity, entity_id, field, winner_op, loser_op) "
         "VALUES (?, ?, ?, ?, ?)",
         rows,
     )
+
+
+def all_removal_conflicts(conn: sqlite3.Connection) -> list[tuple[str, str, str, str, str]]:
+    """Every removed entity's removal conflicts, from the whole log."""
+    history: dict[tuple[str, str], list[EntityOp]] = {}
+    removed: set[tuple[str, str]] = set()
+    sql = f"SELECT o.entity, o.entity_id, o.action, o.field, {HISTORY_COLUMNS} FROM op o "
+    marks = ", ".join("?" for _ in TOMBSTONED)
+    for entity, entity_id, action, name, *columns in conn.execute(
+        sql + f"WHERE o.action IN ('set', 'remove') AND o.entity IN ({marks})",
+        sorted(e.value for e in TOMBSTONED),
+    ):
+        history.setdefault((entity, entity_id), []).append(
+            (action, name, history_node(tuple(columns)))
+        )
+        if action == Action.REMOVE.value:
+            removed.add((entity, entity_id))
+    return [
+        (entity, entity_id, REMOVED, winner, loser)
+        for entity, entity_id in sorted(removed)
+        for winner, loser in removal_conflicts(Entity(entity), history[(entity, entity_id)])
+    ]
 
 
 def refresh_all_search_text(conn: sqlite3.Connection) -> int:
@@ -540,6 +570,7 @@ class Batch:
             self.write_rows(entity)
         self.write_links()
         self.write_conflicts()
+        self.write_removal_conflicts()
 
     def assign_winners(self) -> None:
         """The winners column of every row a `set` took a field of, written with the row."""
@@ -667,6 +698,57 @@ class Batch:
             "VALUES (?, ?, ?, ?, ?)",
             fresh,
         )
+
+    def write_removal_conflicts(self) -> None:
+        """The removal's conflicts of every removed entity this batch edited or removed, from
+        its whole history (`removal_conflicts`; a removal is never undone, so an entity not
+        removed has none)."""
+        keys = sorted(
+            (
+                key
+                for key, ops in self.history.items()
+                if key[0] in TOMBSTONED
+                and self.column(key, "removed")
+                and any(op.action in (Action.SET, Action.REMOVE) for _, op in ops)
+            ),
+            key=lambda key: (key[0].value, key[1]),
+        )
+        if not keys:
+            return
+        history = self.removal_history(set(keys))
+        prefixes = [(key[0].value, key[1], REMOVED) for key in keys]
+        self.conn.executemany(
+            "DELETE FROM conflict WHERE entity = ? AND entity_id = ? AND field = ?", prefixes
+        )
+        self.conn.executemany(
+            "INSERT INTO conflict (entity, entity_id, field, winner_op, loser_op) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (*prefix, winner, loser)
+                for key, prefix in zip(keys, prefixes, strict=True)
+                for winner, loser in removal_conflicts(key[0], history[key])
+            ],
+        )
+
+    def removal_history(self, keys: set[Key]) -> dict[Key, list[EntityOp]]:
+        """The sets and removes of these entities: the log's before this batch, then its own
+        (linked to their rows only after the write)."""
+        history: dict[Key, list[EntityOp]] = {key: [] for key in keys}
+        for entity, ids in ids_by_entity(keys).items():
+            sql = ops_of(
+                entity,
+                f"t.id, o.action, o.field, {HISTORY_COLUMNS}",
+                "t.id IN ({marks}) AND o.action IN ('set', 'remove')",
+            )
+            for entity_id, action, name, *columns in select_in(self.conn, sql, sorted(ids)):
+                history[(entity, entity_id)].append((action, name, history_node(tuple(columns))))
+        for key in keys:
+            history[key] += [
+                (op.action.value, op.field, node_of(op))
+                for _, op in self.history[key]
+                if op.action in (Action.SET, Action.REMOVE)
+            ]
+        return history
 
     def conflict_cutoffs(self) -> dict[tuple[Key, str], int]:
         """Every field whose conflicts the replay recomputed, with the op it last did so at.

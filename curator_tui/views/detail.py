@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.domain.ops import Entity
 from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.store.hub_queries import roadmap_row
+from curator_tui.store.projection import REMOVED
 from curator_tui.store.store import Store
 from curator_tui.views.format import device_label, file_size
 
@@ -85,6 +87,7 @@ def load_detail(store: Store, activity_id: str) -> ActivityDetail | None:
     # Its own fields', its evidence's and its organisation's (a school's municipality).
     owners = [activity_id, *(e["id"] for e in evidence), (roadmap or {}).get("organisation_id")]
     conflicts = [c for owner in owners if owner for c in store.conflicts(owner)]
+    conflicts += removed_evidence_conflicts(store, activity_id)
     device_ids = {c[key] for c in conflicts for key in ("winner_device", "loser_device")}
     devices = {d: (store.known_device(d) or {}).get("name") or "" for d in device_ids}
     return ActivityDetail(
@@ -101,6 +104,18 @@ def load_detail(store: Store, activity_id: str) -> ActivityDetail | None:
         local_device=store.device_id,
         occurrences=tuple(store.occurrences(activity)),
     )
+
+
+def removed_evidence_conflicts(store: Store, activity_id: str) -> list[dict[str, Any]]:
+    """The conflicts of this activity's removed evidence: its removal against an edit made
+    without knowing of it. The evidence is listed no more; what was typed into it still is."""
+    return [
+        c
+        for c in store.conflicts()
+        if c["entity"] == Entity.EVIDENCE.value
+        and c["field"] == REMOVED
+        and (store.evidence_item(c["entity_id"]) or {}).get("activity_id") == activity_id
+    ]
 
 
 def evidence_path(store: Store, item: dict[str, Any]) -> Path | None:

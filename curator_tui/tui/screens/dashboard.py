@@ -22,7 +22,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from curator_tui.domain.rules import STALE_DAYS
 from curator_tui.domain.safe_text import safe_text
 from curator_tui.store.hub_queries import MonthPoint, monthly_progress, roadmap_row
 from curator_tui.store.queries import (
@@ -60,8 +59,10 @@ def totals_text(rows: list[DashboardRow], shown: int, schools: int | None = None
     totals = dashboard_totals(rows, shown)
     counted = f"{group_thousands(totals.shown)} из {group_thousands(totals.rows)}"
     return (
-        f"Школ: {counted} · просрочено мероприятий: {group_thousands(totals.overdue)} · "
-        f"отстают: {totals.behind} · без пакета {STALE_DAYS}+ дней: {totals.stale}"
+        f"Школ: {counted} · просрочено: {group_thousands(totals.overdue)} · "
+        # «30+ дней» is in the legend: 80 columns hold this line for a small hub.
+        f"отстают: {totals.behind} · без пакета: {totals.stale} · "
+        f"конфликтов: {group_thousands(totals.conflicts)}"
     )
 
 

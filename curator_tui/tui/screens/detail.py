@@ -23,6 +23,7 @@ from curator_tui.domain.models import Schedule, ScheduleKind, Status
 from curator_tui.domain.rules import Occurrence
 from curator_tui.domain.safe_text import safe_lines, safe_text
 from curator_tui.platform import system_opener
+from curator_tui.store.projection import REMOVED
 from curator_tui.tui.formatting import (
     describe_due,
     describe_operation,
@@ -120,6 +121,25 @@ def warnings_content(activity: dict[str, Any]) -> Content | None:
     return Content("\n").join(lines)
 
 
+def removal_lines(c: dict[str, Any], winner: str, loser: str) -> list[Content]:
+    """A removal of evidence against an edit of it made without knowing of the removal."""
+    edited = c["edited_field"]
+    return [
+        Content(
+            f"Доказательство удалили, а на другом устройстве, не зная об этом, изменили "
+            f"«{field_label(edited)}»:"
+        ),
+        Content.assemble(
+            "  • ", ("удалено", "bold"), f" — {safe_text(winner)}, {stamp_time(c['winner_hlc'])}"
+        ),
+        Content.assemble(
+            "  • ",
+            (safe_text(field_value(edited, json.loads(c["loser_value"]))), "bold"),
+            f" — {safe_text(loser)}, {stamp_time(c['loser_hlc'])}",
+        ),
+    ]
+
+
 def conflicts_content(detail: ActivityDetail) -> Content | None:
     if not detail.conflicts:
         return None
@@ -128,6 +148,9 @@ def conflicts_content(detail: ActivityDetail) -> Content | None:
         field = c["field"]
         winner = detail.who(None, c["winner_device"])
         loser = detail.who(None, c["loser_device"])
+        if c["entity"] == "evidence" and field == REMOVED:
+            lines += removal_lines(c, winner, loser)
+            continue
         lines.append(
             Content(
                 f"«{field_label(field)}» изменили на двух устройствах, не видя правки друг друга:"

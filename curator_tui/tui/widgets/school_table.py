@@ -32,7 +32,7 @@ from curator_tui.views.format import short_date
 
 LEGEND = (
     f"! отстаёт: просрочено ≥ {MANY_OVERDUE} или ≥ {OVERDUE_SHARE * 100:.0f} % наступивших "
-    f"сроков · ∅ нет пакета {STALE_DAYS}+ дней"
+    f"сроков · ∅ нет пакета {STALE_DAYS}+ дней · Конф: одновременные правки"
 )
 
 
@@ -87,6 +87,8 @@ COLUMNS: tuple[Column, ...] = (
         "no_proof", "БезД", 5, _count("done_without_evidence"), _count_text("done_without_evidence")
     ),
     Column("files", "Файл", 5, _count("evidence_files"), _count_text("evidence_files")),
+    # Narrow, so an 80-column table keeps a school's name readable.
+    Column("conflicts", "Конф", 4, lambda r: r.conflicts, lambda r: str(r.conflicts)),
     Column(
         "bundle",
         "Пакет",
