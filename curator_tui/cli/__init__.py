@@ -31,6 +31,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "import-roadmap": "roadmap",
     "activities": "roadmap",
     "set-status": "roadmap",
+    "removed-work": "roadmap",
     "note": "roadmap",
     "attach": "roadmap",
     "doctor": "roadmap",
