@@ -186,7 +186,7 @@ def ensure_setup() -> tuple[Path, list[Path]]:
     hub, bundles_dir = folder / "hub.db", folder / "bundles"
     done = folder / "ready"
     if done.exists():
-        settle(hub)
+        bring_up_to_date(hub)
         return hub, sorted(bundles_dir.iterdir())
     for stale in CACHE.glob(f"{SCHOOLS}-*"):  # an older schema or set-up for this size
         shutil.rmtree(stale, ignore_errors=True)
@@ -233,7 +233,7 @@ def ensure_setup() -> tuple[Path, list[Path]]:
     return hub, sorted(bundles_dir.iterdir())
 
 
-def settle(template: Path) -> None:
+def bring_up_to_date(template: Path) -> None:
     """Let the program bring a cached template up to date once, before anything is timed.
 
     The cache key covers the migrations, not the upgrades `Store.open` makes in code
