@@ -81,6 +81,7 @@ def guess_evidence_kind(file_name: str | PurePath, chosen: EvidenceKind) -> Evid
 # derived from them (`recurring_status`); a non-recurring activity has no occurrences and keeps
 # its own status.
 
+# The month's name in the nominative, as report titles, list groups and occurrences say it.
 MONTH_NAMES = (
     "январь",
     "февраль",

@@ -5,22 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from curator_tui.domain.rules import MONTH_NAMES
 from curator_tui.reports.errors import ReportError
 
-MONTH_NAMES = (
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-)
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
 # Roadmaps of the programme start in 2021; a year outside this range is a typo.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100

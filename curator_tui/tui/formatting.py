@@ -15,23 +15,8 @@ from typing import Any
 from curator_tui.domain.fields import ACTIVITY
 from curator_tui.domain.models import Schedule, ScheduleKind, Status
 from curator_tui.domain.ops import HlcStamp
-from curator_tui.domain.rules import is_due_soon, is_overdue
+from curator_tui.domain.rules import MONTH_NAMES, is_due_soon, is_overdue
 from curator_tui.views.format import date_time, day_month
-
-MONTHS_NOMINATIVE = (
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-)
 
 
 def month_title(iso_day: str | None) -> str:
@@ -40,7 +25,7 @@ def month_title(iso_day: str | None) -> str:
     if not iso_day:
         return "Без срока"
     day = date.fromisoformat(iso_day)
-    return f"Крайний срок — {MONTHS_NOMINATIVE[day.month - 1].lower()} {day.year}"
+    return f"Крайний срок — {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 # --- deadlines ---------------------------------------------------------------------------
