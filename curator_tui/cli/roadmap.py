@@ -27,6 +27,7 @@ from curator_tui.store.peer_knowledge import gap_lines
 from curator_tui.store.removed_work import removed_with_work
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
+from curator_tui.sync.trust import TrustRole
 from curator_tui.views.format import file_size
 
 
@@ -107,7 +108,7 @@ def cmd_removed_work(args: argparse.Namespace) -> int:
         rows = removed_with_work(store.conn)
         if args.decision is None:
             return print_removed_work(rows)
-        if store.device().get("role") != "coordinator":
+        if store.device().get("role") != TrustRole.COORDINATOR:
             raise CliError("Решение об удалённых мероприятиях принимает координатор")
         activity = pick_removed(rows, args.activity)
         restore = args.decision in RESTORE_WORDS
