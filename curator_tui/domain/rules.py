@@ -164,6 +164,34 @@ def recurring_status(own: Status, occurrences: Sequence[Occurrence], today: date
     return Status.NOT_STARTED
 
 
+def owed_due(due: date | None, occurrences: Sequence[Occurrence]) -> date | None:
+    """The due date the rules judge a recurring activity by: the earliest end of an
+    occurrence still open, once any occurrence has been given a status (January done,
+    February not: February's end); otherwise `due`, its last due date, as for any activity."""
+    if not any(o.marked for o in occurrences):
+        return due
+    owed = [o.end for o in occurrences if is_open(o.status)]
+    return min(owed) if owed else due
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """How the rules see an activity: the status it shows and the due date it is judged by."""
+
+    status: Status
+    due: date | None
+
+
+def standing(
+    own: Status, due: date | None, occurrences: Sequence[Occurrence], today: date
+) -> Standing:
+    """One derivation for every face (list, counts, dashboard, detail, JSON, report): an
+    activity with no occurrence given a status stands by its own status and last due date;
+    a recurring one tracked by occurrence by `recurring_status` and `owed_due`. The SQL twin
+    is `store.rules_sql.shown_status` and `owed_due_date`."""
+    return Standing(recurring_status(own, occurrences, today), owed_due(due, occurrences))
+
+
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")

@@ -6,16 +6,22 @@ for a count and for the rows of the page on screen.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from curator_tui.domain.models import Status
+from curator_tui.domain.models import ScheduleKind, Status
 from curator_tui.domain.rules import DUE_SOON_DAYS
 from curator_tui.store.database import query_dicts
 from curator_tui.store.projection import SEARCH_WORD_GAP, decode_row, search_words
-from curator_tui.store.rules_sql import due_soon_condition, overdue_condition
+from curator_tui.store.rules_sql import (
+    due_soon_condition,
+    overdue_condition,
+    placeholders,
+    status_is,
+)
 from curator_tui.store.store import Store
 
 
@@ -100,16 +106,18 @@ def other_clauses(query: ActivityQuery, today: date) -> tuple[list[str], list[An
         clauses.append("a.roadmap_id = ?")
         params.append(query.roadmap_id)
     if query.status is not None:
-        clauses.append("a.status = ?")
-        params.append(query.status.value)
+        shown = status_is(query.status, "?")
+        clauses.append(shown)
+        params.extend([today.isoformat()] * placeholders(shown))
     clauses += quick_clauses(query.quick, today, params)
     return clauses, params
 
 
 def quick_clauses(quick: QuickFilter, today: date, params: list[Any]) -> list[str]:
     if quick is QuickFilter.OVERDUE:
-        params.append(today.isoformat())
-        return [overdue_condition("?")]
+        overdue = overdue_condition("?")
+        params.extend([today.isoformat()] * placeholders(overdue))
+        return [overdue]
     if quick is QuickFilter.DUE_THIS_MONTH:
         first = today.replace(day=1)
         next_first = (first + timedelta(days=32)).replace(day=1)
@@ -123,8 +131,9 @@ def quick_clauses(quick: QuickFilter, today: date, params: list[Any]) -> list[st
             "WHERE json_extract(w.value, '$[0]') < ? AND json_extract(w.value, '$[1]') >= ?)",
         ]
     if quick is QuickFilter.DONE_WITHOUT_EVIDENCE:
-        params.append(Status.DONE.value)
-        return ["a.status = ?", "a.evidence_count = 0"]
+        done = status_is(Status.DONE, "?")
+        params.extend([today.isoformat()] * placeholders(done))
+        return [done, "a.evidence_count = 0"]
     return []
 
 
@@ -203,7 +212,37 @@ def page_activities(
         f"WHERE {' AND '.join(clauses)} {order} LIMIT ? OFFSET ?) pg "
         f"JOIN activity a ON a.rowid = pg.page_rowid {LIST_JOINS} {order}"
     )
-    return [decode_row(r) for r in query_dicts(store.conn, sql, [*params, limit, offset])]
+    rows = [decode_row(r) for r in query_dicts(store.conn, sql, [*params, limit, offset])]
+    return with_marked_occurrences(store, rows)
+
+
+def with_marked_occurrences(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each recurring row its `marked_occurrences` (start, end, status of each occurrence
+    given a status), so the list judges it by them as every count does (`rules.standing`)."""
+    recurring = [r["id"] for r in rows if r["schedule_kind"] == ScheduleKind.RECURRING.value]
+    marked: dict[str, list[tuple[date, date, Status]]] = {}
+    if recurring:
+        found = store.conn.execute(
+            "SELECT activity_id, window_start, window_end, status FROM occurrence "
+            "WHERE activity_id IN (SELECT value FROM json_each(?)) AND window_start != '' "
+            "ORDER BY window_start",
+            [json.dumps(recurring)],
+        )
+        for activity_id, start, end, status in found:
+            marked.setdefault(activity_id, []).append(
+                (date.fromisoformat(start), date.fromisoformat(end), parse_status(status))
+            )
+    for row in rows:
+        row["marked_occurrences"] = marked.get(row["id"], [])
+    return rows
+
+
+def parse_status(value: str) -> Status:
+    """A status this version knows; one from a newer version reads as not started."""
+    try:
+        return Status(value)
+    except ValueError:
+        return Status.NOT_STARTED
 
 
 def page_plan(store: Store, match: TextMatch, offset: int, limit: int, total: int | None) -> str:
@@ -280,11 +319,11 @@ def progress(store: Store, today: date, roadmap_id: str | None = None) -> Progre
     soon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
     row = store.conn.execute(
         "SELECT COUNT(*), "
-        "SUM(a.status = 'done'), "
-        "SUM(a.status = 'in_progress'), "
+        f"SUM({status_is(Status.DONE, ':today')}), "
+        f"SUM({status_is(Status.IN_PROGRESS, ':today')}), "
         f"SUM({overdue_condition(':today')}), "
         f"SUM({due_soon_condition(':today', ':soon')}), "
-        "SUM(a.status = 'done' AND a.evidence_count = 0) "
+        f"SUM({status_is(Status.DONE, ':today')} AND a.evidence_count = 0) "
         f"FROM activity a WHERE {scope}",
         {"today": today.isoformat(), "soon": soon, **params},
     ).fetchone()

@@ -32,8 +32,9 @@ from datetime import date
 from typing import Any
 
 from curator_tui.domain.fields import REPORT_FIELDS
+from curator_tui.domain.models import Status
 from curator_tui.store.database import query_dicts
-from curator_tui.store.rules_sql import counts_as_due_condition, overdue_condition
+from curator_tui.store.rules_sql import counts_as_due_condition, overdue_condition, status_is
 from curator_tui.store.store import Store
 
 DUE_IN_MONTH = (
@@ -43,6 +44,9 @@ DUE_IN_MONTH = (
     "AND json_extract(w.value, '$[1]') >= :month_start))"
 )
 OVERDUE = overdue_condition(":cutoff")
+# The status an activity shows by the cut-off (a recurring one by its occurrences).
+DONE = status_is(Status.DONE, ":cutoff")
+IN_PROGRESS = status_is(Status.IN_PROGRESS, ":cutoff")
 # The activity's fields the report lists (domain/fields.py); names of our own, not input.
 REPORT_FIELD_COLUMNS = ", ".join(f"a.{field.name}" for field in REPORT_FIELDS)
 # Not cancelled and due before the cut-off, done or not: the base of «behind» on the dashboard.
@@ -123,10 +127,10 @@ def activity_counts(store: Store, period: PeriodParams) -> dict[str, dict[str, i
     """
     sql = (
         "SELECT r.organisation_id AS organisation_id, COUNT(*) AS total, "
-        "COALESCE(SUM(a.status = 'done'), 0) AS done, "
-        "COALESCE(SUM(a.status = 'in_progress'), 0) AS in_progress, "
+        f"COALESCE(SUM({DONE}), 0) AS done, "
+        f"COALESCE(SUM({IN_PROGRESS}), 0) AS in_progress, "
         f"COALESCE(SUM({OVERDUE}), 0) AS overdue, "
-        "COALESCE(SUM(a.status = 'done' AND a.evidence_count = 0), 0) AS done_without_evidence, "
+        f"COALESCE(SUM({DONE} AND a.evidence_count = 0), 0) AS done_without_evidence, "
         f"COALESCE(SUM({DUE_BEFORE_CUTOFF}), 0) AS due_before_cutoff "
         "FROM roadmap r CROSS JOIN activity a ON a.roadmap_id = r.id WHERE a.removed = 0"
         f"{period.organisation_clause} GROUP BY r.organisation_id"

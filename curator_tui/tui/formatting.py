@@ -41,14 +41,23 @@ class Due:
     soon: bool = False
 
 
-def describe_due(schedule: Schedule, status: Status, today: date) -> Due:
+def describe_due(
+    schedule: Schedule, status: Status, today: date, judged_due: date | None = None
+) -> Due:
+    """`judged_due`: the date the rules judge the activity by when it is not its last due
+    date (`rules.standing`: a recurring activity's earliest occurrence still open), shown as
+    its deadline."""
     if not schedule.windows:
         return Due("без срока", "без срока")
     window = schedule.next_window(today) or schedule.windows[-1]
     start, end = window
+    due = schedule.due
     when = day_month(end, today) if start == end else f"до {day_month(end, today)}"
-    overdue = is_overdue(status, schedule.due, today)
-    soon = is_due_soon(status, schedule.due, end, today)
+    if judged_due is not None and judged_due != due:
+        due = end = judged_due
+        when = f"до {day_month(end, today)}"
+    overdue = is_overdue(status, due, today)
+    soon = is_due_soon(status, due, end, today)
     if schedule.kind is ScheduleKind.RECURRING:
         return Due(f"{recurrence_phrase(schedule.rule)} · {when}", f"{when} ↻", overdue, soon)
     return Due(when, when, overdue, soon)

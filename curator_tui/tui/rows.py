@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from curator_tui.domain.models import Schedule, Status
-from curator_tui.store.queries import Sort
+from curator_tui.domain.rules import occurrences_of, standing
+from curator_tui.store.queries import Sort, parse_status
 from curator_tui.tui.formatting import Due, describe_due, month_title
 
 MAX_DEPTH = 3
@@ -41,8 +42,10 @@ class RowContext:
 
 
 def list_row(row: dict[str, Any], context: RowContext) -> ListRow:
-    status = parse_status(row["status"])
     schedule = Schedule.from_json(row["schedule"])
+    occurrences = occurrences_of(row["id"], schedule.windows, row.get("marked_occurrences", ()))
+    judged = standing(parse_status(row["status"]), schedule.due, occurrences, context.today)
+    status = judged.status
     if context.sort is Sort.DEADLINE:
         group: tuple[str, ...] = ((row["due_date"] or "")[:7],)
         title = month_title(row["due_date"])
@@ -57,7 +60,7 @@ def list_row(row: dict[str, Any], context: RowContext) -> ListRow:
         responsible=row["responsible"],
         status=status,
         evidence=int(row["evidence_count"] or 0),
-        due=describe_due(schedule, status, context.today),
+        due=describe_due(schedule, status, context.today, judged.due),
         depth=depth_of(row),
         group=group,
         group_title=title,
@@ -78,10 +81,3 @@ def depth_of(row: dict[str, Any]) -> int:
         return 0
     dots = row["number"].strip(".").count(".")
     return min(MAX_DEPTH, max(1, dots))
-
-
-def parse_status(value: str) -> Status:
-    try:
-        return Status(value)
-    except ValueError:
-        return Status.NOT_STARTED
