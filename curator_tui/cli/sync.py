@@ -216,7 +216,12 @@ def print_export(result: ExportResult) -> None:
     if view.path is None:
         print(view.message)
     else:
-        print(f"Пакет ({view.kind}): {view.path}")
+        if len(result.paths) > 1:
+            print(view.message)
+            for number, path in enumerate(result.paths, start=1):
+                print(f"  {number}. {path.name}")
+        else:
+            print(f"Пакет ({view.kind}): {view.path}")
         if view.receiver:
             print(f"  {view.receiver}")
         print(f"  изменений: {view.ops}")

@@ -68,6 +68,15 @@ def op_heads(store: Store) -> dict[str, int]:
     return store.sequence_heads()
 
 
+def ops_count_between(store: Store, device_id: str, low: int, high: int) -> int:
+    """How many ops of the device this replica holds with low < seq <= high."""
+    row = store.conn.execute(
+        "SELECT COUNT(*) FROM op WHERE device_id = ? AND seq > ? AND seq <= ?",
+        (device_id, low, high),
+    ).fetchone()
+    return int(row[0])
+
+
 # --- reading operations -------------------------------------------------------------------
 
 

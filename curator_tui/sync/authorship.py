@@ -32,8 +32,9 @@ from curator_tui.store import authorship as chains
 from curator_tui.store.authorship import Attestation, Proofs, Segment, Window
 from curator_tui.store.store import Store
 from curator_tui.sync import keys
-from curator_tui.sync.bundles import MAX_PASSED, Authorship, BundleInfo
+from curator_tui.sync.bundles import Authorship, BundleInfo
 from curator_tui.sync.errors import KeyFileError
+from curator_tui.sync.limits import MAX_PASSED
 from curator_tui.sync.trust import TrustList
 
 CONTEXT = b"curator-chain@v1\n"
@@ -61,12 +62,15 @@ def attest_own_ops(store: Store, key: Ed25519PrivateKey) -> None:
 
 
 def windows_for(
-    store: Store, known: Mapping[str, int], carries: Callable[[Operation], bool]
+    store: Store,
+    known: Mapping[str, int],
+    carries: Callable[[Operation], bool],
+    budget: int = MAX_PASSED,
 ) -> dict[str, Window]:
     """Per device this replica holds ops of: what it can prove past what the receiver is
     known to hold, as far as the digests of the ops it leaves out (`carries` says which it
-    would carry) fit in the manifest. A device without a window is not relayed."""
-    budget = MAX_PASSED
+    would carry) fit in the manifest (`budget` of them). A device without a window is not
+    relayed."""
     bound = chains.bound_keys(store.conn, store.sequence_heads())
     windows: dict[str, Window] = {}
     for device_id in sorted(bound):
@@ -92,14 +96,17 @@ def carried_seqs(
 
 
 def authors_entries(
-    store: Store, windows: Mapping[str, Window], written: Mapping[str, set[int]]
+    store: Store,
+    windows: Mapping[str, Window],
+    written: Mapping[str, set[int]],
+    budget: int = MAX_PASSED,
 ) -> dict[str, Authorship]:
     """The manifest's `authors`: every window the bundle carries an op of (and this device's
-    own, so the receiver can relay them), with digests of the seqs it leaves out."""
+    own, so the receiver can relay them), with digests of the seqs it leaves out (`budget`
+    of them at most)."""
     own = store.device_id
     bound = chains.bound_keys(store.conn, windows)
     entries: dict[str, Authorship] = {}
-    budget = MAX_PASSED
     for device_id, window in sorted(windows.items()):
         carried = written.get(device_id, set())
         end = window.attestation.seq

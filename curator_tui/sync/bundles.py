@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from curator_tui.sync.errors import BundleError
+from curator_tui.sync.limits import MAX_PASSED
 from curator_tui.sync.manifest import CONTAINER_KEYS
 from curator_tui.sync.oprules import ID_PATTERN, MAX_SEQ
 
@@ -122,7 +123,6 @@ class DeviceRange(_Strict):
 
 _HEX64 = r"^[0-9a-f]{64}$"
 _SEQ_KEY = re.compile(r"[1-9][0-9]{0,15}")
-MAX_PASSED = 12_000  # digests of left-out ops per author, ~75 bytes each in the 1 MiB manifest
 
 
 class Authorship(_Strict):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,14 +37,20 @@ from platformdirs import user_documents_path
 
 from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.platform import find_medium
+from curator_tui.store import authorship as chains
 from curator_tui.store import peer_knowledge, sync_state
-from curator_tui.store.authorship import Window
+from curator_tui.store.authorship import Attestation, Window
 from curator_tui.store.debris import owner_is_gone
 from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.store import Store
 from curator_tui.sync import sshsig
 from curator_tui.sync.agefile import parse_recipient
-from curator_tui.sync.authorship import attest_own_ops, authors_entries, windows_for
+from curator_tui.sync.authorship import (
+    attest_own_ops,
+    attestation_message,
+    authors_entries,
+    windows_for,
+)
 from curator_tui.sync.bundles import (
     AGE_SUFFIX,
     SOFTWARE,
@@ -70,6 +76,7 @@ from curator_tui.sync.container import (
     new_bundle_id,
 )
 from curator_tui.sync.errors import BundleError, SyncError
+from curator_tui.sync.limits import DEFAULT_PART_LIMITS, PartLimits
 from curator_tui.sync.oprules import PROGRESS_SETS, is_structure, role_problem, value_problem
 from curator_tui.sync.replica import (
     NOT_INITIALISED,
@@ -99,6 +106,7 @@ class ExportOptions:
     organisation: str | None = None  # for roadmap bundles: a name or an id
     receiver: str | None = None  # `--for`: a device id, a trust-list name; None: coordinator
     name_with_school: bool = False  # an encrypted bundle named like a plain one, not neutrally
+    limits: PartLimits = DEFAULT_PART_LIMITS  # what each bundle may hold (lowered by tests)
 
 
 @dataclass
@@ -114,11 +122,19 @@ class ExportResult:
     encrypted: bool
     omitted: dict[str, int] = field(default_factory=dict)  # reason → count (OMITTED_LABELS)
     receiver: Receiver = field(default_factory=lambda: Receiver(None))
+    # Every file written, in the order the receiver imports them (several: a split export).
+    paths: tuple[Path, ...] = ()
 
     @property
     def message(self) -> str:
         if self.path is None:
             return "Нет новых изменений для выгрузки"
+        if len(self.paths) > 1:
+            return (
+                f"Записано пакетов: {len(self.paths)} (в одном пакете изменения не поместились "
+                f"бы в пределы получателя). Импортируйте их по порядку номеров, начиная с "
+                f"«{self.paths[0].name}»; папка: {self.path.parent}"
+            )
         if not self.ops:
             return f"Новых изменений нет; записан пакет-подтверждение полученного: {self.path}"
         return f"Пакет записан: {self.path}"
@@ -229,15 +245,25 @@ class PlanWriter:
 
 
 def plan_changes(
-    store: Store, policy: ExportPolicy, staging: Path, known: Mapping[str, int]
+    store: Store,
+    policy: ExportPolicy,
+    ops_file: Path,
+    known: Mapping[str, int],
+    windows: Mapping[str, Window],
+    *,
+    upto: Mapping[str, int] | None = None,
+    limits: PartLimits = DEFAULT_PART_LIMITS,
 ) -> Plan:
     """Every op past what the receiver is known to hold (`known`: device → seq) that this
-    replica can prove its author made (this device's own; others' up to an attested head)."""
-    plan = Plan(BundleKind.CHANGES, staging / "ops.jsonl")
-    windows = windows_for(store, known, lambda op: policy.exclusion(op) is None)
+    replica can prove its author made (this device's own; others' up to an attested head in
+    `windows`), or, for one bundle of a split export, as far as `upto` (device → last seq)."""
+    plan = Plan(BundleKind.CHANGES, ops_file)
+    own = store.device_id
+    if upto is not None:
+        windows = windows_within(windows, upto)
     with PlanWriter(plan, store, policy) as writer:
         for op in sync_state.ops_after(store, known):
-            if provable(op, store.device_id, windows):
+            if (upto is None or op.seq <= upto.get(op.device_id, 0)) and provable(op, own, windows):
                 writer.offer(op)
         # Older creates/removes of touched records: each bundle attributes its records itself.
         for entity, entity_id in sorted(writer.touched):
@@ -245,16 +271,171 @@ def plan_changes(
                 if op.seq <= known.get(op.device_id, 0) and policy.exclusion(op) is None:
                     writer.write(op)
     for device_id, head in sync_state.op_heads(store).items():
-        if device_id != store.device_id:  # a relay covers what it can prove, not more
+        if device_id != own:  # a relay covers what it can prove, not more
             window = windows.get(device_id)
             head = window.attestation.seq if window else 0
+        elif upto is not None:
+            head = upto.get(own, 0)
         start = known.get(device_id, 0) + 1
         low, high = writer.seen.get(device_id, (start, 0))
         if head >= start or device_id in writer.seen:
             plan.ranges[device_id] = DeviceRange(start=min(start, low), end=max(head, high))
     plan.blobs = needed_blobs(store, writer.evidence)
-    plan.authors = authors_entries(store, windows, writer.written)
+    plan.authors = authors_entries(store, windows, writer.written, limits.max_passed)
     return plan
+
+
+def windows_within(windows: Mapping[str, Window], upto: Mapping[str, int]) -> dict[str, Window]:
+    """Each window cut at its last attestation at or before `upto` (none left: dropped)."""
+    cut: dict[str, Window] = {}
+    for device_id, window in windows.items():
+        heads = [a for a in window.heads if a.seq <= upto.get(device_id, 0)]
+        if heads and window.start <= heads[-1].seq:
+            cut[device_id] = window.ending_at(heads[-1])
+    return cut
+
+
+# --- a split export: several bundles, each within the receiver's limits ----------------------
+#
+# A receiver refuses a bundle of more than MAX_OPS ops, an ops.jsonl beyond MAX_OPS_SIZE, or an
+# `authors` with more than MAX_PASSED digests. An export whose pending set is bigger is written
+# as parts: the first part is what the receiver is known to hold followed by the earliest ops
+# in clock order that fit; each next part starts where the previous one ends, as if the
+# receiver held it. A prefix in clock order holds the causes of what it holds (an edit is
+# stamped after what it saw), so every part is a bundle the receiver can import on its own,
+# in the order of the parts' numbers, each acknowledging what it carries. An author relayed
+# from elsewhere can only be cut at one of its attestations; this device's own ops are
+# attested wherever a part ends.
+
+
+def plan_parts(
+    store: Store,
+    policy: ExportPolicy,
+    staging: Path,
+    known: Mapping[str, int],
+    sign_own_through: Callable[[int], None],
+    limits: PartLimits,
+) -> list[Plan]:
+    """The parts of a changes export, in the order the receiver imports them (one when the
+    pending set fits in a bundle, as it nearly always does). `sign_own_through(seq)` attests
+    this device's own ops up to seq, where a part ends."""
+    parts: list[Plan] = []
+    carried = dict(known)
+    while True:
+        ops_file = staging / f"ops-{len(parts) + 1}.jsonl"
+        plan = plan_part(store, policy, ops_file, carried, sign_own_through, limits)
+        reached = carried_after(carried, plan)
+        if parts and (plan.empty or reached == carried):
+            plan.ops_file.unlink(missing_ok=True)
+            return parts
+        parts.append(plan)
+        if reached == carried or not more_to_send(store, reached):
+            return parts
+        carried = reached
+
+
+def plan_part(
+    store: Store,
+    policy: ExportPolicy,
+    ops_file: Path,
+    known: Mapping[str, int],
+    sign_own_through: Callable[[int], None],
+    limits: PartLimits,
+) -> Plan:
+    """The next part after `known`: everything pending, if it fits; else the earliest ops
+    that do, fewer each try while creates carried along or long lines overflow."""
+
+    def provable_windows() -> dict[str, Window]:
+        return windows_for(store, known, lambda op: policy.exclusion(op) is None, limits.max_passed)
+
+    windows = provable_windows()
+    cap = limits.max_ops
+    upto: dict[str, int] | None = None
+    if pending_count(store, known, windows) > cap:
+        upto = part_cut(store, known, windows, cap, sign_own_through)
+        windows = provable_windows()  # with this device's attestation where the part ends
+    while True:
+        plan = plan_changes(store, policy, ops_file, known, windows, upto=upto, limits=limits)
+        if fits(plan, limits) or cap <= 1:
+            return plan
+        size = plan.ops_file.stat().st_size
+        by_count = cap * limits.max_ops // max(plan.ops, 1)
+        by_size = cap * limits.max_ops_size // max(size, 1)
+        cap = max(1, min(by_count, by_size) * 9 // 10)
+        upto = part_cut(store, known, windows, cap, sign_own_through)
+        windows = provable_windows()
+
+
+def fits(plan: Plan, limits: PartLimits) -> bool:
+    return plan.ops <= limits.max_ops and plan.ops_file.stat().st_size <= limits.max_ops_size
+
+
+def pending_count(store: Store, known: Mapping[str, int], windows: Mapping[str, Window]) -> int:
+    """How many ops past `known` the next bundle could carry at most (its own and those
+    proved by `windows`), counted through the (device, seq) index."""
+    total = 0
+    own = store.device_id
+    for device_id, head in sync_state.op_heads(store).items():
+        low = known.get(device_id, 0)
+        if device_id != own:
+            window = windows.get(device_id)
+            if window is None:
+                continue
+            low, head = max(low, window.start - 1), window.attestation.seq
+        total += sync_state.ops_count_between(store, device_id, low, head)
+    return total
+
+
+def part_cut(
+    store: Store,
+    known: Mapping[str, int],
+    windows: Mapping[str, Window],
+    cap: int,
+    sign_own_through: Callable[[int], None],
+) -> dict[str, int]:
+    """Per device, the last seq a part carries: the first `cap` provable ops past `known` in
+    clock order, each relayed author's cut back to its last attestation among them."""
+    own = store.device_id
+    last: dict[str, int] = {}
+    taken = 0
+    for op in sync_state.ops_after(store, known):
+        if taken >= cap:
+            break
+        if provable(op, own, windows):
+            last[op.device_id] = op.seq
+            taken += 1
+    upto: dict[str, int] = {}
+    for device_id, seq in last.items():
+        if device_id == own:
+            sign_own_through(seq)
+            upto[device_id] = seq
+            continue
+        heads = [a.seq for a in windows[device_id].heads if a.seq <= seq]
+        if heads:
+            upto[device_id] = heads[-1]
+    return upto
+
+
+def carried_after(known: Mapping[str, int], plan: Plan) -> dict[str, int]:
+    """What the receiver holds once it has imported the part (as its import records it)."""
+    reached = dict(known)
+    for device_id, span in plan.ranges.items():
+        if span.start <= reached.get(device_id, 0) + 1:
+            reached[device_id] = max(reached.get(device_id, 0), span.end)
+    return reached
+
+
+def more_to_send(store: Store, known: Mapping[str, int]) -> bool:
+    """Whether this replica holds ops past `known` it might prove (its own, or another
+    device's with an attestation beyond)."""
+    for device_id, head in sync_state.op_heads(store).items():
+        if head <= known.get(device_id, 0):
+            continue
+        if device_id == store.device_id:
+            return True
+        if chains.provable_window(store.conn, device_id, known.get(device_id, 0) + 1):
+            return True
+    return False
 
 
 def provable(op: Operation, own: str, windows: Mapping[str, Window]) -> bool:
@@ -371,8 +552,10 @@ def export_bundle(
     options: ExportOptions | None = None,
     progress: ProgressCallback | None = None,
 ) -> ExportResult:
-    """Write one bundle. The database changes only by what it has told the receiver it holds
-    (after the rename): an acknowledgement is written once, not with every export."""
+    """Write one bundle, or the parts of a split export (`ExportResult.paths`, in the order
+    the receiver imports them). The database changes only by what it has told the receiver
+    it holds (after the renames) and by this device's attestations: an acknowledgement is
+    written once, not with every export."""
     options = options or ExportOptions()
     if options.encrypt_to:
         check_recipient(options.encrypt_to)
@@ -388,25 +571,51 @@ def export_bundle(
             if progress:
                 progress(SyncProgress("collect", 0, 0))
             attest_own_ops(store, key)
-            plan = make_plan(store, policy, staging, options, role, receiver)
+            plans = make_plans(store, policy, staging, options, role, receiver, key)
             names = sync_state.organisation_names(store)
-            plan.holds = peer_knowledge.held_through(store.conn)
-            if plan.empty and not acknowledges(store, plan, receiver):
-                return result_of(plan, None, "", names, receiver, encrypted=False)
+            holds = peer_knowledge.held_through(store.conn)
+            for plan in plans:
+                plan.holds = holds
+            first = plans[0]
+            if len(plans) == 1 and first.empty and not acknowledges(store, first, receiver):
+                return result_of(plans, [], "", names, receiver, encrypted=False)
             folder = prepare_folder(options.destination)
             remove_stale_parts(folder, store.device_id)
             suffix = SUFFIX + (AGE_SUFFIX if options.encrypt_to else "")
-            target = free_name(folder, target_stem(plan, store, names, options), suffix)
-            bundle_id = new_bundle_id()
-            info = manifest_info(store, device, plan, names)
-            plain = staging / "bundle.curator" if options.encrypt_to else target
-            write_container(store, plan, plain, bundle_id, info, key, progress)
-            if options.encrypt_to:
-                encrypt(plain, target, options.encrypt_to, progress)
-            if receiver.peer_id is not None and plan.kind is BundleKind.CHANGES:
-                peer_knowledge.remember_told(store.conn, receiver.peer_id, plan.holds)
+            stem = target_stem(first, store, names, options)
+            targets: list[Path] = []
+            bundle_ids: list[str] = []
+            for number, plan in enumerate(plans, start=1):
+                part_stem = stem
+                if len(plans) > 1:
+                    if not options.encrypt_to or options.name_with_school:
+                        part_stem = bundle_stem(plan, store, names)
+                    part_stem += f"-{number}-of-{len(plans)}"
+                target = free_name(folder, part_stem, suffix)
+                bundle_ids.append(new_bundle_id())
+                info = manifest_info(store, device, plan, names)
+                plain = staging / "bundle.curator" if options.encrypt_to else target
+                write_container(store, plan, plain, bundle_ids[-1], info, key, progress)
+                if options.encrypt_to:
+                    encrypt(plain, target, options.encrypt_to, progress)
+                targets.append(target)
+            if receiver.peer_id is not None and first.kind is BundleKind.CHANGES:
+                peer_knowledge.remember_told(store.conn, receiver.peer_id, holds)
             encrypted = bool(options.encrypt_to)
-            return result_of(plan, target, bundle_id, names, receiver, encrypted=encrypted)
+            return result_of(plans, targets, bundle_ids[0], names, receiver, encrypted=encrypted)
+
+
+def own_signer(store: Store, key: Ed25519PrivateKey) -> Callable[[int], None]:
+    """Attest this device's own ops up to a seq (where a part of a split export ends)."""
+
+    def sign_through(seq: int) -> None:
+        if chains.own_attestation(store, seq) is not None:
+            return
+        link = chains.stored_links(store.conn, store.device_id, [seq])[seq]
+        signature = key.sign(attestation_message(store.device_id, seq, link))
+        chains.record_own_attestation(store, Attestation(store.device_id, seq, link, signature))
+
+    return sign_through
 
 
 def acknowledges(store: Store, plan: Plan, receiver: Receiver) -> bool:
@@ -435,20 +644,22 @@ def device_role(device: dict[str, Any]) -> TrustRole:
         raise SyncError(NOT_INITIALISED) from None
 
 
-def make_plan(
+def make_plans(
     store: Store,
     policy: ExportPolicy,
     staging: Path,
     options: ExportOptions,
     role: TrustRole,
     receiver: Receiver,
-) -> Plan:
+    key: Ed25519PrivateKey,
+) -> list[Plan]:
     if not options.roadmap:
         known = {} if options.full else peer_knowledge.known_to(store.conn, receiver)
-        return plan_changes(store, policy, staging, known)
+        return plan_parts(store, policy, staging, known, own_signer(store, key), options.limits)
     if role is not TrustRole.COORDINATOR:
         raise SyncError("Пакет дорожной карты подписывает только координатор")
-    return plan_roadmap(store, policy, staging, roadmap_organisation(store, options.organisation))
+    organisation_id = roadmap_organisation(store, options.organisation)
+    return [plan_roadmap(store, policy, staging, organisation_id)]
 
 
 def roadmap_organisation(store: Store, text: str | None) -> str:
@@ -564,24 +775,42 @@ def describe(exc: OSError) -> str:
 
 
 def result_of(
-    plan: Plan,
-    path: Path | None,
+    plans: list[Plan],
+    paths: list[Path],
     bundle_id: str,
     names: dict[str, str],
     receiver: Receiver,
     *,
     encrypted: bool,
 ) -> ExportResult:
+    organisations = set().union(*(plan.organisations for plan in plans))
+    omitted: Counter[str] = Counter()
+    for plan in plans:
+        omitted.update(plan.omitted)
+    blobs = {sha256: size for plan in plans for sha256, size in plan.blobs.items()}
     return ExportResult(
-        path=path,
+        path=paths[0] if paths else None,
         bundle_id=bundle_id,
-        kind=plan.kind,
-        ops=plan.ops,
-        evidence_files=len(plan.blobs),
-        evidence_bytes=sum(plan.blobs.values()),
-        ranges=dict(plan.ranges),
-        organisations={o: names.get(o, "") for o in sorted(plan.organisations)},
+        kind=plans[0].kind,
+        ops=sum(plan.ops for plan in plans),
+        evidence_files=len(blobs),
+        evidence_bytes=sum(blobs.values()),
+        ranges=merged_ranges(plans),
+        organisations={o: names.get(o, "") for o in sorted(organisations)},
         encrypted=encrypted,
-        omitted=dict(plan.omitted),
+        omitted=dict(omitted),
         receiver=receiver,
+        paths=tuple(paths),
     )
+
+
+def merged_ranges(plans: list[Plan]) -> dict[str, DeviceRange]:
+    """Per device, from the first seq any part carries to the last."""
+    merged: dict[str, DeviceRange] = {}
+    for plan in plans:
+        for device_id, span in plan.ranges.items():
+            before = merged.get(device_id, span)
+            merged[device_id] = DeviceRange(
+                start=min(before.start, span.start), end=max(before.end, span.end)
+            )
+    return merged

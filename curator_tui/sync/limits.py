@@ -32,6 +32,9 @@ MAX_OP_SIZE = 1 * MIB  # one line of ops.jsonl, UTF-8 bytes
 MAX_VALUE_DEPTH = 4  # nesting of lists and objects inside an op's value (ours: 2)
 MAX_TEXT = 100_000  # characters of one text value (a note, a title, a JSON field's text)
 MAX_LIST = 10_000  # items of one list value
+# Digests of left-out ops in the manifest's `authors` (all authors together, ~75 bytes each in
+# the 1 MiB manifest).
+MAX_PASSED = 12_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,20 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class PartLimits:
+    """What one bundle an export writes may hold, so that any receiver takes it: an export
+    whose pending set is bigger is written as several bundles (sync/exporting.py). A test
+    lowers them to split small exports."""
+
+    max_ops: int = MAX_OPS
+    max_ops_size: int = MAX_OPS_SIZE
+    max_passed: int = MAX_PASSED
+
+
+DEFAULT_PART_LIMITS = PartLimits()
 
 # Escapes first (so every quote left delimits a string), then strings (a bracket inside one
 # nests nothing): linear in the text whatever it holds, unlike a regex matching whole strings.
