@@ -9,8 +9,8 @@ a create of its entity) is an open gap: values older than the edit naming it may
 superseded by the missing op, so they are not shown until it arrives.
 
 A removed note, evidence or visit stands against each value of its fields the removal did
-not know of (made on another device, with no context naming the removal): one row of the
-field "removed", the greatest removal against that value.
+not know of (made on another device, not named by the removal's context, with no context
+naming the removal): one row of the field "removed", the greatest removal against that value.
 """
 
 from __future__ import annotations
@@ -50,11 +50,15 @@ def removal_conflicts(
     removal = max(removes, key=order)
     devices = {op.device_id for op in removes}
     names = {op.op_id for op in removes}
+    known = set().union(*(op.context for op in removes))
     superseded = superseded_edits(edits)
     return {
         (entity, entity_id, "removed", removal.op_id, op.op_id)
         for op in edits
-        if op.op_id not in superseded and op.device_id not in devices and not names & op.context
+        if op.op_id not in superseded
+        and op.device_id not in devices
+        and op.op_id not in known
+        and not names & op.context
     }
 
 

@@ -81,8 +81,23 @@ def do_edit(world: World, step: tuple[Any, ...], number: int, typed: list[str]) 
             text = f"{who}-{number}: {change}"
             store.add_note(target, text)
             typed.append(text)
+        elif kind == "evidence":
+            edit_evidence(store, target, change, f"{who}-{number}")
         elif who != "curator":  # an organisation's field: its schools and the coordinator
             store.set_municipality(ORG_ID, change)
+
+
+def edit_evidence(store: Store, activity: str, change: str, label: str) -> None:
+    """Attach a link, retitle the latest piece of evidence held here, or remove it: removals
+    against edits made before, after and concurrently with them, as exchanges fall."""
+    held = store.evidence(activity)
+    if change == "attach" or not held:
+        store.attach_link(activity, f"https://example.org/{label}", title=label)
+    elif change == "remove":
+        store.remove_evidence(held[-1]["id"])
+    else:
+        title = f"{change} {label}"
+        store.record([Change(Entity.EVIDENCE, held[-1]["id"], Action.SET, "title", title)])
 
 
 def exchange(world: World, root: Path, source: str, target: str, fate: str) -> None:
@@ -177,6 +192,7 @@ values = st.one_of(
     st.tuples(st.just("status"), st.sampled_from(NUMBERS), st.sampled_from(list(Status))),
     st.tuples(st.just("note"), st.sampled_from(NUMBERS), st.text("абв", min_size=1, max_size=4)),
     st.tuples(st.just("municipality"), st.just("2"), st.sampled_from(["Тверь", "Ржев"])),
+    st.tuples(st.just("evidence"), st.just("2"), st.sampled_from(["attach", "Акт", "remove"])),
 )
 edits = st.builds(lambda who, v: ("edit", who, *v), st.sampled_from(NAMES), values)
 exchanges = st.tuples(

@@ -97,3 +97,32 @@ def test_the_removers_own_edit_is_none_and_a_later_one_from_elsewhere_is_shown(
         with replica.open() as store:
             assert conflict_rows(store) == {("evidence", evidence, REMOVED, remove, edit)}
             assert conflict_rows(store) == mvr_conflicts(logged_ops(store))
+
+
+def test_a_removal_made_knowing_of_an_edit_from_elsewhere_is_no_conflict(tmp_path: Path) -> None:
+    """The remove op names what its replica showed of the evidence (its causal context,
+    `seen`): an edit that had reached the remover before it removed is no conflict, on any
+    replica; an edit it had not heard of still is."""
+    hub = make_hub(tmp_path)
+    school = make_school(tmp_path, hub)
+    with school.open() as store:
+        activity = activity_id(store, "2")
+        known = store.attach_link(activity, "https://example.org/a", title="Справка")
+        unheard = store.attach_link(activity, "https://example.org/b", title="Акт")
+        seen_edit = retitle(store, known, "Справка о проведении")
+    send(school, hub, tmp_path / "s1")
+    with school.open() as store:
+        late_edit = retitle(store, unheard, "Акт (уточнено)")  # the hub has not heard of it
+    with hub.open() as store:
+        store.remove_evidence(known)  # knowing of the school's edit …
+        store.remove_evidence(unheard)  # … and not of the later one
+        removes = {op.entity_id: op for op in store.ops() if op.action is Action.REMOVE}
+    assert removes[known].seen == (seen_edit,)
+    send(hub, school, tmp_path / "h1")
+    send(school, hub, tmp_path / "s2")
+    for replica in (hub, school):
+        with replica.open() as store:
+            assert conflict_rows(store) == {
+                ("evidence", unheard, REMOVED, removes[unheard].op_id, late_edit)
+            }
+            assert conflict_rows(store) == mvr_conflicts(logged_ops(store))

@@ -28,8 +28,8 @@ from curator_tui.domain.ops import Entity
 # it as «made by a newer version» instead of calling a value it has never heard of bad.
 # Bump it whenever a field, an entity or an enum value is added.
 # 2: activity.report_form; 3: occurrence, evidence.occurrence; 4: an edit's causal context
-# (op `seen`)
-VOCABULARY_VERSION = 4
+# (op `seen`); 5: a removal's causal context (`seen` on a `remove`)
+VOCABULARY_VERSION = 5
 
 
 class Kind(StrEnum):

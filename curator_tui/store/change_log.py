@@ -44,14 +44,19 @@ from curator_tui.store.device_settings import DeviceSettings
 from curator_tui.store.entity_log import log_rows_of, ops_of
 from curator_tui.store.projection import (
     HISTORY_COLUMNS,
+    TOMBSTONED,
     WINNERS_COLUMN,
+    HistoryNode,
     Winner,
     history_node,
     parse_winners,
+    removal_context,
     visible_values,
 )
 from curator_tui.store.setting_keys import SEQ_FLOOR_SETTING
 
+# The actions whose ops carry a causal context (`seen_for`).
+CONTEXT_ACTIONS = (Action.SET, Action.REMOVE)
 # Ops merged per batch by apply_remote (each batch reads and writes its rows at once).
 REPLAY_SLICE = 5000
 # Tables that are a pure projection of the log (and so must rebuild byte for byte).
@@ -111,7 +116,8 @@ class ChangeLog(DeviceSettings):
                 pending_entities: set[tuple[Entity, str]] = set()
                 for change in changes:
                     key = (change.entity, change.entity_id)
-                    if change.action is Action.SET and key in pending_entities:
+                    # An edit's or a removal's context reads the ops before it on its entity.
+                    if change.action in CONTEXT_ACTIONS and key in pending_entities:
                         apply_operations(conn, pending)
                         pending, pending_entities = [], set()
                     stamp = tick(stamp, wall_ms if wall_ms is not None else now_ms())
@@ -296,7 +302,16 @@ def holder_for(conn: sqlite3.Connection, change: Change) -> tuple[str, str, str]
 
 def seen_for(conn: sqlite3.Connection, change: Change) -> tuple[str, ...] | None:
     """The causal context of a `set`: every value its field shows here (the winner and each
-    concurrent value), which the edit supersedes; None if the field has no `set` yet."""
+    concurrent value), which the edit supersedes; None if the field has no `set` yet. For the
+    `remove` of a note, evidence or visit: every value of its fields shown here (what the
+    removal knew, `projection.removal_context`)."""
+    if change.action is Action.REMOVE and change.entity in TOMBSTONED:
+        sql = ops_of(change.entity, f"o.field, {HISTORY_COLUMNS}", "t.id = ? AND o.action = 'set'")
+        by_field: dict[str, dict[str, HistoryNode]] = {}
+        for name, *columns in conn.execute(sql, (change.entity_id,)).fetchall():
+            node = history_node(tuple(columns))
+            by_field.setdefault(name, {})[node.op_id] = node
+        return removal_context(change.entity, by_field)
     if change.action is not Action.SET or change.field is None:
         return None
     sql = ops_of(change.entity, HISTORY_COLUMNS, "t.id = ? AND o.action = 'set' AND o.field = ?")

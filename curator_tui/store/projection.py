@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from curator_tui.domain.fields import ENTITIES, all_fields
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
-from curator_tui.domain.ops import Action, Entity, Operation, canonical_json
+from curator_tui.domain.ops import MAX_SEEN, Action, Entity, Operation, canonical_json
 
 # Fields each entity accepts from operations (domain/fields.py); anything else in an op is
 # ignored, which keeps a bundle from writing columns we never meant to replicate.
@@ -136,11 +136,12 @@ def removal_conflicts(entity: Entity, ops: list[EntityOp]) -> list[tuple[str, st
     """(remove op, edit op) of every edit of a removed entity that stands against its removal.
 
     The values of each field the rules know (its `set`s no known edit of it supersedes)
-    that no removal knew of are each one row, against the greatest removal. A removal knew
-    of an edit made on its own device (one device's ops are sequential) or of one whose
-    causal context names it; a remove op carries no context, so an edit from elsewhere the
-    remover had already received is shown too: shown once too often rather than lost unseen.
-    A pure function of the entity's known ops, so every replica holding them has the same rows.
+    that no removal knew of (`removal_knew`) are each one row, against the greatest removal.
+    A remove op names what its replica showed of the entity's fields (`removal_context`), so
+    an edit that had reached the remover is none; a remove op of an older release names
+    nothing, and an edit from elsewhere is then shown (once too often rather than lost
+    unseen). A pure function of the entity's known ops, so every replica holding them has
+    the same rows.
     """
     removes = [node for action, _, node in ops if action == Action.REMOVE.value]
     if not removes or entity not in TOMBSTONED:
@@ -159,7 +160,29 @@ def removal_conflicts(entity: Entity, ops: list[EntityOp]) -> list[tuple[str, st
 
 
 def removal_knew(remove: HistoryNode, edit: HistoryNode) -> bool:
-    return remove.order[1] == edit.order[1] or remove.op_id in edit.context
+    """The removal knew of the edit: made on the same device (one device's ops are
+    sequential), named by the removal's causal context, or made knowing of the removal."""
+    return (
+        remove.order[1] == edit.order[1]
+        or edit.op_id in remove.context
+        or remove.op_id in edit.context
+    )
+
+
+def removal_context(
+    entity: Entity, by_field: dict[str, dict[str, HistoryNode]]
+) -> tuple[str, ...] | None:
+    """What a removal of the entity knows: every value of each of its fields shown where it is
+    made (the `set`s no known edit supersedes), at most MAX_SEEN of the latest; None if none.
+    An edit the removal names this way is no conflict with it anywhere."""
+    values = [
+        nodes[op_id]
+        for name, nodes in by_field.items()
+        if name in FIELDS[entity]
+        for op_id in visible_values(nodes)
+    ]
+    latest = sorted(values, key=lambda node: node.order)[-MAX_SEEN:]
+    return tuple(sorted(node.op_id for node in latest)) or None
 
 
 def superseded_in(nodes: dict[str, HistoryNode]) -> set[str]:

@@ -69,6 +69,7 @@ from curator_tui.sync.bundles import (
 from curator_tui.sync.container import (
     OPS_NAME,
     BundleWriter,
+    EntryInfo,
     build_manifest,
     canonical_json,
     encrypt_file,
@@ -318,7 +319,9 @@ def plan_parts(
 ) -> list[Plan]:
     """The parts of a changes export, in the order the receiver imports them (one when the
     pending set fits in a bundle, as it nearly always does). `sign_own_through(seq)` attests
-    this device's own ops up to seq, where a part ends."""
+    this device's own ops up to seq, where a part ends. Each part's manifest is held to the
+    receiver's MAX_MANIFEST_SIZE too (its `authors`, `devices` and evidence entries grow
+    with what the part carries)."""
     parts: list[Plan] = []
     carried = dict(known)
     while True:
@@ -356,18 +359,35 @@ def plan_part(
         windows = provable_windows()  # with this device's attestation where the part ends
     while True:
         plan = plan_changes(store, policy, ops_file, known, windows, upto=upto, limits=limits)
-        if fits(plan, limits) or cap <= 1:
+        manifest = manifest_size(store, plan)
+        if fits(plan, limits, manifest) or cap <= 1:
             return plan
-        size = plan.ops_file.stat().st_size
-        by_count = cap * limits.max_ops // max(plan.ops, 1)
-        by_size = cap * limits.max_ops_size // max(size, 1)
-        cap = max(1, min(by_count, by_size) * 9 // 10)
+        shares = (
+            limits.max_ops / max(plan.ops, 1),
+            limits.max_ops_size / max(plan.ops_file.stat().st_size, 1),
+            limits.max_manifest_size / max(manifest, 1),
+        )
+        cap = max(1, int(min(cap, plan.ops) * min(shares) * 0.9))
         upto = part_cut(store, known, windows, cap, sign_own_through)
         windows = provable_windows()
 
 
-def fits(plan: Plan, limits: PartLimits) -> bool:
-    return plan.ops <= limits.max_ops and plan.ops_file.stat().st_size <= limits.max_ops_size
+def fits(plan: Plan, limits: PartLimits, manifest: int) -> bool:
+    return (
+        plan.ops <= limits.max_ops
+        and plan.ops_file.stat().st_size <= limits.max_ops_size
+        and manifest <= limits.max_manifest_size
+    )
+
+
+def manifest_size(store: Store, plan: Plan) -> int:
+    """The bytes of the manifest a plan's bundle would have (its entries' hashes stand in)."""
+    plan.holds = peer_knowledge.held_through(store.conn)
+    info = manifest_info(store, store.device(), plan, sync_state.organisation_names(store))
+    entries = {OPS_NAME: EntryInfo(plan.ops_file.stat().st_size, "0" * 64)}
+    entries |= {evidence_name(sha): EntryInfo(size, sha) for sha, size in plan.blobs.items()}
+    manifest = build_manifest(bundle_id=new_bundle_id(), entries=entries, extra=info.to_json())
+    return len(canonical_json(manifest))
 
 
 def pending_count(store: Store, known: Mapping[str, int], windows: Mapping[str, Window]) -> int:

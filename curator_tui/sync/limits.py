@@ -32,8 +32,8 @@ MAX_OP_SIZE = 1 * MIB  # one line of ops.jsonl, UTF-8 bytes
 MAX_VALUE_DEPTH = 4  # nesting of lists and objects inside an op's value (ours: 2)
 MAX_TEXT = 100_000  # characters of one text value (a note, a title, a JSON field's text)
 MAX_LIST = 10_000  # items of one list value
-# Digests of left-out ops in the manifest's `authors` (all authors together, ~75 bytes each in
-# the 1 MiB manifest).
+# Digests of left-out ops in an author's `passed` (~75 bytes each in the 1 MiB manifest; an
+# export keeps all authors' together within it).
 MAX_PASSED = 12_000
 
 
@@ -59,6 +59,8 @@ class PartLimits:
     max_ops: int = MAX_OPS
     max_ops_size: int = MAX_OPS_SIZE
     max_passed: int = MAX_PASSED
+    # Below MAX_MANIFEST_SIZE by what the container adds when it writes the manifest.
+    max_manifest_size: int = MAX_MANIFEST_SIZE - 16 * KIB
 
 
 DEFAULT_PART_LIMITS = PartLimits()

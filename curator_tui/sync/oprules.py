@@ -209,9 +209,10 @@ def shape_problem(op: Operation, raw: dict[str, Any]) -> str | None:
 
 
 def valid_seen(seen: Any, op: Operation) -> bool:
-    """A `set`'s causal context: 1..MAX_SEEN op ids, sorted, each once, not the op itself."""
+    """A `set`'s or a `remove`'s causal context: 1..MAX_SEEN op ids, sorted, each once, not
+    the op itself."""
     return (
-        op.action is Action.SET
+        op.action in (Action.SET, Action.REMOVE)
         and isinstance(seen, list)
         and 0 < len(seen) <= MAX_SEEN
         and all(isinstance(i, str) and ID_PATTERN.fullmatch(i) for i in seen)
