@@ -9,12 +9,13 @@ instead of writing 200,000 ops.
 from __future__ import annotations
 
 import itertools
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from curator_tui.cli.sync import print_export
-from curator_tui.domain.models import Status
+from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.store.store import Store
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.limits import PartLimits
@@ -43,10 +44,11 @@ def busy_school(tmp_path: Path) -> tuple[Replica, Replica]:
     return hub, school
 
 
-def export_for(source: Replica, target: Replica, folder: Path, **options: object) -> ExportResult:
+def export_for(
+    source: Replica, target: Replica, folder: Path, limits: PartLimits = SMALL
+) -> ExportResult:
     return export_bundle(
-        source.db,
-        ExportOptions(destination=folder, receiver=target.device_id, limits=SMALL, **options),
+        source.db, ExportOptions(destination=folder, receiver=target.device_id, limits=limits)
     )
 
 
@@ -120,3 +122,31 @@ def test_the_command_says_how_many_files_it_wrote(
     assert printed[1 : 1 + len(result.paths)] == [
         f"  {number}. {path.name}" for number, path in enumerate(result.paths, start=1)
     ]
+
+
+def test_a_manifest_beyond_its_limit_splits_the_export_too(tmp_path: Path) -> None:
+    """Every evidence file is an entry of the manifest: many files split the export so that
+    each part's manifest stays within the receiver's limit."""
+    hub = make_hub(tmp_path)
+    school = make_school(tmp_path, hub)
+    with school.open() as store:
+        activity = store.activities()[0]["id"]
+        for number in range(8):
+            scan = tmp_path / f"скан-{number}.pdf"
+            scan.write_bytes(f"протокол {number}".encode())
+            store.attach_file(activity, scan, kind=EvidenceKind.PROTOCOL)
+    whole = export_for(school, hub, tmp_path / "whole", limits=PartLimits())
+    [single] = whole.paths
+    limit = len(manifest_bytes(single)) - 400
+    split = export_for(school, hub, tmp_path / "split", limits=PartLimits(max_manifest_size=limit))
+    assert len(split.paths) > 1
+    assert all(len(manifest_bytes(part)) <= limit for part in split.paths)
+    for part in split.paths:
+        assert hub.import_(part).outcome == "accepted"
+    with hub.open() as store:
+        assert len(store.evidence(activity)) == 8
+
+
+def manifest_bytes(bundle: Path) -> bytes:
+    with zipfile.ZipFile(bundle) as archive:
+        return archive.read("manifest.json")
