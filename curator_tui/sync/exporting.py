@@ -631,7 +631,9 @@ def own_signer(store: Store, key: Ed25519PrivateKey) -> Callable[[int], None]:
     def sign_through(seq: int) -> None:
         if chains.own_attestation(store, seq) is not None:
             return
-        link = chains.stored_links(store.conn, store.device_id, [seq])[seq]
+        link = chains.stored_links(store.conn, store.device_id, [seq]).get(seq)
+        if link is None:  # past a gap in its own chain: the bundle signature alone proves it
+            return
         signature = key.sign(attestation_message(store.device_id, seq, link))
         chains.record_own_attestation(store, Attestation(store.device_id, seq, link, signature))
 
