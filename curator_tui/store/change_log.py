@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,8 @@ from curator_tui.store.setting_keys import SEQ_FLOOR_SETTING
 
 # The actions whose ops carry a causal context (`seen_for`).
 CONTEXT_ACTIONS = (Action.SET, Action.REMOVE)
-# Ops merged per batch by apply_remote (each batch reads and writes its rows at once).
+# Ops projected per batch by apply_remote and record_stream (each batch reads and writes its
+# rows at once; a slice bounds the memory a hub's replay or a 200,000-row roadmap holds).
 REPLAY_SLICE = 5000
 # Tables that are a pure projection of the log (and so must rebuild byte for byte).
 PROJECTION_TABLES = (
@@ -103,11 +104,24 @@ class ChangeLog(DeviceSettings):
         every value of it shown (`seen`), so the ops before it on its entity are applied
         before it is made.
         """
+        ops: list[Operation] = []
+        self.record_stream(changes, wall_ms, keep=ops.append)
+        return ops
+
+    def record_stream(
+        self,
+        changes: Iterable[Change],
+        wall_ms: int | None = None,
+        keep: Callable[[Operation], None] | None = None,
+    ) -> int:
+        """`record` for changes made as they are taken (a roadmap's thousands): applied in
+        slices of REPLAY_SLICE within the one transaction, none kept unless `keep` is given.
+        Returns how many were recorded."""
         # Imported when first needed: a cold start reading the list never writes.
         from curator_tui.store.projection_batch import apply_operations
 
         device_id = self.device_id
-        ops: list[Operation] = []
+        recorded = 0
         try:
             with transaction(self.conn) as conn:
                 stamp = self.last_stamp(conn)
@@ -117,7 +131,9 @@ class ChangeLog(DeviceSettings):
                 for change in changes:
                     key = (change.entity, change.entity_id)
                     # An edit's or a removal's context reads the ops before it on its entity.
-                    if change.action in CONTEXT_ACTIONS and key in pending_entities:
+                    if len(pending) >= REPLAY_SLICE or (
+                        change.action in CONTEXT_ACTIONS and key in pending_entities
+                    ):
                         apply_operations(conn, pending)
                         pending, pending_entities = [], set()
                     stamp = tick(stamp, wall_ms if wall_ms is not None else now_ms())
@@ -138,7 +154,9 @@ class ChangeLog(DeviceSettings):
                     )
                     pending.append(op)
                     pending_entities.add(key)
-                    ops.append(op)
+                    recorded += 1
+                    if keep is not None:
+                        keep(op)
                 apply_operations(conn, pending)
                 save_stamp(conn, stamp)
         except sqlite3.Error as exc:
@@ -148,7 +166,7 @@ class ChangeLog(DeviceSettings):
                 "Изменение не сохранено: значение помечено последним возможным временем "
                 "(31.12.9999), изменение после него записать нельзя. Проверьте дату и время."
             ) from exc
-        return ops
+        return recorded
 
     def apply_remote(self, ops: Iterable[Operation]) -> ApplyResult:
         """Merge operations from other replicas, all in one transaction, in causal order."""

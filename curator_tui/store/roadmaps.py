@@ -8,7 +8,9 @@ status, notes and evidence stay.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
@@ -51,20 +53,26 @@ def roadmap_id_for(org_id: str, parsed: ParsedRoadmap) -> str:
 
 
 def save_roadmap(store: Store, parsed: ParsedRoadmap) -> ImportSummary:
-    """Record a roadmap (new or amended) in one transaction."""
+    """Record a roadmap (new or amended) in one transaction.
+
+    The changes are made as the log takes them (a generator), so a roadmap of 200,000
+    activities never holds all its changes, operations and rows in memory at once.
+    """
     org_id = organisation_id(parsed.organisation)
     roadmap_id = roadmap_id_for(org_id, parsed)
     summary = ImportSummary(roadmap_id=roadmap_id, organisation=parsed.organisation)
     existing = {a["id"]: a for a in existing_activities(store, roadmap_id)}
     summary.amended = bool(existing)
-    changes: list[Change] = []
-    changes += organisation_changes(store, org_id, parsed)
-    changes += roadmap_changes(store, roadmap_id, org_id, parsed)
     section_ids = section_id_map(roadmap_id, parsed)
-    changes += section_changes(store, section_ids, roadmap_id)
     summary.sections = sum(1 for title in section_ids if title)
-    changes += activity_changes(store, parsed, roadmap_id, section_ids, existing, summary)
-    store.record(changes)
+    store.record_stream(
+        itertools.chain(
+            organisation_changes(store, org_id, parsed),
+            roadmap_changes(store, roadmap_id, org_id, parsed),
+            section_changes(store, section_ids, roadmap_id),
+            activity_changes(parsed, roadmap_id, section_ids, existing, summary),
+        )
+    )
     summary.warnings = list(parsed.warnings)
     return summary
 
@@ -86,7 +94,12 @@ def row_exists(store: Store, table: str, entity_id: str) -> dict[str, Any] | Non
 
 def upsert(store: Store, entity: Entity, entity_id: str, values: dict[str, Any]) -> list[Change]:
     """A create for a new entity, or one `set` per field that differs."""
-    current = row_exists(store, entity.value, entity_id)
+    return changes_against(row_exists(store, entity.value, entity_id), entity, entity_id, values)
+
+
+def changes_against(
+    current: dict[str, Any] | None, entity: Entity, entity_id: str, values: dict[str, Any]
+) -> list[Change]:
     if current is None or not current.get("origin_op"):
         return [Change(entity, entity_id, Action.CREATE, value=values)]
     return [
@@ -145,38 +158,36 @@ def section_changes(
 
 
 def activity_changes(
-    store: Store,
     parsed: ParsedRoadmap,
     roadmap_id: str,
     section_ids: dict[str, tuple[str, int]],
     existing: dict[str, dict[str, Any]],
     summary: ImportSummary,
-) -> list[Change]:
+) -> Iterator[Change]:
+    """The activities' changes, counted in `summary` as they are made."""
     matches = match_activities(parsed.activities, list(existing.values()))
     ids = assign_ids(parsed.activities, matches, roadmap_id)
     parents = parent_ids(parsed.activities, ids)
-    changes: list[Change] = []
     for position, (item, activity_id) in enumerate(zip(parsed.activities, ids, strict=True)):
         values = activity_values(item, roadmap_id, section_ids, position, parents[position])
-        if activity_id in existing:
-            values["removed"] = 0
-            delta = upsert(store, Entity.ACTIVITY, activity_id, values)
+        values["removed"] = 0
+        current = existing.get(activity_id)
+        if current is not None:
+            delta = changes_against(current, Entity.ACTIVITY, activity_id, values)
             # A shifted position alone is bookkeeping, not an amendment of the activity.
             amended = any(change.field != "position" for change in delta)
             summary.updated += amended
             summary.unchanged += not amended
-            changes += delta
+            yield from delta
         else:
             values["status"] = Status.NOT_STARTED.value
-            values["removed"] = 0
-            changes.append(Change(Entity.ACTIVITY, activity_id, Action.CREATE, value=values))
             summary.created += 1
+            yield Change(Entity.ACTIVITY, activity_id, Action.CREATE, value=values)
     kept = set(ids)
     for activity_id, row in existing.items():
         if activity_id not in kept and not row["removed"]:
-            changes.append(Change(Entity.ACTIVITY, activity_id, Action.SET, "removed", 1))
             summary.removed += 1
-    return changes
+            yield Change(Entity.ACTIVITY, activity_id, Action.SET, "removed", 1)
 
 
 def activity_values(
@@ -199,36 +210,73 @@ def activity_values(
 def match_activities(
     parsed: list[ParsedActivity], existing: list[dict[str, Any]]
 ) -> dict[int, str]:
-    """Index of a parsed activity → id of the existing activity it amends."""
+    """Index of a parsed activity → id of the existing activity it amends.
+
+    Three passes, each over the parsed activities in order, each taking the first free
+    existing row (in roadmap order) its rule accepts: same number and title, then same
+    title, then same number and section with a similar title. Rows are looked up by key,
+    so an amended roadmap of thousands of activities matches in linear time.
+    """
     matches: dict[int, str] = {}
-    free = {row["id"]: row for row in existing}
-    passes = (same_number_and_title, same_title, same_number_similar_title)
-    for rule in passes:
-        for index, item in enumerate(parsed):
-            if index in matches:
+    taken: set[str] = set()
+    keys = [ActivityKey.of_parsed(item) for item in parsed]
+    rows = [ActivityKey.of_row(row) for row in existing]
+    passes: tuple[tuple[Callable[[ActivityKey], Any], MatchRule | None], ...] = (
+        (lambda k: (k.number, k.title), None),
+        (lambda k: k.title, None),
+        (lambda k: (k.number, k.section) if k.number else None, similar_title),
+    )
+    for index_key, accept in passes:
+        index: dict[Any, list[ActivityKey]] = {}
+        for row in rows:
+            index.setdefault(index_key(row), []).append(row)
+        for position, item in enumerate(keys):
+            if position in matches or (lookup := index_key(item)) is None:
                 continue
-            found = next((rid for rid, row in free.items() if rule(item, row)), None)
+            found = first_free(index.get(lookup, ()), taken, item, accept)
             if found is not None:
-                matches[index] = found
-                del free[found]
+                matches[position] = found
+                taken.add(found)
     return matches
 
 
-def same_number_and_title(item: ParsedActivity, row: dict[str, Any]) -> bool:
-    return item.number == row["number"] and normalise(item.title) == normalise(row["title"])
+MatchRule = Callable[["ActivityKey", "ActivityKey"], bool]
 
 
-def same_title(item: ParsedActivity, row: dict[str, Any]) -> bool:
-    return normalise(item.title) == normalise(row["title"])
+@dataclass(frozen=True)
+class ActivityKey:
+    """What matching compares of an activity, normalised once."""
+
+    id: str
+    number: str
+    title: str
+    section: str
+
+    @classmethod
+    def of_parsed(cls, item: ParsedActivity) -> ActivityKey:
+        return cls("", item.number, normalise(item.title), normalise(item.section))
+
+    @classmethod
+    def of_row(cls, row: dict[str, Any]) -> ActivityKey:
+        return cls(
+            row["id"], row["number"], normalise(row["title"]), normalise(row.get("section") or "")
+        )
 
 
-def same_number_similar_title(item: ParsedActivity, row: dict[str, Any]) -> bool:
-    if not item.number or item.number != row["number"]:
-        return False
-    if normalise(item.section) != normalise(row.get("section") or ""):
-        return False
-    ratio = SequenceMatcher(None, normalise(item.title), normalise(row["title"])).ratio()
-    return ratio >= SIMILAR_TITLE
+def first_free(
+    candidates: Iterable[ActivityKey],
+    taken: set[str],
+    item: ActivityKey,
+    accept: MatchRule | None,
+) -> str | None:
+    for row in candidates:
+        if row.id not in taken and (accept is None or accept(item, row)):
+            return row.id
+    return None
+
+
+def similar_title(item: ActivityKey, row: ActivityKey) -> bool:
+    return SequenceMatcher(None, item.title, row.title).ratio() >= SIMILAR_TITLE
 
 
 def assign_ids(parsed: list[ParsedActivity], matches: dict[int, str], roadmap_id: str) -> list[str]:
