@@ -54,9 +54,11 @@ def op_link_rows(store: Store) -> int:
     return int(store.conn.execute("SELECT COUNT(*) FROM op_link").fetchone()[0])
 
 
-def test_a_run_is_its_base_and_one_row_and_reads_as_every_seq(store: Store) -> None:
+def test_a_run_is_its_base_and_rows_of_digests_and_reads_as_every_seq(store: Store) -> None:
     save(store, segment(11, 40))
-    assert op_link_rows(store) == 2
+    assert op_link_rows(store) == 1 + 2  # № 11–38 in one row, № 39–40 in another
+    row_sizes = store.conn.execute("SELECT length(digest) FROM op_link ORDER BY seq")
+    assert [size for (size,) in row_sizes] == [None, 28 * 32, 2 * 32]
     values = chains.chain_values(store.conn, DEVICE, 10)
     assert values == {10: ChainValue(None, link_of(10)), **expected(11, 40)}
     assert chains.stored_links(store.conn, DEVICE, {10, 25, 40}) == {
@@ -74,7 +76,7 @@ def test_rows_written_one_per_seq_read_as_a_run_does(store: Store) -> None:
         )
         conn.executemany(
             "INSERT INTO op_link (device_id, seq, digest, link) VALUES (?, ?, ?, ?)",
-            [(DEVICE, s, d, link) for s, d, link in segment(11, 40).rows],
+            [(DEVICE, n, digest(n), link_of(n)) for n in range(11, 41)],
         )
     old = chains.chain_values(store.conn, DEVICE, 10)
     assert old == {10: ChainValue(None, link_of(10)), **expected(11, 40)}
