@@ -77,9 +77,9 @@ def start_directory(media_roots: Sequence[Path] = MEDIA_ROOTS) -> Path:
     with something in it), else the home folder: a director usually brings the scans on a
     USB stick."""
     if WINDOWS:
-        drives = removable_drives()
-        if drives:
-            return drives[0]
+        for drive in removable_drives():
+            if drive.is_dir():  # an empty card reader slot has a letter but no folder
+                return drive
     for root in media_roots:
         try:
             if root.is_dir() and any(root.iterdir()):
@@ -90,7 +90,8 @@ def start_directory(media_roots: Sequence[Path] = MEDIA_ROOTS) -> Path:
 
 
 def removable_drives(kernel32: Any = None) -> list[Path]:
-    """The roots (``E:\\``) of Windows' removable volumes that hold a medium, in letter order.
+    """The roots (``E:\\``) of Windows' removable volumes, in letter order (a card reader's
+    empty slot too: `os.access` and `is_dir` are False there).
 
     `kernel32` is Windows' kernel32 library as ctypes sees it (tests give a stand-in)."""
     kernel32 = kernel32 or _kernel32()
@@ -101,7 +102,7 @@ def removable_drives(kernel32: Any = None) -> list[Path]:
         if not mask & (1 << index) or letter in FLOPPY_LETTERS:
             continue
         root = f"{letter}:\\"
-        if kernel32.GetDriveTypeW(root) == DRIVE_REMOVABLE and os.path.isdir(root):
+        if kernel32.GetDriveTypeW(root) == DRIVE_REMOVABLE:
             drives.append(Path(root))
     return drives
 

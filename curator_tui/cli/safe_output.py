@@ -10,7 +10,9 @@ the placeholders are ordinary characters, valid inside a JSON string.
 It also never lets a console's code page fail a command: a Windows console reached through
 a pipe or a file, or a legacy one, writes cp1251 or cp866, which have no ✓ or ✗ (cp866 no
 «» — … either). The streams get an error handler that writes those as ASCII look-alikes
-and anything else unwritable as «?», instead of raising UnicodeEncodeError mid-output.
+and anything else unwritable as «?», instead of raising UnicodeEncodeError mid-output:
+from the moment the CLI imports this module (so argparse's --help and usage errors too),
+and again for the streams a command runs with (tests swap them).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from collections.abc import Iterator
 from typing import Any, TextIO, cast
 
 from curator_tui.domain.safe_text import safe_lines
-
 
 # What a symbol the console cannot write becomes (every other one becomes «?»).
 ASCII_FALLBACKS = {
@@ -92,6 +93,13 @@ def safe_output() -> Iterator[None]:
             sys.stdout, sys.stderr = out, err
 
 
+def write_fallbacks_from_now_on(stream: TextIO) -> None:
+    """`stream` writes what its encoding lacks through `ascii_fallback` (if it can be told)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors=FALLBACK_ERRORS)
+
+
 @contextlib.contextmanager
 def never_unencodable(stream: TextIO) -> Iterator[None]:
     """`stream` writes what its encoding lacks through `ascii_fallback`, while inside.
@@ -108,3 +116,7 @@ def never_unencodable(stream: TextIO) -> Iterator[None]:
     finally:
         with contextlib.suppress(ValueError):  # closed meanwhile
             reconfigure(errors=previous)
+
+
+write_fallbacks_from_now_on(sys.stdout)
+write_fallbacks_from_now_on(sys.stderr)
