@@ -33,7 +33,7 @@ PACKAGE = Path(platform.__file__).parent
 POSIX_ONLY = re.compile(
     r"sys\.platform|os\.name\b|import (fcntl|pwd|grp|termios|tty|pty|resource|msvcrt)\b"
     r"|os\.(fchmod|fchown|chown|lchmod|fork|getuid|geteuid|getgid|killpg|setsid|getpgid"
-    r"|uname|kill|startfile|statvfs)\b"
+    r"|uname|kill|startfile|statvfs|chmod)\b"
     r"|signal\.SIG(?!INT\b|TERM\b)|shell=True|['\"]/tmp\b|os\.sep\b|start_new_session"
     r"|xdg-open|ctypes"
 )
