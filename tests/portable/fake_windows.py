@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import ctypes
+import fnmatch
 import os
 import signal
 import sys
@@ -132,6 +133,37 @@ POSIX_BY_DESIGN = {
         "the trust file's mode 0644 (Windows has no mode bits)"
     ),
 }
+
+
+# The run covers the tests whose code touches the system: files, locks, keys, processes,
+# consoles (sync, store, CLI, reports). Pure logic and the TUI (Textual has its own Windows
+# driver) run in the ordinary suite only.
+TOUCHES_THE_SYSTEM = (
+    "test_sync_*.py",
+    "test_bundle*.py",
+    "test_container_mutations.py",
+    "test_limits.py",
+    "test_debris.py",
+    "test_peer_delivery.py",
+    "test_last_bundle.py",
+    "test_clock_bundles.py",
+    "test_authorship.py",
+    "test_evidence_heal.py",
+    "test_store.py",
+    "test_*cli*.py",
+    "test_report*.py",
+    "test_roadmap_source_kinds.py",
+    "test_portable.py",
+)
+
+
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
+    if not installed() or collection_path.suffix != ".py":
+        return None
+    if not collection_path.name.startswith("test_"):
+        return None
+    wanted = any(fnmatch.fnmatch(collection_path.name, p) for p in TOUCHES_THE_SYSTEM)
+    return None if wanted else True
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
