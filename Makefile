@@ -27,6 +27,7 @@ tools:
 
 test: tools lint
 	$(BIN)/pytest -n 2 -m "not stress"
+	CURATOR_FAKE_WINDOWS=1 $(BIN)/pytest -p tests.portable.fake_windows -n 2 -m "not stress"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,7 +1,8 @@
 """Durable file writes: temp file in the same directory + fsync + atomic rename.
 
 Below every layer that writes files (store's evidence, sync's bundles and keys, reports), so
-the one careful way of doing it is written once. Imports nothing of ours.
+the one careful way of doing it is written once. Imports nothing of ours but the platform
+module (file permissions differ between systems).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 import tempfile
 import time
 from pathlib import Path
+
+from curator_tui.platform import set_permissions
 
 
 def fsync_directory(directory: Path) -> None:
@@ -48,8 +51,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int, overwrite: bool = 
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     tmp = Path(name)
     try:
+        set_permissions(tmp, mode)  # before the data goes in: mkstemp made it private
         with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -12,6 +12,7 @@ from curator_tui.domain.ops import Entity
 from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
+from tests.portable import fake_windows  # noqa: F401  (CURATOR_FAKE_WINDOWS=1 without -p fails)
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store
+from curator_tui.platform import user_path
 from curator_tui.reports.model import MonthlyReport, build_monthly_report
 from curator_tui.reports.months import parse_month
 from curator_tui.reports.output import (
@@ -26,7 +27,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.month:
         raise CliError("Укажите отчётный месяц: --month ГГГГ-ММ, например --month 2026-11")
     month = parse_month(args.month)
-    given = Path(args.output).expanduser() if args.output else None
+    given = user_path(args.output) if args.output else None
     report_format = format_for(args.format, given)
     path = resolve_output(given, month, report_format)
     # Refuse before reading the database: an existing file or a closed folder is cheap to see.

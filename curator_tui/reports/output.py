@@ -21,6 +21,7 @@ from typing import BinaryIO
 from platformdirs import user_documents_path
 
 from curator_tui.durable import fsync_directory, publish_without_clobbering
+from curator_tui.platform import set_permissions
 from curator_tui.reports.csv_writer import write_activities_csv, write_summary_csv
 from curator_tui.reports.docx_writer import write_docx
 from curator_tui.reports.errors import ReportError
@@ -172,7 +173,7 @@ def stage(report: MonthlyReport, target: Target) -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         with contextlib.suppress(OSError):
-            os.chmod(temporary, FILE_MODE)
+            set_permissions(temporary, FILE_MODE)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise ReportError(describe_os_error(exc, target.path)) from exc

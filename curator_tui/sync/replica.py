@@ -15,9 +15,6 @@ A database opened without `curator init` works for local use; only signing needs
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +23,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from curator_tui.platform import exclusive_lock_nowait, set_permissions, user_path
 from curator_tui.store import authorship, peer_knowledge, sync_state
 from curator_tui.store.peer_knowledge import Receiver
 from curator_tui.store.roadmaps import normalise, organisation_id
@@ -174,7 +172,7 @@ def record_municipality(store: Store, org_id: str | None, municipality: str | No
 def ensure_keys(paths: ReplicaPaths) -> bool:
     """Make the signing key and the age identity if missing; True if anything was made."""
     paths.keys_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(paths.keys_dir, 0o700)
+    set_permissions(paths.keys_dir, 0o700)
     created = False
     if not paths.device_key.exists():
         keys.save_private_key(keys.generate_device_key(), paths.device_key)
@@ -321,7 +319,7 @@ def read_public_key(text_or_path: str) -> tuple[Ed25519PublicKey, str]:
     """A public key given as a line (``ssh-ed25519 AAAA… comment``) or as a file holding one."""
     text = text_or_path.strip()
     if not text.startswith(keys.ED25519_KEY_TYPE + " "):
-        path = Path(text).expanduser()
+        path = user_path(text)
         try:
             content = path.read_text(encoding="utf-8", errors="replace")[: keys.MAX_KEY_FILE_SIZE]
         except OSError as exc:
@@ -446,20 +444,15 @@ def sync_session(paths: ReplicaPaths) -> Iterator[Path]:
     is on the database's file system, so verified evidence is renamed into the store.
     """
     paths.files_dir.mkdir(parents=True, exist_ok=True)
-    with paths.lock_file.open("a+b") as lock:
-        try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise SyncError(
-                    "С этой базой уже идёт обмен пакетами (другое окно или команда). "
-                    "Дождитесь его окончания и повторите."
-                ) from exc
-            raise
+    with exclusive_lock_nowait(paths.lock_file) as held:
+        if not held:
+            raise SyncError(
+                "С этой базой уже идёт обмен пакетами (другое окно или команда). "
+                "Дождитесь его окончания и повторите."
+            )
         try:
             shutil.rmtree(paths.staging_dir, ignore_errors=True)
             paths.staging_dir.mkdir(mode=0o700)
             yield paths.staging_dir
         finally:
             shutil.rmtree(paths.staging_dir, ignore_errors=True)
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

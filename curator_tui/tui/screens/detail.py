@@ -5,8 +5,8 @@ its own: `r` goes to the list, `s` or Enter there changes the chosen occurrence'
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
@@ -22,7 +22,7 @@ from curator_tui.domain.fields import DETAIL_FIELDS, Shown
 from curator_tui.domain.models import Schedule, ScheduleKind, Status
 from curator_tui.domain.rules import Occurrence
 from curator_tui.domain.safe_text import safe_lines, safe_text
-from curator_tui.platform import system_opener
+from curator_tui.platform import open_with_system_viewer
 from curator_tui.store.projection import REMOVED
 from curator_tui.tui.formatting import (
     describe_due,
@@ -430,22 +430,14 @@ class DetailScreen(ActivityActions):
         if not target:
             self.notify("Файл этого доказательства ещё не получен на этом компьютере")
             return
-        opener = system_opener()
-        if opener is None:
+        if not open_with_system_viewer(Path(target)):
             self.notify(
-                f"Нет программы для просмотра (xdg-open). Файл: {target}",
+                f"Нет программы для просмотра этого файла. Файл: {target}",
                 title="Не открыть",
                 severity="warning",
                 timeout=15,
             )
             return
-        subprocess.Popen(
-            [opener, str(target)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
         self.notify(f"Открывается: {item['title']}")
 
     def action_remove_evidence(self) -> None:

@@ -21,7 +21,7 @@ from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar, Se
 from curator_tui.domain.models import EvidenceKind
 from curator_tui.domain.rules import guess_evidence_kind
 from curator_tui.domain.safe_text import safe_text
-from curator_tui.platform import start_directory
+from curator_tui.platform import start_directory, user_path
 from curator_tui.store.store import Store
 from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.messages import EvidenceAttached, WorkFailed
@@ -106,7 +106,7 @@ class EvidenceDialog(ModalScreen[str | None]):
             link_kind = EvidenceKind.LINK if kind is EvidenceKind.OTHER else kind
             self.attach_link(url, link_kind, title, note)
         else:
-            source = Path(path_text).expanduser()
+            source = user_path(path_text)
             self.copy_file(source, guess_evidence_kind(source, kind), title, note)
 
     @thread_work(group="evidence-copy", exclusive=True)

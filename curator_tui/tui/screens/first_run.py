@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from curator_tui.platform import user_path
 from curator_tui.store.store import Store
 from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.messages import RoadmapImported
@@ -56,7 +57,7 @@ class FirstRunScreen(Screen[None]):
         if not text:
             self.notify("Укажите путь к файлу дорожной карты", severity="warning")
             return
-        self.import_roadmap(Path(text).expanduser())
+        self.import_roadmap(user_path(text))
 
     @on(Button.Pressed, "#open-demo")
     def action_demo(self) -> None:

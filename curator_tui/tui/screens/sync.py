@@ -36,7 +36,7 @@ from textual.widgets import (
 )
 
 from curator_tui.domain.safe_text import safe_text
-from curator_tui.platform import find_medium, start_directory
+from curator_tui.platform import find_medium, start_directory, user_path
 from curator_tui.store.peer_knowledge import gap_lines, unsent_count
 from curator_tui.store.store import Store
 from curator_tui.store.sync_state import (
@@ -346,7 +346,7 @@ class SyncScreen(Screen[None]):
             return
         receiver = self.query_one("#export-for", Input).value.strip()
         options = ExportOptions(
-            destination=Path(destination).expanduser() if destination else None,
+            destination=user_path(destination) if destination else None,
             full=self.query_one("#export-full", Switch).value,
             encrypt_to=recipient if encrypt else None,
             receiver=receiver or None,
@@ -378,7 +378,7 @@ class SyncScreen(Screen[None]):
         text = event.value.strip()
         if not text:
             return
-        path = Path(text).expanduser()
+        path = user_path(text)
         if not path.is_file():
             self.notify(f"Файл не найден: {path}", severity="warning", markup=False)
             return
@@ -414,9 +414,9 @@ class SyncScreen(Screen[None]):
             return
         self.action_show_tab("sync-import")
         typed = self.query_one("#import-path", Input).value.strip()
-        if typed and Path(typed).expanduser().is_file():
+        if typed and user_path(typed).is_file():
             self.query_one("#import-path", Input).value = ""
-            self._choose(Path(typed).expanduser())
+            self._choose(user_path(typed))
         if not self.chosen:
             self.notify("Выберите файл пакета (.curator или .curator.age)", severity="warning")
             return
