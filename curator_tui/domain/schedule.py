@@ -741,13 +741,7 @@ class _Parser:
         return True
 
     def _item(self) -> bool:
-        holidays = self._take(_Kind.HOLIDAYS)
-        if holidays is not None:
-            # Days of the school calendar, placed in the year like any range of dates.
-            (first_month, first_day), (last_month, last_day) = self.holidays.span(holidays.key)
-            year = self._year_context()
-            first = _Point("day", first_day, first_month)
-            self._add(_Range(first, _Point("day", last_day, last_month, year)))
+        if self._holidays():
             return True
         season = self._take(_Kind.SEASON)
         if season is not None:
@@ -763,6 +757,19 @@ class _Parser:
         if first.unit == "stub":
             return self._attempt(lambda: self._stub_list(first))
         self._add(first)
+        return True
+
+    def _holidays(self) -> bool:
+        """«осенние каникулы»: days of the school calendar, placed in the year like any range
+        of dates (so winter holidays end in the next year)."""
+        token = self._take(_Kind.HOLIDAYS)
+        if token is None:
+            return False
+        (first_month, first_day), (last_month, last_day) = self.holidays.span(token.key)
+        year = self._year_context()
+        self._add(
+            _Range(_Point("day", first_day, first_month), _Point("day", last_day, last_month, year))
+        )
         return True
 
     def _stub_list(self, first: _Point) -> bool:
