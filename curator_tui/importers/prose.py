@@ -19,7 +19,9 @@ from curator_tui.importers.cleaning import clean_line
 # ------------------------------------------------------------------ the heading (title)
 
 _HEADING = re.compile(
-    r"дорожн\w*\s+карт\w*|план[-–\s]*график\w*|план\w*\s+мероприяти\w*", re.IGNORECASE
+    r"дорожн\w*\s+карт\w*|план[-–\s]*график\w*|план\w*\s+мероприяти\w*"
+    r"|антирисков\w*\s+программ\w*|программ\w*\s+(?:антирисков\w*\s+мер|перехода|выхода)",
+    re.IGNORECASE,
 )
 _ENUMERATED = re.compile(r"^\s*\d{1,2}\s*[.)]\s")
 _MAX_HEADING_LINE = 350
