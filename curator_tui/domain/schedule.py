@@ -65,7 +65,8 @@ class SchoolHolidays:
     summer: tuple[tuple[int, int], tuple[int, int]] = ((6, 1), (8, 31))
 
     def span(self, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
-        return getattr(self, name)  # type: ignore[no-any-return]
+        spans = {"autumn": self.autumn, "winter": self.winter, "spring": self.spring}
+        return spans.get(name, self.summer)
 
 
 DEFAULT_HOLIDAYS = SchoolHolidays()

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from curator_tui.domain.models import OrgLevel
+from curator_tui.domain.parsed import ParsedRoadmap
+from curator_tui.domain.schedule import DEFAULT_HOLIDAYS, SchoolHolidays, parse_deadline
 from curator_tui.importers.cleaning import clean_line
 
 # ------------------------------------------------------------------ the heading (title)
@@ -153,6 +155,52 @@ def find_period(
         if period.found:
             return period
     return Period()
+
+
+_PERIOD_OPTION = re.compile(r"^\s*(\d{4})\s*(?:[-–—/]\s*(\d{4}|\d{2}))?\s*$")
+
+
+def period_option(text: str) -> Period | None:
+    """«2023» (a calendar year) or «2023/2024», «2023-24» (a school year), as typed for
+    `--year`; None when it is neither."""
+    found = _PERIOD_OPTION.match(text)
+    if found is None:
+        return None
+    first = int(found.group(1))
+    if not 1900 <= first <= 2200:
+        return None
+    second = found.group(2)
+    if second is None:
+        return Period(year=first)
+    if int(second) not in (first + 1, (first + 1) % 100) or (len(second) == 2 and first >= 2199):
+        return None
+    return Period(school_year=first)
+
+
+def deadline_warnings(roadmap: ParsedRoadmap, holidays: SchoolHolidays | None = None) -> list[str]:
+    """The deadlines read only in part or not at all, one line each, for the import summary.
+
+    A phrase that names no date on purpose («по отдельному графику») is no warning.
+    """
+    period = roadmap.period
+    if period is None:
+        return []
+    lines: list[str] = []
+    for activity in roadmap.activities:
+        text = activity.deadline_text
+        if not text:
+            continue
+        schedule = parse_deadline(text, period, holidays or DEFAULT_HOLIDAYS)
+        if schedule.warning:
+            label = activity.number or f"«{_short(activity.title)}»"
+            said = schedule.warning[:1].lower() + schedule.warning[1:]
+            lines.append(f"Мероприятие {label}, срок «{_short(text)}»: {said}")
+    return lines
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # ------------------------------------------------------------------ the issuing body
