@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from dateutil.rrule import MONTHLY, WEEKLY, YEARLY, rrule, weekday
 
+from curator_tui.domain.holidays import DEFAULT_HOLIDAYS, SchoolHolidays
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
 
 __all__ = ["DEFAULT_HOLIDAYS", "MAX_OCCURRENCES", "SchoolHolidays", "parse_deadline"]
@@ -49,27 +50,6 @@ _TOO_MANY = 'Слишком много повторений, срок не ра�
 _NO_OCCURRENCE = 'Повторение не выпадает ни на один день: "{}"'
 _TIMES_NOTE = "Срок разложен {}: сколько раз внутри каждого окна, не проверяется"
 _INTERNAL_ERROR = 'Внутренняя ошибка разбора срока: "{}"'
-
-
-@dataclass(frozen=True, slots=True)
-class SchoolHolidays:
-    """The school holidays of a school year as (month, day) spans, for «в период осенних
-    каникул». Schools set their own dates each year; these defaults are the usual ones.
-    A holiday is placed in the year of its first month (as any month without a year is), and
-    one that ends in an earlier month than it starts ends in the next year (winter).
-    """
-
-    autumn: tuple[tuple[int, int], tuple[int, int]] = ((10, 28), (11, 5))
-    winter: tuple[tuple[int, int], tuple[int, int]] = ((12, 30), (1, 8))
-    spring: tuple[tuple[int, int], tuple[int, int]] = ((3, 23), (3, 31))
-    summer: tuple[tuple[int, int], tuple[int, int]] = ((6, 1), (8, 31))
-
-    def span(self, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
-        spans = {"autumn": self.autumn, "winter": self.winter, "spring": self.spring}
-        return spans.get(name, self.summer)
-
-
-DEFAULT_HOLIDAYS = SchoolHolidays()
 
 
 def parse_deadline(

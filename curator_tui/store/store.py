@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curator_tui.domain.parser_version import PARSER_VERSION
+from curator_tui.store.holidays import copy_holidays
 from curator_tui.store.change_log import (
     PROJECTION_TABLES,
     ApplyResult,
@@ -197,6 +198,7 @@ class Store(Edits, Evidence):
         scratch.unlink(missing_ok=True)
         rebuilt = Store.open(scratch, create=True)
         try:
+            copy_holidays(self.conn, rebuilt.conn)  # a local setting the dates derive from
             rebuilt.apply_remote(self.ops())
             mine, theirs = self.dump_projection(), rebuilt.dump_projection()
         finally:
