@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curator_tui.domain.parser_version import PARSER_VERSION
-from curator_tui.store.holidays import copy_holidays
 from curator_tui.store.change_log import (
     PROJECTION_TABLES,
     ApplyResult,
@@ -54,6 +53,7 @@ from curator_tui.store.edits import Edits
 from curator_tui.store.entity_log import link_faults
 from curator_tui.store.evidence import Evidence
 from curator_tui.store.evidence_files import EvidenceFiles
+from curator_tui.store.holidays import copy_holidays
 from curator_tui.store.projection import (
     CONFLICT_RULES_SCHEMA,
     CONFLICT_RULES_VERSION,
