@@ -19,6 +19,7 @@ from curator_tui.domain.models import EvidenceKind, Schedule, Status
 from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.importers import RoadmapImportError, read_roadmap
+from curator_tui.importers.prose import deadline_warnings
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
@@ -41,10 +42,16 @@ def prepare_roadmap(
     *,
     organisation: str | None = None,
     year: int | None = None,
+    school_year: int | None = None,
     today: date | None = None,
 ) -> ParsedRoadmap:
-    """Read and check a roadmap document before anything touches a database."""
+    """Read and check a roadmap document before anything touches a database.
+
+    `year` or `school_year` (its first year) overrides the period the document names.
+    """
     parsed = read_roadmap(path, organisation=organisation, year=year)
+    if school_year is not None:
+        parsed.year, parsed.school_year = None, school_year
     if not parsed.activities:
         raise RoadmapImportError(f"В файле {path.name} не найдено ни одного мероприятия")
     if parsed.year is None and parsed.school_year is None:
@@ -59,6 +66,7 @@ def prepare_roadmap(
             f"Организация не найдена в документе: принято «{parsed.organisation}» "
             "(укажите --school)"
         )
+    parsed.warnings += deadline_warnings(parsed)
     return parsed
 
 

@@ -17,6 +17,7 @@ from curator_tui.tui.screens.detail import DetailScreen
 from curator_tui.tui.screens.first_run import FirstRunScreen
 from curator_tui.tui.screens.help import HelpScreen
 from curator_tui.tui.screens.home import HomeScreen
+from curator_tui.tui.screens.import_summary import ImportSummaryScreen
 from curator_tui.tui.widgets.activity_list import ActivityList
 from tests.tui_support import make_app, press, school_db, screen_text, settle, toasts, type_text
 
@@ -103,6 +104,8 @@ async def test_first_run_refuses_a_bad_file_then_imports_a_roadmap(tmp_path: Pat
         path_input.value = str(roadmap)
         await press(pilot, "enter")
         await settle(pilot)
+        assert isinstance(app.screen, ImportSummaryScreen)  # the document has remarks
+        await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
         assert "Импортировано мероприятий" in toasts(app)
         assert app.screen.query_one(ActivityList).total > 20

@@ -24,6 +24,7 @@ GROUPS = (
     "reports",
     "sync",
     "schools",
+    "holidays",
     "app",
 )  # in the order `curator --help` lists them
 # Which group registers each command (a test checks this against what the groups register).
@@ -43,6 +44,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "verify": "sync",
     "import": "sync",
     "school": "schools",
+    "holidays": "holidays",
     "demo": "app",
     "open": "app",
 }

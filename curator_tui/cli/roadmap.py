@@ -20,6 +20,7 @@ from curator_tui.cli.common import (
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.rules import Occurrence, find_occurrences
 from curator_tui.domain.safe_text import safe_text
+from curator_tui.importers.prose import Period, period_option
 from curator_tui.services import activities_json, prepare_roadmap
 from curator_tui.store.debris import Removed
 from curator_tui.store.evidence_check import check_evidence
@@ -34,7 +35,10 @@ from curator_tui.views.format import file_size
 def cmd_import_roadmap(args: argparse.Namespace) -> int:
     path = Path(args.file)
     # Parse first: a file that is not a roadmap must not even create the database.
-    parsed = prepare_roadmap(path, organisation=args.school, year=args.year)
+    period = args.year or Period()
+    parsed = prepare_roadmap(
+        path, organisation=args.school, year=period.year, school_year=period.school_year
+    )
     with open_store(args, create=True) as store:
         summary = save_roadmap(store, parsed)
     period = (
@@ -56,6 +60,15 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
     # Activity-level warnings restate the roadmap's own (they are shown on each activity).
     report_warnings(summary.warnings)
     return EXIT_OK
+
+
+def year_option(text: str) -> Period:
+    period = period_option(text)
+    if period is None:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» — не год: укажите год (2023) или учебный год (2023/2024)"
+        )
+    return period
 
 
 def report_warnings(warnings: list[str]) -> None:
@@ -265,7 +278,12 @@ def register(sub: Any) -> None:
     p.add_argument("file", help="файл дорожной карты")
     add_db_option(p)
     p.add_argument("--school", help="название организации, если в документе его нет")
-    p.add_argument("--year", type=int, help="год дорожной карты, если в документе его нет")
+    p.add_argument(
+        "--year",
+        type=year_option,
+        metavar="ГОД",
+        help="год дорожной карты (2023) или учебный год (2023/2024), если в документе его нет",
+    )
 
     p = sub.add_parser("activities", help="список мероприятий")
     p.set_defaults(handler=cmd_activities)

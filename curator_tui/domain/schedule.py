@@ -31,9 +31,10 @@ from typing import NamedTuple
 
 from dateutil.rrule import MONTHLY, WEEKLY, YEARLY, rrule, weekday
 
+from curator_tui.domain.holidays import DEFAULT_HOLIDAYS, SchoolHolidays
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
 
-__all__ = ["MAX_OCCURRENCES", "parse_deadline"]
+__all__ = ["DEFAULT_HOLIDAYS", "MAX_OCCURRENCES", "SchoolHolidays", "parse_deadline"]
 
 Window = tuple[date, date]
 
@@ -51,16 +52,19 @@ _TIMES_NOTE = "Срок разложен {}: сколько раз внутри 
 _INTERNAL_ERROR = 'Внутренняя ошибка разбора срока: "{}"'
 
 
-def parse_deadline(text: str, period: Period) -> Schedule:
+def parse_deadline(
+    text: str, period: Period, holidays: SchoolHolidays = DEFAULT_HOLIDAYS
+) -> Schedule:
     """Understand the deadline phrase of an activity in a roadmap covering `period`.
 
     A phrase without a year takes the period's year (for a school year, Sep–Dec take the
-    first year and Jan–Aug the second). Never raises: a phrase that cannot be understood
-    becomes an unscheduled schedule whose warning quotes it.
+    first year and Jan–Aug the second); school holidays are read from `holidays`. Never
+    raises: a phrase that cannot be understood becomes an unscheduled schedule whose warning
+    quotes it.
     """
     try:
         tokens = _lex(_normalise(text))
-        return _assemble(_Parser(tokens, period).run(), period, text)
+        return _assemble(_Parser(tokens, period, holidays).run(), period, text)
     except Exception:  # a parser bug must not break an import; the warning makes it visible
         return Schedule(kind=ScheduleKind.UNSCHEDULED, warning=_warning(_INTERNAL_ERROR, text))
 
@@ -78,6 +82,22 @@ _DASH_RE = re.compile("[\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d]")
 # «10.03. 2022» and «1 . 2 . 2022»: Word exports break dates at the dots.
 _SPACED_DATE_RE = re.compile(
     r"(?<![0-9.])([0-9]{1,2})\s*\.\s*([0-9]{1,2})\s*\.\s*([0-9]{4}|[0-9]{2})(?![0-9])"
+)
+# Letters typed for digits inside a number: «2O22», «З0.09» (Latin or Cyrillic O, Cyrillic З).
+# Only a group of digits and such letters with a real digit in it and a date's punctuation
+# or a year's length is touched, so words («О», «з») are left alone.
+_LOOKALIKES = str.maketrans("oо", "00") | str.maketrans("з", "3")
+_LOOKALIKE_GROUP_RE = re.compile(
+    r"(?<![^\W\d_])(?=[0-9oоз.,]*[0-9])[0-9oоз]{1,4}(?:[.,][0-9oоз]{1,4}){0,2}(?![^\W\d_])"
+)
+# Latin letters typed in a Russian word («нoябрь» with a Latin o) or as the preposition «c».
+_LATIN_TO_CYRILLIC = str.maketrans("aceopxykmthb", "асеорхукмтнв")
+_MIXED_WORD_RE = re.compile(
+    r"[^\W\d_]*(?:[a-z][а-я]|[а-я][a-z])[^\W\d_]*|(?<![^\W\d_])c(?![^\W\d_])"
+)
+# «15,09,2022» and «15.09,2022»: commas typed for the dots of a date.
+_COMMA_DATE_RE = re.compile(
+    r"(?<![0-9.,])([0-9]{1,2})[.,]([0-9]{1,2})[.,]([0-9]{4}|[0-9]{2})(?![0-9])"
 )
 _DIGIT_LETTERS_RE = re.compile(r"([0-9])([а-яa-z]+)")
 _LETTER_DIGIT_RE = re.compile(r"([а-яa-z])([0-9])")
@@ -97,11 +117,24 @@ def _normalise(text: str) -> str:
     # Cyrillic «І» is typed for the Roman numeral one («І квартал»).
     text = text.lower().replace("ё", "е").replace("і", "i")
     text = _DASH_RE.sub("-", text)
+    text = _MIXED_WORD_RE.sub(lambda m: m.group().translate(_LATIN_TO_CYRILLIC), text)
+    text = _LOOKALIKE_GROUP_RE.sub(_digits_for_lookalikes, text)
     text = _SPACED_DATE_RE.sub(r"\1.\2.\3", text)
+    text = _COMMA_DATE_RE.sub(r"\1.\2.\3", text)
     text = _DIGIT_LETTERS_RE.sub(_split_digits_from_letters, text)
     text = _LETTER_DIGIT_RE.sub(r"\1 \2", text)
     text = _YEAR_SUFFIX_RE.sub(r"\1", text)
     return " ".join(text.split())
+
+
+def _digits_for_lookalikes(match: re.Match[str]) -> str:
+    group = match.group()
+    looks_like_date = any(mark in group for mark in ".,") or len(group) == 4
+    if not looks_like_date or group.isdigit():
+        return group
+    fixed = group.translate(_LOOKALIKES)
+    parts = re.split(r"[.,]", fixed)
+    return fixed if all(part.isdigit() for part in parts) else group
 
 
 def _split_digits_from_letters(match: re.Match[str]) -> str:
@@ -124,6 +157,7 @@ class _Kind(Enum):
     SEASON = auto()  # value = first month, month = last month
     KW = auto()  # key: see _KEYWORD_PATTERNS
     SCHOOL_YEAR = auto()  # «2022-2023 учебный год»: value = first year
+    HOLIDAYS = auto()  # «осенние каникулы»: key = autumn, winter, spring, summer
     DASH = auto()
     SEP = auto()  # comma, semicolon, «и», «или»
     SLASH = auto()
@@ -201,6 +235,7 @@ _UNIT_PATTERNS = (
     (r"четверт(?:ь|и|ью|ям|ях)", "term"),
     (r"месяц(?:а|е|ы|ев|ам|ах|ем)?|мес", "month"),
     (r"недел(?:я|и|ю|е|ь|ям|ях|ей)", "week"),
+    (r"декад(?:а|ы|у|е|ой)", "decade"),
     (r"год(?:а|у|ом|ы|ов)?", "year"),
 )
 _SEASON_PATTERNS = (
@@ -240,13 +275,23 @@ _KEYWORD_PATTERNS = (
     (r"половин(?:а|ы|е|у|ой)", "half_of", 0),
     (r"учебн\w*|уч", "school", 0),
     (r"числ(?:о|а|у)", "day_of_month", 0),
+    (r"следующ\w*", "following", 0),
+    (r"отчетн\w*", "reported", 0),
+    (r"каникул\w*", "holidays", 0),
+)
+# «осенних каникул», «летние каникулы»: the season's adjective, then the word.
+_HOLIDAY_ADJECTIVES = (
+    (re.compile(r"осенн\w*"), "autumn"),
+    (re.compile(r"зимн\w*"), "winter"),
+    (re.compile(r"весенн\w*"), "spring"),
+    (re.compile(r"летн\w*"), "summer"),
 )
 _FILLERS = frozenset(
     {
         "в", "во", "на", "за", "течение", "течении", "протяжении", "срок", "сроки", "срока",
         "сроков", "весь", "всего", "вся", "всей", "всю", "г", "гг", "включительно", "начиная",
         "текущего", "текущий", "текущем", "этого", "данного", "ориентировочно", "примерно",
-        "около", "также", "далее",
+        "около", "также", "далее", "время",
     }
 )  # fmt: skip
 _SEPARATOR_WORDS = frozenset({"и", "или", "а"})
@@ -290,7 +335,27 @@ _MARKER_STEM_RE = re.compile(
 
 def _lex(text: str) -> list[_Token]:
     tokens = [token for m in _TOKEN_RE.finditer(text) if (token := _token(m)) is not None]
-    return _merge_school_years(_collapse_markers(tokens))
+    return _merge_holidays(_merge_school_years(_collapse_markers(tokens)))
+
+
+def _merge_holidays(tokens: list[_Token]) -> list[_Token]:
+    """«(в период) осенних каникул» as one token: «период» here names no whole period."""
+    merged: list[_Token] = []
+    for token in tokens:
+        previous = merged[-1] if merged else None
+        season = _holiday_season(previous.text) if previous is not None else None
+        if token.is_kw("holidays") and previous is not None and season is not None:
+            merged.pop()
+            if merged and merged[-1].is_kw("whole") and merged[-1].text.startswith("период"):
+                merged.pop()
+            merged.append(_Token(_Kind.HOLIDAYS, f"{previous.text} {token.text}", key=season))
+        else:
+            merged.append(token)
+    return merged
+
+
+def _holiday_season(word: str) -> str | None:
+    return next((key for pattern, key in _HOLIDAY_ADJECTIVES if pattern.fullmatch(word)), None)
 
 
 def _token(match: re.Match[str]) -> _Token | None:
@@ -441,12 +506,14 @@ _EVERY_UNITS = {
     "every_half": "half",
     "every_year": "year",
 }
-_RECURRING_UNITS = ("week", "month", "quarter", "half", "year")
+_RECURRING_UNITS = ("week", "month", "quarter", "term", "half", "year")
+_DAY_LIMIT_UNITS = ("month", "quarter", "term", "half", "year")
 _TIMES_A_YEAR = {1: "year", 2: "half", 4: "quarter", 12: "month"}
 _PER_UNIT = {
     "week": "по неделям",
     "month": "по месяцам",
     "quarter": "по кварталам",
+    "term": "по четвертям",
     "half": "по полугодиям",
     "year": "по годам",
 }
@@ -465,6 +532,7 @@ class _Point:
     month: int = 0  # the month of a day
     explicit: Period | None = None  # the year written with it, as a period
     modifier: _Mod | None = None
+    part: tuple[str, int] | None = None  # («decade» | «week», n) of a month; n = -1: the last
 
 
 @dataclass(frozen=True)
@@ -502,12 +570,21 @@ class _Recurrence:
     weekdays: tuple[int, ...] = ()  # «каждую пятницу»
     nth: tuple[tuple[int, int], ...] = ()  # (weekday, n): «2-й и 4-й понедельник»
     day_limit: int | None = None  # «ежемесячно до 5 числа»
+    # «до 5 числа месяца, следующего за отчетным»: the day falls in the month after each unit.
+    following: bool = False
 
     def expects(self) -> str | None:
         """The unit a day pattern implies; None while there is no day pattern."""
         if self.nth or self.day_limit is not None:
             return "month"
         return "week" if self.weekdays else None
+
+    def fits(self, unit: str) -> bool:
+        """Whether this day pattern can repeat by `unit`: a day of the month fits any unit of
+        whole months («ежеквартально до 10 числа»), weekday patterns only their own."""
+        if self.day_limit is not None and not self.nth:
+            return unit in _DAY_LIMIT_UNITS
+        return self.expects() in (None, unit)
 
 
 @dataclass
@@ -522,9 +599,10 @@ class _Parsed:
 class _Parser:
     """Recognises constructs left to right; what fits none of them is kept as unknown."""
 
-    def __init__(self, tokens: Sequence[_Token], period: Period) -> None:
+    def __init__(self, tokens: Sequence[_Token], period: Period, holidays: SchoolHolidays) -> None:
         self.tokens = tokens
         self.period = period
+        self.holidays = holidays
         self.pos = 0
         self.start = 0  # where the construct being recognised began, for its text
         self.items: list[tuple[_Item, str]] = []
@@ -611,7 +689,10 @@ class _Parser:
             return False
         limit = self._day_of_month()
         if limit is not None:
-            return self._set_pattern(_Recurrence(day_limit=limit))
+            following, unit = self._following_unit()
+            if unit is not None and unit != "month" and not self._set_unit(unit):
+                return False
+            return self._set_pattern(_Recurrence(day_limit=limit, following=following))
         point = self._point()
         if point is None:
             return False
@@ -641,6 +722,8 @@ class _Parser:
         return True
 
     def _item(self) -> bool:
+        if self._holidays():
+            return True
         season = self._take(_Kind.SEASON)
         if season is not None:
             # «зима 2022» is Dec 2021 – Feb 2022: the year belongs to the season's end.
@@ -653,9 +736,50 @@ class _Parser:
         if self._attempt(lambda: self._range_tail(first, words=False)):
             return True
         if first.unit == "stub":
-            return False
+            return self._attempt(lambda: self._stub_list(first))
         self._add(first)
         return True
+
+    def _holidays(self) -> bool:
+        """«осенние каникулы»: days of the school calendar, placed in the year like any range
+        of dates (so winter holidays end in the next year)."""
+        token = self._take(_Kind.HOLIDAYS)
+        if token is None:
+            return False
+        (first_month, first_day), (last_month, last_day) = self.holidays.span(token.key)
+        year = self._year_context()
+        self._add(
+            _Range(_Point("day", first_day, first_month), _Point("day", last_day, last_month, year))
+        )
+        return True
+
+    def _stub_list(self, first: _Point) -> bool:
+        """«I, III квартал», «1 и 2 четверть», «10, 20 марта»: bare numbers borrow the unit
+        (and the month and year) of the point that closes the list."""
+        stubs = [first]
+        while self._take(_Kind.SEP) is not None:
+            last = self._point()
+            if last is not None:
+                items = [item for stub in stubs if (item := self._borrowed(stub, last))]
+                if len(items) != len(stubs):
+                    return False
+                for item in (*items, last):
+                    self._add(item)
+                return True
+            token = self._peek()
+            if token is None or token.kind not in (_Kind.NUM, _Kind.ORD):
+                return False
+            self.pos += 1
+            stubs.append(_Point("stub", token.value))
+        return False
+
+    @staticmethod
+    def _borrowed(stub: _Point, last: _Point) -> _Point | None:
+        if last.unit == "day" and 1 <= stub.number <= 31:
+            return _Point("day", stub.number, last.month, last.explicit)
+        if last.unit in _PART_COUNTS and 1 <= stub.number <= _PART_COUNTS[last.unit]:
+            return _Point(last.unit, stub.number, 0, last.explicit)
+        return None
 
     # Recurrences
 
@@ -741,7 +865,7 @@ class _Parser:
         current = self.recurrence or _Recurrence()
         if current.unit == unit:
             return True
-        if current.unit is None and current.expects() in (None, unit):
+        if current.unit is None and current.fits(unit):
             current.unit, current.interval = unit, interval
             self.recurrence = current
         else:  # two rhythms in one phrase: keep the first, report the second
@@ -751,7 +875,7 @@ class _Parser:
     def _set_pattern(self, pattern: _Recurrence) -> bool:
         """Add a day pattern (weekdays, nth weekdays or a day-of-month limit)."""
         current = self.recurrence or _Recurrence()
-        if current.expects() is None and current.unit in (None, pattern.expects()):
+        if current.expects() is None and (current.unit is None or pattern.fits(current.unit)):
             self.recurrence = replace(pattern, unit=current.unit, interval=current.interval)
         else:
             self.unknown.append(self._consumed_text())
@@ -767,6 +891,21 @@ class _Parser:
         if self._take_kw("not") and self._take_kw("later"):
             return _DueMode.BY_END
         return None
+
+    def _following_unit(self) -> tuple[bool, str | None]:
+        """«(числа) месяца, следующего за отчетным (кварталом)»: whether the day is in the
+        month after each period, and the period named, if any."""
+        self._take_unit("month")
+        saved = self.pos
+        self._take(_Kind.SEP)
+        if self._take_kw("following") is None:
+            self.pos = saved
+            return False, None
+        self._take_kw("reported")
+        unit = self._take_unit(*_DAY_LIMIT_UNITS)
+        if unit is None and (word := self._peek()) is not None and word.kind is _Kind.WORD:
+            self.pos += word.text.startswith("период")  # «за отчетным периодом»
+        return True, unit.key if unit else None
 
     def _not_earlier(self) -> bool:
         return bool(self._take_kw("not") and self._take_kw("earlier"))
@@ -823,11 +962,14 @@ class _Parser:
 
     def _point(self) -> _Point | None:
         saved = self.pos
-        modifier = self._modifier()
+        part = self._part_of_month()
+        modifier = None if part else self._modifier()
         base = self._base_point()
-        if base is None:
+        if base is None or (part is not None and base.unit != "month"):
             self.pos = saved
             return None
+        if part is not None:
+            base = replace(base, part=part)
         if base.explicit is None and base.unit not in ("year", "school_year"):
             context = self._year_context()
             if context is not None:
@@ -835,6 +977,20 @@ class _Parser:
             else:
                 self._skip_of_the_year()
         return replace(base, modifier=modifier)
+
+    def _part_of_month(self) -> tuple[str, int] | None:
+        """«первая декада», «последняя неделя» (of the month that follows)."""
+        token, following = self._peek(), self._peek(1)
+        if token is None or following is None or not following.is_unit("decade", "week"):
+            return None
+        if token.kind not in (_Kind.ORD, _Kind.NUM) or not (
+            token.value == -1 or 1 <= token.value <= 5
+        ):
+            return None
+        if following.key == "decade" and token.value > 3:
+            return None
+        self.pos += 2
+        return following.key, token.value
 
     def _modifier(self) -> _Mod | None:
         token, following = self._peek(), self._peek(1)
@@ -919,6 +1075,7 @@ def _numbered_point(token: _Token, following: _Token) -> _Point | None:
 # --- 4. Resolution against the period -----------------------------------------------------
 
 _TERM_MONTHS = {1: (9, 10), 2: (11, 12), 3: (1, 3), 4: (4, 5)}  # school terms, approximately
+_TERM_STARTS = (1, 4, 9, 11)
 _SCHOOL_YEAR_MONTHS = {_Mod.START: 9, _Mod.MID: 1, _Mod.END: 5}  # «конец учебного года»: May
 _DECADES = {
     _Mod.START: (1, 10),
@@ -1113,6 +1270,8 @@ def _point_window(point: _Point, context: Period) -> Window | None:
         month = _SCHOOL_YEAR_MONTHS[point.modifier]
         return _months_window(context, month, month)
     window = _base_window(point, context)
+    if window is not None and point.part is not None:
+        return _part_window(window, *point.part)
     if window is None or point.modifier is None or point.unit == "day":
         return window
     return _apply_modifier(window, point.modifier)
@@ -1165,6 +1324,20 @@ def _apply_modifier(window: Window, modifier: _Mod) -> Window:
         return window[0].replace(day=first_day), window[0].replace(day=end_day)
     picked = _pick_months(months, modifier)
     return date(*picked[0], 1), _month_end(*picked[-1])
+
+
+def _part_window(month: Window, part: str, number: int) -> Window | None:
+    """A decade (1–10, 11–20, 21–end) or a week (days 1–7, 8–14 …; the last: the final seven
+    days) of a month: offices count them by the date, not by the calendar's weeks."""
+    first, last = month
+    if part == "decade":
+        number = 3 if number == -1 else number
+        start = first.replace(day=10 * (number - 1) + 1)
+        return start, last if number == 3 else first.replace(day=10 * number)
+    if number == -1:
+        return last - timedelta(days=6), last
+    start = first + timedelta(days=7 * (number - 1))
+    return (start, min(last, start + timedelta(days=6))) if start <= last else None
 
 
 def _whole_months(window: Window) -> list[tuple[int, int]] | None:
@@ -1223,6 +1396,9 @@ def _bounds(resolved: _Resolved, period: Period) -> Window:
 def _recur(recurrence: _Recurrence, bounds: Window, period: Period) -> _Recurred:
     if recurrence.nth or recurrence.weekdays:
         return _day_windows(_weekday_rule(recurrence, bounds))
+    unit = recurrence.unit or "month"
+    if recurrence.day_limit is not None and (recurrence.following or unit != "month"):
+        return _following_day_windows(recurrence.day_limit, unit, bounds, period)
     if recurrence.day_limit is not None:
         return _day_limit_windows(recurrence.day_limit, bounds)
     return _unit_windows(recurrence.unit or "month", recurrence.interval, bounds, period)
@@ -1266,6 +1442,29 @@ def _day_limit_windows(limit: int, bounds: Window) -> _Recurred:
     return _Recurred(str(rule), kept, None if kept else _NO_OCCURRENCE)
 
 
+def _following_day_windows(limit: int, unit: str, bounds: Window, period: Period) -> _Recurred:
+    """«ежеквартально до 10 числа», «до 5 числа месяца, следующего за отчетным»: for each
+    period (month, quarter …) in the bounds, from the first day of the next month to its
+    `limit`-th day (the month's last day when it is shorter). A report is due after the
+    period it reports on, so a quarterly day is always in the month after the quarter."""
+    periods = _unit_windows(unit, 1, bounds, period)
+    if periods.problem is not None:
+        return periods
+    windows: list[Window] = []
+    for _, last in periods.windows:
+        start = _month_end(last.year, last.month) + _ONE_DAY
+        end = _safe_date(start.year, start.month, limit) or _month_end(start.year, start.month)
+        windows.append((start, end))
+    step = {"month": 1, "quarter": 3, "half": 6, "year": 12}.get(unit)
+    first, end = _moment(windows[0][1]), _moment(windows[-1][1])
+    if step is None:  # terms are uneven: their months are listed
+        months = sorted({w[1].month for w in windows})
+        rule = rrule(MONTHLY, bymonth=months, bymonthday=min(limit, 28), dtstart=first, until=end)
+    else:
+        rule = rrule(MONTHLY, interval=step, bymonthday=min(limit, 28), dtstart=first, until=end)
+    return _Recurred(str(rule), windows, None)
+
+
 def _unit_windows(unit: str, interval: int, bounds: Window, period: Period) -> _Recurred:
     """One window per calendar week/month/quarter/half touching `bounds`, clipped to them.
 
@@ -1293,8 +1492,9 @@ def _unit_anchor(unit: str, day: date, period: Period) -> date:
         return day.replace(day=1)
     if unit == "quarter":
         return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    if unit == "half":
-        starts = (date(y, m, 1) for y in (day.year - 1, day.year) for m in _half_starts(period))
+    if unit in ("half", "term"):
+        months = _half_starts(period) if unit == "half" else _TERM_STARTS
+        starts = (date(y, m, 1) for y in (day.year - 1, day.year) for m in months)
         return max(start for start in starts if start <= day)
     return day  # a year is counted from the first day: «ежегодно» covers the period once
 
@@ -1311,6 +1511,8 @@ def _unit_rule(unit: str, interval: int, anchor: date, until: date | None, perio
         return rrule(MONTHLY, bymonth=_half_starts(period), dtstart=start, until=end)
     if unit == "half":
         return rrule(MONTHLY, interval=6 * interval, dtstart=start, until=end)
+    if unit == "term":  # «раз в четверть»: the fourth term runs to the summer
+        return rrule(MONTHLY, bymonth=_TERM_STARTS, dtstart=start, until=end)
     return rrule(YEARLY, interval=interval, dtstart=start, until=end)
 
 

@@ -31,11 +31,11 @@ class Column(StrEnum):
 _PATTERNS: tuple[tuple[Column, str], ...] = (
     (Column.TITLE, r"мероприяти\w*"),
     (Column.TITLE, r"наименовани\w*"),
-    (Column.TITLE, r"задач[аи]?"),
     (Column.TITLE, r"содержани\w*"),
     (Column.TITLE, r"тема"),
     (Column.TITLE, r"вид\w*\s+(?:работ|деятельност)\w*"),
     (Column.TITLE, r"направлени\w*\s+(?:работ|деятельност)\w*"),
+    (Column.TITLE, r"задач[аи]?"),  # the least sure: a task groups activities (title_rank)
     (Column.RESPONSIBLE, r"ответственн\w*"),
     (Column.RESPONSIBLE, r"исполнител\w*"),
     (Column.DEADLINE, r"срок\w*"),
@@ -114,21 +114,56 @@ class Header:
         return len(names) >= 2 and names <= self.names
 
 
+def title_rank(header_text: str) -> int:
+    """How surely a title column names the activity itself: lower is surer.
+
+    A school's table may have «Риск», «Задача» and «Мероприятие» side by side; the activity
+    is the «Мероприятие», the others group it (and are kept as named extra columns).
+    """
+    name = normalise(header_text)
+    ranks = (i for i, (_, pattern) in enumerate(_TITLE_COMPILED) if pattern.search(name))
+    return next(ranks, len(_TITLE_COMPILED))
+
+
+_TITLE_COMPILED = tuple((c, p) for c, p in _COMPILED if c is Column.TITLE)
+
+
 def read_header(cells: tuple[str, ...]) -> Header | None:
     """The row as a header: two known columns or more, one of them the title.
 
-    At least half of the filled cells must be known names, so that a data row such as
-    «Проведение мероприятий | В сроки, установленные …» is not taken for a header.
+    A column named twice is the first cell naming it, except the title: the surest name of
+    the activity wins (`title_rank`). At least half of the filled cells must be known names,
+    so that a data row such as «Проведение мероприятий | В сроки, установленные …» is not
+    taken for a header.
     """
     found: list[Column | None] = []
     for text in cells:
         column = column_of(text)
         found.append(None if column in found else column)
+    _choose_title(cells, found)
     known = [column for column in found if column is not None]
     filled = sum(bool(text.strip()) for text in cells)
     if len(known) < 2 or Column.TITLE not in known or 2 * len(known) < filled:
         return None
     return Header(texts=tuple(cells), columns=tuple(found))
+
+
+_GROUPING = re.compile(r"(?<!\w)(?:риск\w*|задач\w*|направлени\w*|цел[ьи]|проблем\w*)(?!\w)")
+
+
+def is_grouping(header_text: str) -> bool:
+    """A column that groups the activities beside it («Риск», «Задача», «Направление»): in
+    a school's antirisk table one such cell is merged down over all the activities it has."""
+    return bool(_GROUPING.search(normalise(header_text)))
+
+
+def _choose_title(cells: tuple[str, ...], found: list[Column | None]) -> None:
+    titles = [i for i, text in enumerate(cells) if column_of(text) is Column.TITLE]
+    if len(titles) < 2:
+        return
+    best = min(titles, key=lambda i: title_rank(cells[i]))
+    for i in titles:
+        found[i] = Column.TITLE if i == best else None
 
 
 def is_column_numbering(cells: tuple[str, ...]) -> bool:

@@ -19,6 +19,7 @@ from curator_tui.importers.columns import (
     Column,
     Header,
     is_column_numbering,
+    is_grouping,
     leaked_header_pattern,
     read_header,
 )
@@ -42,6 +43,9 @@ class Line:
     extra: dict[str, str]
     noise: str = ""
     is_section: bool = False
+    # Extra columns left of the title («Риск», «Задача»): they group the activities right of
+    # them, so a cell merged down over several rows (blank below its first) belongs to each.
+    grouping: tuple[str, ...] = ()
 
     def get(self, column: Column) -> str:
         return self.values.get(column, "")
@@ -197,6 +201,13 @@ class _LineReader:
         self.extra_names = [
             clean_cell(text) or f"Колонка {i + 1}" for i, text in enumerate(header.texts)
         ]
+        # Grouping columns: extras left of the title, or named as groups wherever they stand.
+        title = header.index(Column.TITLE) or 0
+        self.grouping = tuple(
+            name
+            for i, (name, text) in enumerate(zip(self.extra_names, header.texts, strict=True))
+            if header.columns[i] is None and (i < title or is_grouping(text))
+        )
 
     def read(self, row: FittedRow) -> Line | None:
         cells = [self._unleak(i, cell) for i, cell in enumerate(row.cells)]
@@ -214,7 +225,7 @@ class _LineReader:
                     extra[self.extra_names[i]] = cell
             elif cell:
                 values[column] = cell
-        line = Line(row.where, "", values, extra)
+        line = Line(row.where, "", values, extra, grouping=self.grouping)
         self._read_number(line)
         return line
 
@@ -392,14 +403,17 @@ def _assemble(entries: list[Entry], warnings: list[str]) -> tuple[list[str], lis
     activities: list[ParsedActivity] = []
     current = ""
     last_kind: Kind | None = None
+    groups: dict[str, str] = {}
     for entry in entries:
         line = entry.line
         if entry.kind is Kind.SECTION:
             current = line.get(Column.TITLE)
+            groups = {}
             if current not in sections:
                 sections.append(current)
         elif entry.kind is Kind.ACTIVITY:
             activities.append(_activity(entry, current))
+            _carry_groups(activities[-1], line.grouping, groups)
         elif last_kind is Kind.SECTION and _only_title(line):
             # The section heading itself was broken across the page.
             renamed = join_fragments(current, line.get(Column.TITLE))
@@ -420,6 +434,22 @@ def _assemble(entries: list[Entry], warnings: list[str]) -> tuple[list[str], lis
             warnings.append(f"{line.where}: обрывок текста до первого мероприятия — пропущен")
         last_kind = entry.kind
     return sections, activities
+
+
+def _carry_groups(
+    activity: ParsedActivity, grouping: tuple[str, ...], groups: dict[str, str]
+) -> None:
+    """A grouping cell left blank takes the value above it (a merged cell); a filled one
+    starts a new group, and the groups right of it start afresh."""
+    for index, name in enumerate(grouping):
+        value = activity.extra.get(name, "")
+        if value:
+            if groups.get(name) != value:
+                for later in grouping[index + 1 :]:
+                    groups.pop(later, None)
+            groups[name] = value
+        elif name in groups:
+            activity.extra[name] = groups[name]
 
 
 def _only_title(line: Line) -> bool:

@@ -14,12 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from curator_tui.domain.models import OrgLevel
+from curator_tui.domain.parsed import ParsedRoadmap
+from curator_tui.domain.schedule import DEFAULT_HOLIDAYS, SchoolHolidays, parse_deadline
 from curator_tui.importers.cleaning import clean_line
 
 # ------------------------------------------------------------------ the heading (title)
 
 _HEADING = re.compile(
-    r"дорожн\w*\s+карт\w*|план[-–\s]*график\w*|план\w*\s+мероприяти\w*", re.IGNORECASE
+    r"дорожн\w*\s+карт\w*|план[-–\s]*график\w*|план\w*\s+мероприяти\w*"
+    r"|антирисков\w*\s+программ\w*|программ\w*\s+(?:антирисков\w*\s+мер|перехода|выхода)",
+    re.IGNORECASE,
 )
 _ENUMERATED = re.compile(r"^\s*\d{1,2}\s*[.)]\s")
 _MAX_HEADING_LINE = 350
@@ -51,16 +55,58 @@ def _continues(text: str) -> bool:
 
 
 def _extend_forward(raw: Sequence[str], cleaned: list[str], start: int) -> int:
+    """The last line of the heading that starts at `start`.
+
+    A heading goes on over lines that cannot start one of their own, inside a **bold** span,
+    in a block of capitals begun by a heading in capitals («ДОРОЖНАЯ КАРТА» / «ПО ВЫХОДУ ИЗ
+    СТАТУСА ШНОР» / «МБОУ «СОШ № 5»»), and to a short line naming its period
+    («На 2023/2024 учебный год»).
+    """
     last = start
     bold_open = raw[start].count("**") % 2 == 1
+    capitals = _in_capitals(cleaned[start])
     for j in range(start + 1, len(cleaned)):
-        if not cleaned[j]:
+        text = cleaned[j]
+        if not text:
             continue
-        if not (bold_open or _continues(cleaned[j])):
+        if len(text) > _MAX_HEADING_LINE:
+            break
+        in_block = capitals and _in_capitals(text) and not _starts_document_kind(text)
+        if not (bold_open or _continues(text) or in_block or _names_period(text)):
             break
         last = j
         bold_open ^= raw[j].count("**") % 2 == 1
+        if _names_period(text):
+            return j  # the period closes a heading
+    return _period_ahead(cleaned, last)
+
+
+_MAX_LINES_TO_PERIOD = 3
+
+
+def _period_ahead(cleaned: list[str], last: int) -> int:
+    """«Дорожная карта» / «Муниципального … учреждения «СОШ № 5»» / «на 2023/2024 учебный год»:
+    a line naming the period a few lines below ends the heading those lines continue."""
+    ahead = [j for j in range(last + 1, len(cleaned)) if cleaned[j]][:_MAX_LINES_TO_PERIOD]
+    for j in ahead:
+        text = cleaned[j]
+        if len(text) > _MAX_HEADING_LINE or _starts_document_kind(text) or _HEADING.search(text):
+            return last
+        if _names_period(text):
+            return j
     return last
+
+
+def _in_capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 3 and all(ch.isupper() for ch in letters)
+
+
+_PERIOD_LINE = re.compile(r"^\W*(?:на|в)\s+20\d\d\b[^.]{0,40}$", re.IGNORECASE)
+
+
+def _names_period(text: str) -> bool:
+    return bool(_PERIOD_LINE.match(text))
 
 
 def _extend_back(raw: Sequence[str], cleaned: list[str], start: int) -> int:
@@ -105,7 +151,10 @@ def is_amendment(lines: Sequence[str], heading: str) -> bool:
 
 # ------------------------------------------------------------------ the year
 
-_SCHOOL_YEAR = re.compile(r"(20\d\d)\s*[-–—/]\s*(20\d\d)\s*(?:уч\w*|учебн\w*)", re.IGNORECASE)
+_SCHOOL_YEAR = re.compile(
+    r"(20\d\d)\s*[-–—/]\s*(20\d\d|\d\d)(?!\d)\s*(?:гг?\.?\s*)?(?:уч\w*|учебн\w*)",
+    re.IGNORECASE,
+)
 _YEAR_PHRASE = re.compile(
     r"\b(?:на|в|во)\s+(20\d\d)\s*(?:год\w*|г\b\.?)|(?<!\d)(20\d\d)\s*году\b", re.IGNORECASE
 )
@@ -124,12 +173,17 @@ class Period:
 
 def _period_in(text: str) -> Period:
     school = _SCHOOL_YEAR.search(text)
-    if school and int(school.group(2)) == int(school.group(1)) + 1:
+    if school and int(school.group(2)) in _next_years(int(school.group(1))):
         return Period(school_year=int(school.group(1)))
     phrase = _YEAR_PHRASE.search(text)
     if phrase:
         return Period(year=int(phrase.group(1) or phrase.group(2)))
     return Period()
+
+
+def _next_years(year: int) -> tuple[int, int]:
+    """The year after `year` as it may be written: «2024» or «24»."""
+    return year + 1, (year + 1) % 100
 
 
 def find_period(
@@ -151,6 +205,52 @@ def find_period(
         if period.found:
             return period
     return Period()
+
+
+_PERIOD_OPTION = re.compile(r"^\s*(\d{4})\s*(?:[-–—/]\s*(\d{4}|\d{2}))?\s*$")
+
+
+def period_option(text: str) -> Period | None:
+    """«2023» (a calendar year) or «2023/2024», «2023-24» (a school year), as typed for
+    `--year`; None when it is neither."""
+    found = _PERIOD_OPTION.match(text)
+    if found is None:
+        return None
+    first = int(found.group(1))
+    if not 1900 <= first <= 2200:
+        return None
+    second = found.group(2)
+    if second is None:
+        return Period(year=first)
+    if int(second) != (first + 1 if len(second) == 4 else (first + 1) % 100):
+        return None
+    return Period(school_year=first)
+
+
+def deadline_warnings(roadmap: ParsedRoadmap, holidays: SchoolHolidays | None = None) -> list[str]:
+    """The deadlines read only in part or not at all, one line each, for the import summary.
+
+    A phrase that names no date on purpose («по отдельному графику») is no warning.
+    """
+    period = roadmap.period
+    if period is None:
+        return []
+    lines: list[str] = []
+    for activity in roadmap.activities:
+        text = activity.deadline_text
+        if not text:
+            continue
+        schedule = parse_deadline(text, period, holidays or DEFAULT_HOLIDAYS)
+        if schedule.warning:
+            label = activity.number or f"«{_short(activity.title)}»"
+            said = schedule.warning[:1].lower() + schedule.warning[1:]
+            lines.append(f"Мероприятие {label}, срок «{_short(text)}»: {said}")
+    return lines
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # ------------------------------------------------------------------ the issuing body

@@ -68,6 +68,8 @@ class ReportActivity:
     # `status` is then the month's (0 and the activity's own status for any other activity).
     occurrences_due: int = 0
     occurrences_done: int = 0
+    # The document's other columns («Риск», «Задача», «Участники» …) as (header, value).
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -372,6 +374,7 @@ def activity_from(row: dict, organisation: str, evidence: Iterable[EvidenceItem]
         due_in_month=bool(row["due_in_month"]),
         overdue=bool(row["overdue"]),
         evidence=tuple(evidence),
+        extra=tuple((str(k), str(v)) for k, v in json.loads(row.get("extra") or "{}").items()),
     )
 
 

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from curator_tui.domain.fields import ENTITIES, all_fields
+from curator_tui.domain.holidays import DEFAULT_HOLIDAYS, SchoolHolidays
 from curator_tui.domain.models import Period, Schedule, ScheduleKind
 from curator_tui.domain.ops import MAX_SEEN, Action, Entity, Operation, canonical_json
 
@@ -295,21 +296,27 @@ def schedule_columns(schedule: Schedule) -> dict[str, Any]:
     }
 
 
-def schedule_for(text: str, period: Period | None) -> Schedule:
+def schedule_for(
+    text: str, period: Period | None, holidays: SchoolHolidays = DEFAULT_HOLIDAYS
+) -> Schedule:
     if period is None:
         period = Period.calendar_year(date.today().year)
-    return cached_schedule(text or "", period)
+    if holidays == DEFAULT_HOLIDAYS:  # nearly always: one cache entry per (phrase, period)
+        return cached_schedule(text or "", period)
+    return cached_schedule(text or "", period, holidays)
 
 
 # Roadmaps repeat a handful of phrases («ежемесячно», «В течение года») thousands of times
 # across a hub; Schedule is immutable, so one parse per (phrase, period) is enough.
 @lru_cache(maxsize=8192)
-def cached_schedule(text: str, period: Period) -> Schedule:
+def cached_schedule(
+    text: str, period: Period, holidays: SchoolHolidays = DEFAULT_HOLIDAYS
+) -> Schedule:
     # Imported on first parse: opening a file to read it needs no parser (cold start).
     from curator_tui.domain.schedule import parse_deadline
 
     try:
-        return parse_deadline(text or "", period)
+        return parse_deadline(text or "", period, holidays)
     except Exception as exc:  # the parser promises not to raise; a bug must not lose data
         return Schedule(kind=ScheduleKind.UNSCHEDULED, warning=f"Ошибка разбора срока: {exc}")
 

@@ -41,6 +41,7 @@ from typing import Any
 from curator_tui.domain.ops import Action, Entity, Operation
 from curator_tui.store.database import IN_CHUNK, select_in
 from curator_tui.store.entity_log import link_ops_since, ops_of
+from curator_tui.store.holidays import holidays_of
 from curator_tui.store.projection import (
     FIELDS,
     HISTORY_COLUMNS,
@@ -114,8 +115,9 @@ def refresh_all_schedules(conn: sqlite3.Connection) -> None:
         "FROM activity a LEFT JOIN roadmap r ON r.id = a.roadmap_id"
     )
     changed = []
+    holidays = holidays_of(conn)
     for rowid, text, start, end, *stored in rows.fetchall():
-        columns = schedule_columns(schedule_for(text, period_from_columns(start, end)))
+        columns = schedule_columns(schedule_for(text, period_from_columns(start, end), holidays))
         values = [columns[name] for name in SCHEDULE_COLUMNS]
         if values != stored:
             changed.append((*values, rowid))
@@ -588,11 +590,13 @@ class Batch:
         periods = self.roadmap_periods(
             {self.column((Entity.ACTIVITY, a), "roadmap_id") for a in self.refresh.schedules}
         )
+        holidays = holidays_of(self.conn) if self.refresh.schedules else None
         for activity_id in self.refresh.schedules:
             key = (Entity.ACTIVITY, activity_id)
             text = self.column(key, "deadline_text")
             period = periods.get(self.column(key, "roadmap_id"))
-            self.assign(key, schedule_columns(schedule_for(text, period)))
+            assert holidays is not None
+            self.assign(key, schedule_columns(schedule_for(text, period, holidays)))
         for activity_id in self.refresh.search_texts:
             key = (Entity.ACTIVITY, activity_id)
             number, title, responsible, removed = (

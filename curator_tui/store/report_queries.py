@@ -198,7 +198,7 @@ def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]
     candidates that span the month without a window in it are dropped here.
     """
     sql = (
-        f"SELECT a.id, r.organisation_id, {REPORT_FIELD_COLUMNS}, "
+        f"SELECT a.id, r.organisation_id, {REPORT_FIELD_COLUMNS}, a.extra, "
         f"a.due_date, a.status, {DUE_IN_MONTH} AS due_in_month, {OVERDUE} AS overdue, "
         f"{RECURRING_SCHEDULE} AS recurring_schedule "
         f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "

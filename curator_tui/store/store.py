@@ -53,6 +53,7 @@ from curator_tui.store.edits import Edits
 from curator_tui.store.entity_log import link_faults
 from curator_tui.store.evidence import Evidence
 from curator_tui.store.evidence_files import EvidenceFiles
+from curator_tui.store.holidays import copy_holidays
 from curator_tui.store.projection import (
     CONFLICT_RULES_SCHEMA,
     CONFLICT_RULES_VERSION,
@@ -206,6 +207,7 @@ class Store(Edits, Evidence):
         scratch.unlink(missing_ok=True)
         rebuilt = Store.open(scratch, create=True)
         try:
+            copy_holidays(self.conn, rebuilt.conn)  # a local setting the dates derive from
             rebuilt.apply_remote(self.ops())
             mine, theirs = self.dump_projection(), rebuilt.dump_projection()
         finally:

@@ -43,9 +43,12 @@ class VisitLogged(Message):
 
 
 class RoadmapImported(Message):
-    def __init__(self, description: str) -> None:
+    """A roadmap was imported: `description` in a line, `warnings` what needs checking."""
+
+    def __init__(self, description: str, warnings: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.description = description
+        self.warnings = warnings
 
 
 class WorkFailed(Message):

@@ -71,15 +71,22 @@ class FirstRunScreen(Screen[None]):
 
         today = self.curator.today
 
-        def job(store: Store) -> str:
+        def job(store: Store) -> tuple[str, list[str]]:
             if path is None:
                 summary = build_demo(store, today)
             else:
                 summary = import_roadmap_file(store, path, today=today).summary
-            return f"Импортировано мероприятий: {summary.created} ({summary.organisation})"
+            description = f"Импортировано мероприятий: {summary.created} ({summary.organisation})"
+            # The demo's own remarks are no news to a user who only wants to look around.
+            return description, summary.warnings if path is not None else []
 
-        self.post_message(RoadmapImported(self.curator.with_store(job)))
+        description, warnings = self.curator.with_store(job)
+        self.post_message(RoadmapImported(description, tuple(warnings)))
 
     def on_roadmap_imported(self, message: RoadmapImported) -> None:
         self.notify(message.description, title="Готово", markup=False)
         self.dismiss(None)
+        if message.warnings:
+            from curator_tui.tui.screens.import_summary import ImportSummaryScreen
+
+            self.app.push_screen(ImportSummaryScreen(message.description, message.warnings))
