@@ -23,10 +23,9 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from curator_tui.importers.errors import RoadmapImportError
+from curator_tui.importers.readers.package import check_package
 from curator_tui.importers.source import Item, Paragraph, SourceDocument, SourceRow
 
-# A roadmap is a few hundred kilobytes; anything that inflates past this is not one.
-_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 _BROKEN_PACKAGE = (
     zipfile.BadZipFile,
     zlib.error,
@@ -58,23 +57,10 @@ def read_docx_table(data: bytes, name: str) -> SourceDocument:
 
 def _open(data: bytes, name: str) -> WordDocument:
     try:
-        _check_package(data, name)
+        check_package(data, name)
         return docx.Document(io.BytesIO(data))
     except _BROKEN_PACKAGE as error:
         raise _broken(name, error) from error
-
-
-def _check_package(data: bytes, name: str) -> None:
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        unpacked = sum(info.file_size for info in package.infolist())
-        if unpacked > _MAX_UNPACKED_BYTES:
-            raise RoadmapImportError(
-                f"Файл {name} при распаковке занял бы {unpacked // (1024 * 1024)} МБ — "
-                "это не похоже на дорожную карту, файл не открыт"
-            )
-        broken = package.testzip()
-        if broken is not None:
-            raise zipfile.BadZipFile(f"повреждена часть {broken}")
 
 
 def _broken(name: str, error: BaseException) -> RoadmapImportError:
