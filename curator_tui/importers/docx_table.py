@@ -44,15 +44,16 @@ _BROKEN_CONTENT = (*_BROKEN_PACKAGE, AttributeError, TypeError, IndexError)
 
 def read_docx_table(data: bytes, name: str) -> SourceDocument:
     document = _open(data, name)
+    notes: list[str] = []
     try:
-        items = tuple(_items(document))
+        items = tuple(_items(document, notes))
     except _BROKEN_CONTENT as error:
         raise _broken(name, error) from error
     if not any(isinstance(item, SourceRow) for item in items):
         raise RoadmapImportError(
             f"В файле {name} не найдена таблица дорожной карты: в документе нет ни одной таблицы"
         )
-    return SourceDocument(name=name, items=items)
+    return SourceDocument(name=name, items=items, notes=tuple(notes))
 
 
 def _open(data: bytes, name: str) -> WordDocument:
@@ -87,7 +88,8 @@ def _reason(error: BaseException) -> str:
     return "неожиданное содержимое документа"
 
 
-def _items(document: WordDocument) -> Iterator[Item]:
+def _items(document: WordDocument, notes: list[str]) -> Iterator[Item]:
+    """Body paragraphs and table rows; what a row holds but has no text is named in `notes`."""
     paragraphs = 0
     tables = 0
     for element in _blocks(document.element.body):
@@ -97,8 +99,11 @@ def _items(document: WordDocument) -> Iterator[Item]:
                 yield Paragraph(line.strip(), f"Абзац {paragraphs}")
         else:
             tables += 1
-            for index, cells in enumerate(_table_rows(element), start=1):
+            for index, (cells, unread) in enumerate(_table_rows(element), start=1):
                 where = f"Таблица {tables}, строка {index}"
+                if unread:
+                    kinds = ", ".join(sorted(unread))
+                    notes.append(f"{where}: в строке есть {kinds} — не прочитано, проверьте")
                 yield SourceRow(cells, where, segment=tables, table=tables)
 
 
@@ -129,8 +134,8 @@ def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
     return _unwrapped(parent, (_P, _TBL))
 
 
-def _table_rows(table: etree._Element) -> Iterator[tuple[str, ...]]:
-    """Each row as cell strings on the table grid.
+def _table_rows(table: etree._Element) -> Iterator[tuple[tuple[str, ...], set[str]]]:
+    """Each row as cell strings on the table grid, with what its cells hold that is not text.
 
     A cell merged across columns is kept once, at its first grid column, with blanks after
     it; a cell merged down (w:vMerge) repeats the text of the cell it continues. A row
@@ -142,14 +147,15 @@ def _table_rows(table: etree._Element) -> Iterator[tuple[str, ...]]:
             continue
         cells: list[str] = [""] * _row_property(row, "w:gridBefore")
         merged: dict[int, str] = {}
+        reader = WordText()
         for cell in _unwrapped(row, (_TC,)):
             column = len(cells)
-            text = above.get(column, "") if _continues_down(cell) else _cell_text(cell)
+            text = above.get(column, "") if _continues_down(cell) else _cell_text(cell, reader)
             merged[column] = text
             cells += [text] + [""] * (_cell_span(cell) - 1)
         cells += [""] * _row_property(row, "w:gridAfter")
         above = merged
-        yield tuple(cells)
+        yield tuple(cells), reader.unread
 
 
 def _row_deleted(row: etree._Element) -> bool:
@@ -183,15 +189,16 @@ def _continues_down(cell: etree._Element) -> bool:
     return merge is not None and merge.get(_VAL, "continue") == "continue"
 
 
-def _cell_text(cell: etree._Element) -> str:
+def _cell_text(cell: etree._Element, reader: WordText) -> str:
     """A cell's paragraphs, one per line; a table nested in the cell is part of its text."""
-    reader = WordText()
     lines: list[str] = []
     for block in _blocks(cell):
         if block.tag == _P:
             lines.append(reader.paragraph(block))
-        else:
-            lines += [" ".join(c for c in row if c.strip()) for row in _table_rows(block)]
+            continue
+        for cells, unread in _table_rows(block):
+            lines.append(" ".join(c for c in cells if c.strip()))
+            reader.unread |= unread
     return "\n".join(lines)
 
 
@@ -202,12 +209,15 @@ class WordText:
     controls, hyperlinks and smart tags show their content; a field shows its result, not its
     code — a simple field's runs are its result, a complex one's are the runs between its
     «separate» and «end» marks, possibly in later paragraphs, so one reader serves a whole
-    cell. Comments, footnotes and drawings hold no text of the paragraph itself.
+    cell. A text box (in a drawing or VML shape) shows its paragraphs; a picture or an embedded
+    object has no text to read and is named in `unread`. Comments and footnotes are not text
+    of the paragraph they are attached to.
     """
 
     def __init__(self) -> None:
         # For each open complex field: has its result begun («separate» seen)?
         self._fields: list[bool] = []
+        self.unread: set[str] = set()
 
     def paragraph(self, element: etree._Element) -> str:
         parts: list[str] = []
@@ -221,11 +231,22 @@ class WordText:
                 continue
             if tag == _FLD_CHAR:
                 self._mark_field(child.get(qn("w:fldCharType"), ""))
+            elif tag in _GRAPHICS:
+                self._graphic(child, parts)
             elif tag in _CHARACTERS:
                 if self._showing:
                     parts.append((child.text or "") if tag == _T else _CHARACTERS[tag])
             else:
                 self._collect(child, parts)
+
+    def _graphic(self, element: etree._Element, parts: list[str]) -> None:
+        boxes = list(element.iter(_TEXT_BOX))
+        for box in boxes:
+            for block in _blocks(box):
+                if block.tag == _P:
+                    parts.append("\n" + self.paragraph(block))
+        if not boxes:
+            self.unread.add(_GRAPHICS[element.tag])
 
     @property
     def _showing(self) -> bool:
@@ -240,7 +261,12 @@ class WordText:
             self._fields.pop()
 
 
-_FLD_CHAR, _T = qn("w:fldChar"), qn("w:t")
+_FLD_CHAR, _T, _TEXT_BOX = qn("w:fldChar"), qn("w:t"), qn("w:txbxContent")
+_GRAPHICS = {
+    qn("w:drawing"): "рисунок",
+    qn("w:pict"): "рисунок",
+    qn("w:object"): "встроенный объект (например, таблица Excel)",
+}
 # Run content that is text: w:t by its own text, the rest by what Word shows for it.
 _CHARACTERS = {
     _T: "",
@@ -263,8 +289,5 @@ _SKIPPED = frozenset(
         "w:commentReference",
         "w:footnoteReference",
         "w:endnoteReference",
-        "w:drawing",
-        "w:pict",
-        "w:object",
     )
 ) | {"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}

@@ -8,6 +8,7 @@ styles and comments are not text. A table nested in a cell is part of its cell's
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from typing import cast
@@ -19,6 +20,7 @@ from curator_tui.importers.readers.grid import SpanCell, lay_out
 from curator_tui.importers.source import Item, Paragraph, SourceDocument, SourceRow
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _BLOCKS = frozenset(
     (
         *("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre"),
@@ -29,26 +31,31 @@ _BLOCKS = frozenset(
 _NOT_TEXT = frozenset(("script", "style", "head", "title", "noscript", "template"))
 
 
-def decode_page(data: bytes) -> str:
+def page_encoding(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return "utf-8"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        return "utf-16"
     declared = _META_CHARSET.search(data[:4096])
     if declared:
+        name = declared.group(1).decode("ascii").lower()
         try:
-            return data.decode(declared.group(1).decode("ascii").lower(), errors="replace")
+            return codecs.lookup(name).name
         except LookupError:
             pass  # an unknown charset name: judge by the bytes
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1251", errors="replace")
+        return "cp1251"
+    return "utf-8"
 
 
 def read_html(data: bytes, name: str) -> SourceDocument:
-    text = decode_page(data)
+    encoding = page_encoding(data)
     try:
+        text = data.decode(encoding, errors="replace").lstrip("\ufeff")
+        # lxml refuses a str that still declares its encoding (an XHTML «<?xml …?>»).
+        text = _XML_DECLARATION.sub("", text, count=1)
         root = html.document_fromstring(text)
     except (etree.LxmlError, ValueError) as error:
         raise RoadmapImportError(f"Файл {name} не читается как веб-страница (.html)") from error
