@@ -1,6 +1,7 @@
 """PDF with a text layer: pdfplumber finds each page's tables by their ruling lines.
 
-Text outside the tables is prose, in reading order with the tables; a page's table is a
+Text outside the tables is prose, in reading order with the tables; a page that is only a
+picture (a scanned page among typed ones) is named in the summary; a page's table is a
 table of its own (the layout joins a table continued on the next page, as it does for
 Word). A cell left empty under a cell that spans rows repeats that cell's text, as Word's
 merged cells read. A PDF without any text (a scan) cannot be read and says so.
@@ -9,6 +10,7 @@ merged cells read. A PDF without any text (a scan) cannot be read and says so.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,8 +33,11 @@ def read_pdf(data: bytes, name: str) -> SourceDocument:
             if len(pages) > _MAX_PAGES:
                 notes.append(f"Прочитаны первые {_MAX_PAGES} страниц из {len(pages)}")
             for number, page in enumerate(pages[:_MAX_PAGES], start=1):
-                has_text = has_text or bool(page.chars)
-                items += _page_items(page, number, len(items))
+                if page.chars:
+                    has_text = True
+                    items += _page_items(page, number)
+                elif page.images:
+                    notes.append(f"Страница {number}: скан без текстового слоя — не прочитана")
                 page.close()
     except (PDFSyntaxError, ValueError, KeyError, TypeError, AssertionError) as error:
         raise damaged(name, "документ PDF") from error
@@ -54,7 +59,7 @@ def read_pdf(data: bytes, name: str) -> SourceDocument:
     return SourceDocument(name=name, items=tuple(items), notes=tuple(notes))
 
 
-def _page_items(page: Any, number: int, first: int) -> list[Item]:
+def _page_items(page: Any, number: int) -> list[Item]:
     tables = page.find_tables()
     placed: list[tuple[float, list[Item]]] = []
     for index, table in enumerate(tables, start=1):
@@ -94,14 +99,23 @@ def _table_cells(table: Any) -> Iterator[tuple[str, ...]]:
                 covered_from_above = boxes[c] is None and c in above and _spans_down(table, r, c)
                 cells.append(above[c] if covered_from_above else "")
             else:
-                # A PDF wraps a cell's text into lines by width; the lines are one text.
-                cells.append(" ".join(text.split()))
+                cells.append(_unwrapped(text))
                 above[c] = cells[-1]
         yield tuple(cells)
 
 
+# A line ending in a hyphen or slash after a letter was broken there by the page width
+# («информационно-» / «методического»): the next line goes on without a space.
+_BROKEN_AT_MARK = re.compile(r"(?<=\w[-/])\n(?=\w)")
+
+
+def _unwrapped(text: str) -> str:
+    """A cell's text: a PDF wraps it into lines by the column's width; the lines are one text."""
+    return " ".join(_BROKEN_AT_MARK.sub("", text).split())
+
+
 def _spans_down(table: Any, r: int, c: int) -> bool:
-    """Whether a cell of an earlier row reaches down over row `r` at column `c`."""
+    """Whether a cell that starts in an earlier row reaches down over row `r` at column `c`."""
     column_box = next((row.cells[c] for row in table.rows if row.cells[c] is not None), None)
     row_box = table.rows[r].bbox
     if column_box is None:
@@ -109,5 +123,10 @@ def _spans_down(table: Any, r: int, c: int) -> bool:
     middle_x = (column_box[0] + column_box[2]) / 2
     middle_y = (row_box[1] + row_box[3]) / 2
     return any(
-        cell[0] <= middle_x <= cell[2] and cell[1] < middle_y < cell[3] for cell in table.cells
+        x0 <= middle_x <= x1 and top < row_box[1] - _TOLERANCE and middle_y < bottom
+        for x0, top, x1, bottom in table.cells
     )
+
+
+# Points: ruling lines of one row differ by less than this.
+_TOLERANCE = 1.0
