@@ -273,7 +273,10 @@ def report_debris(removed: list[Removed]) -> None:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("import-roadmap", help="импортировать дорожную карту (.txt, .docx)")
+    p = sub.add_parser(
+        "import-roadmap",
+        help="импортировать дорожную карту (Word, OpenDocument, Excel, веб-страница, PDF, .txt)",
+    )
     p.set_defaults(handler=cmd_import_roadmap)
     p.add_argument("file", help="файл дорожной карты")
     add_db_option(p)

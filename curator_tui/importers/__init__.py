@@ -1,7 +1,10 @@
 """Roadmap documents → `ParsedRoadmap`, read by meaning.
 
-Two formats: the text-table export (tab-separated cells, one row per line, prose around)
-and Word .docx tables. Readers turn a file into paragraphs and rows (`source`); `layout`
+Formats: the text-table export (tab-separated cells, one row per line, prose around), Word
+(.docx; .doc and .rtf through LibreOffice), OpenDocument (.odt, .ods), Excel (.xlsx, .xls),
+saved web pages (.html, .htm) and PDF with a text layer. The extension says which formats
+are accepted; the content says which reader reads the file (`readers.sniffing`). Readers
+turn a file into paragraphs and rows (`source`); `layout`
 finds the table by its column names and reads sections and activities; `prose` reads the
 issuer, heading and year from the text above the table, `municipality` the district named
 there. Every failure is a
@@ -27,20 +30,67 @@ from curator_tui.importers.prose import (
     is_amendment,
     order_titles,
 )
+from curator_tui.importers.readers.html_page import read_html
+from curator_tui.importers.readers.libreoffice import convert_to_docx
+from curator_tui.importers.readers.odf import read_odf
+from curator_tui.importers.readers.pdf import read_pdf
+from curator_tui.importers.readers.sniffing import Kind, sniff
+from curator_tui.importers.readers.spreadsheet import read_xls, read_xlsx
 from curator_tui.importers.source import SourceDocument, read_document_bytes
 from curator_tui.importers.text_table import read_text_table
 
 __all__ = ["SUPPORTED_SUFFIXES", "RoadmapImportError", "read_roadmap"]
 
 Reader = Callable[[bytes, str], SourceDocument]
-_READERS: dict[str, Reader] = {
-    ".txt": read_text_table,
-    ".tsv": read_text_table,
-    ".tab": read_text_table,
-    ".text": read_text_table,
-    ".docx": read_docx_table,
+
+
+def _read_doc(data: bytes, name: str) -> SourceDocument:
+    return read_docx_table(convert_to_docx(data, name, ".doc"), name)
+
+
+def _read_rtf(data: bytes, name: str) -> SourceDocument:
+    return read_docx_table(convert_to_docx(data, name, ".rtf"), name)
+
+
+def _refuse_encrypted(data: bytes, name: str) -> SourceDocument:
+    raise RoadmapImportError(
+        f"Файл {name} защищён паролем и не может быть прочитан. Откройте его, снимите пароль "
+        "(«Файл» → «Сведения» → «Защита») и сохраните заново"
+    )
+
+
+_READERS: dict[Kind, Reader] = {
+    Kind.TEXT: read_text_table,
+    Kind.DOCX: read_docx_table,
+    Kind.DOC: _read_doc,
+    Kind.RTF: _read_rtf,
+    Kind.ODF: read_odf,
+    Kind.XLSX: read_xlsx,
+    Kind.XLS: read_xls,
+    Kind.HTML: read_html,
+    Kind.PDF: read_pdf,
+    Kind.ENCRYPTED: _refuse_encrypted,
 }
-SUPPORTED_SUFFIXES = tuple(_READERS)
+# What the extension promises when the content is not recognisable.
+_SUFFIX_KINDS: dict[str, Kind] = {
+    ".txt": Kind.TEXT,
+    ".tsv": Kind.TEXT,
+    ".tab": Kind.TEXT,
+    ".text": Kind.TEXT,
+    ".docx": Kind.DOCX,
+    ".docm": Kind.DOCX,
+    ".doc": Kind.DOC,
+    ".rtf": Kind.RTF,
+    ".odt": Kind.ODF,
+    ".ods": Kind.ODF,
+    ".xlsx": Kind.XLSX,
+    ".xlsm": Kind.XLSX,
+    ".xls": Kind.XLS,
+    ".html": Kind.HTML,
+    ".htm": Kind.HTML,
+    ".pdf": Kind.PDF,
+}
+SUPPORTED_SUFFIXES = tuple(_SUFFIX_KINDS)
 
 
 def read_roadmap(
@@ -48,9 +98,9 @@ def read_roadmap(
 ) -> ParsedRoadmap:
     """Read a roadmap document; `organisation` and `year` override what the text says."""
     path = Path(path)
-    reader = _reader_for(path)
+    promised = _kind_for(path)
     data = read_document_bytes(path)
-    document = reader(data, path.name)
+    document = _READERS[sniff(data) or promised](data, path.name)
     table = read_table(document)
     prose = document.paragraphs_before(table.header_row)
     heading = find_heading(prose)
@@ -73,20 +123,20 @@ def read_roadmap(
         source_sha256=hashlib.sha256(data).hexdigest(),
         sections=table.sections,
         activities=table.activities,
-        warnings=table.warnings,
+        warnings=[*document.notes, *table.warnings],
     )
     if year is not None:
         roadmap.year, roadmap.school_year = year, None
     return roadmap
 
 
-def _reader_for(path: Path) -> Reader:
-    suffix = path.suffix.lower()
-    reader = _READERS.get(suffix)
-    if reader is None:
+def _kind_for(path: Path) -> Kind:
+    kind = _SUFFIX_KINDS.get(path.suffix.lower())
+    if kind is None:
         shown = f"«{path.suffix}»" if path.suffix else "без расширения"
         raise RoadmapImportError(
             f"Файл {path.name}: формат {shown} не поддерживается. Сохраните дорожную карту "
-            "как документ Word (.docx) или как текстовую таблицу с табуляциями (.txt)"
+            "как документ Word (.docx, .doc, .rtf, .odt), таблицу (.xlsx, .xls, .ods), "
+            "веб-страницу (.html), PDF или текстовую таблицу с табуляциями (.txt)"
         )
-    return reader
+    return kind

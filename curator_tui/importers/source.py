@@ -1,7 +1,8 @@
 """What every reader produces: the document as paragraphs and table rows, in order.
 
-Readers (text export, Word) only split a file into this shape; the by-meaning work happens
-in `layout` and `prose`, so every format gets the same rules. `read_document_bytes` is how
+Readers (text export, Word, spreadsheets, web pages, PDF …) only split a file into this
+shape; the by-meaning work happens in `layout` and `prose`, so every format gets the same
+rules. `read_document_bytes` is how
 every reader gets its bytes: from a regular file only, with a bounded read.
 """
 
@@ -44,8 +45,11 @@ Item = Paragraph | SourceRow
 
 @dataclass(frozen=True)
 class SourceDocument:
+    """A file as prose and rows; `notes` names what the reader saw but could not read."""
+
     name: str
     items: tuple[Item, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def rows(self) -> list[SourceRow]:
@@ -105,5 +109,5 @@ def check_regular(path: Path, mode: int) -> None:
     if not stat.S_ISREG(mode):
         raise RoadmapImportError(
             f"{path.name} — не обычный файл (устройство, канал или сокет): "
-            "дорожная карта читается только из файла .docx или .txt"
+            "дорожная карта читается только из файла документа или таблицы"
         )
