@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store
-from curator_tui.reports.model import MonthlyReport, build_monthly_report
+from curator_tui.reports.model import MonthlyReport, Signature, build_monthly_report
 from curator_tui.reports.months import parse_month
 from curator_tui.reports.output import (
     OutputExistsError,
@@ -33,7 +33,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     with force_hint():
         check_output(output_paths(path, report_format), overwrite=args.force)
     with open_store(args) as store:
-        report = build_monthly_report(store, month, args.school, today=date.today())
+        report = build_monthly_report(
+            store,
+            month,
+            args.school,
+            today=date.today(),
+            region=args.region,
+            signature=Signature(args.position or "", args.signer or ""),
+        )
     if report.is_empty:
         raise CliError(report.no_data_message())
     with force_hint():
@@ -94,5 +101,13 @@ def register(sub: Any) -> None:
         help="куда сохранить (файл или папка); по умолчанию exports/отчёт-ГГГГ-ММ.<формат> "
         "в папке проекта, иначе в «Документах»",
     )
+    p.add_argument(
+        "--region",
+        metavar="РЕГИОН",
+        help="название региона для заголовка, например «Смоленская область»; по умолчанию — "
+        "название единственной региональной организации в базе",
+    )
+    p.add_argument("--position", metavar="ДОЛЖНОСТЬ", help="должность подписывающего отчёт")
+    p.add_argument("--signer", metavar="ФИО", help="фамилия и инициалы подписывающего отчёт")
     p.add_argument("--force", action="store_true", help="перезаписать существующий файл")
     add_db_option(p)
