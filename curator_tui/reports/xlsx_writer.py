@@ -192,7 +192,9 @@ def excel_value(value: Any) -> Any:
 
 def write_cell(sheet: Worksheet, row: int, column: int, value: Any, look: Format) -> None:
     # Typed writes: a title starting with «=» stays text, never a live formula.
-    if isinstance(value, str):
+    if value == "":  # an empty cell, not a cell holding ""
+        sheet.write_blank(row, column, None, look)
+    elif isinstance(value, str):
         sheet.write_string(row, column, value, look)
     elif isinstance(value, date | datetime):
         sheet.write_datetime(row, column, value, look)
