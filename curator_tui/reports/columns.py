@@ -126,7 +126,7 @@ TO_DATE_FIGURE_COLUMNS: tuple[Column[SummaryRow], ...] = (
     Column(
         "Выполнено без доказательств", lambda r: r.to_date.done_without_evidence, Kind.NUMBER, 15
     ),
-    Column("Файлов-доказательств", lambda r: r.to_date.evidence_files, Kind.NUMBER, 15),
+    Column("Файлов доказательств", lambda r: r.to_date.evidence_files, Kind.NUMBER, 15),
     Column("Последний пакет данных", lambda r: r.to_date.last_bundle, Kind.DATETIME, 17),
     Column("Последний визит", lambda r: r.to_date.last_visit, Kind.DATE, 12),
 )
