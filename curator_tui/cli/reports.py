@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store
+from curator_tui.reports.columns import as_text
 from curator_tui.reports.model import MonthlyReport, Signature, build_monthly_report
 from curator_tui.reports.months import parse_month
 from curator_tui.reports.output import (
@@ -67,9 +68,12 @@ def print_outcome(report: MonthlyReport, written: list[Path]) -> None:
     print(f"Отчёт за {report.period} сохранён:")
     for path in written:
         print(f"  {path}")
+    month = report.summary_rows()[-1].month
+    done = as_text(month.share(month.done))
     print(
-        f"Организаций: {len(report.schools)}; со сроком в месяце: {totals.due_in_month}; "
-        f"просрочено: {totals.overdue}; выполнено без доказательств: "
+        f"Организаций: {len(report.schools)}; со сроком в месяце: {month.due}, из них "
+        f"выполнено: {month.done} ({done}), просрочено: {month.overdue}. С начала дорожных "
+        f"карт: просрочено {totals.overdue}, выполнено без доказательств "
         f"{totals.done_without_evidence}"
     )
 
@@ -105,7 +109,8 @@ def register(sub: Any) -> None:
         "--region",
         metavar="РЕГИОН",
         help="название региона для заголовка, например «Смоленская область»; по умолчанию — "
-        "название единственной региональной организации в базе",
+        "регион хаба (curator init --hub --region), иначе название единственной "
+        "региональной организации в базе",
     )
     p.add_argument("--position", metavar="ДОЛЖНОСТЬ", help="должность подписывающего отчёт")
     p.add_argument("--signer", metavar="ФИО", help="фамилия и инициалы подписывающего отчёт")

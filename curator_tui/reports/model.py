@@ -43,6 +43,7 @@ from curator_tui.reports.months import (
     overdue_cutoff,
 )
 from curator_tui.store import report_queries as q
+from curator_tui.store.setting_keys import HUB_REGION_SETTING
 from curator_tui.store.store import Store
 
 REPORT_TITLE = "Отчёт о выполнении мероприятий дорожных карт проекта «500+»"
@@ -322,7 +323,8 @@ def build_monthly_report(
     signature: Signature = Signature(),
 ) -> MonthlyReport:
     """The report for `month` over every organisation (or those whose name has `school`);
-    `region` names the region in the title (by default the one regional organisation's)."""
+    `region` names the region in the title: by default the hub's (`curator init --hub
+    --region`), else the one regional organisation's."""
     first, school = month_start(month), (school or "").strip() or None
     with q.read_snapshot(store):
         organisations = chosen_organisations(store, school)
@@ -332,6 +334,7 @@ def build_monthly_report(
         due = {org_id: sum(a.due_in_month for a in listed) for org_id, listed in activities.items()}
         summaries = read_summaries(store, period, organisations, due)
         chart = read_chart(store, period)
+        region = (region or "").strip() or store.setting(HUB_REGION_SETTING) or ""
     schools = tuple(
         SchoolReport(summary, tuple(activities.get(summary.organisation_id, ())))
         for summary in summaries
@@ -342,7 +345,7 @@ def build_monthly_report(
         cutoff=period.cutoff,
         school_filter=school,
         schools=schools,
-        region=(region or "").strip() or regional_organisation(organisations),
+        region=region.strip() or regional_organisation(organisations),
         signature=signature,
         chart=chart,
     )
