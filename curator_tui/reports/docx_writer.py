@@ -228,11 +228,7 @@ class Blocks:
         self, document: DocumentObject, columns: Sequence[Column[Any]], widths: Sequence[int]
     ) -> None:
         self.columns = columns
-        self.headings = {
-            level: detach(document.add_heading(" ", level=level)._p) for level in (2, 3)
-        }
-        for heading in self.headings.values():
-            keep_with_next(heading)
+        self.headings = {level: heading_template(document, level) for level in (2, 3)}
         self.plain = detach(document.add_paragraph(" ")._p)
         table = empty_table(document, columns, widths)
         self.row = detach(body_row(table, bold=False))
@@ -256,10 +252,11 @@ class Blocks:
         return table
 
 
-def keep_with_next(paragraph: BaseOxmlElement) -> None:
-    """A heading stays on the page of the table it names."""
-    properties = paragraph.get_or_add_pPr()
-    properties.append(OxmlElement("w:keepNext"))
+def heading_template(document: DocumentObject, level: int) -> BaseOxmlElement:
+    """A heading to copy; it stays on the page of the table it names (`keep_with_next`)."""
+    heading = document.add_heading(" ", level=level)
+    heading.paragraph_format.keep_with_next = True
+    return detach(heading._p)
 
 
 def empty_table(

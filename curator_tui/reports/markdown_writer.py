@@ -74,12 +74,12 @@ def markdown_lines(report: MonthlyReport) -> Iterator[str]:
     if not report.listed_schools:
         yield report.no_data_message()
         yield ""
-    columns = with_reviews(report, ACTIVITY_COLUMNS)
+    listed = with_reviews(report, ACTIVITY_COLUMNS)
     for school in report.listed_schools:
         yield f"### {inline(school.name)}"
         yield ""
-        yield from activity_list(columns, DUE_HEADING, school.due, NOTHING_DUE)
-        yield from activity_list(columns, OVERDUE_HEADING, school.overdue, NOTHING_OVERDUE)
+        yield from activity_list(listed, DUE_HEADING, school.due, NOTHING_DUE)
+        yield from activity_list(listed, OVERDUE_HEADING, school.overdue, NOTHING_OVERDUE)
 
 
 def activity_list(

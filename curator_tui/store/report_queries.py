@@ -283,7 +283,9 @@ def next_month_of(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def recurring_in_range(store: Store, period: PeriodParams, first_month: date) -> list[dict]:
+def recurring_in_range(
+    store: Store, period: PeriodParams, first_month: date
+) -> list[dict[str, Any]]:
     """Recurring activities with a window between `first_month` and the report's month."""
     sql = (
         f"SELECT a.id, a.status, a.schedule {ACTIVITY_SCOPE}{period.organisation_clause} "
@@ -293,7 +295,9 @@ def recurring_in_range(store: Store, period: PeriodParams, first_month: date) ->
     return query_dicts(store.conn, sql, chart_params(period, first_month))
 
 
-def range_occurrences(store: Store, period: PeriodParams, first_month: date) -> list[dict]:
+def range_occurrences(
+    store: Store, period: PeriodParams, first_month: date
+) -> list[dict[str, Any]]:
     """Occurrences given a status whose window meets the chart's months."""
     sql = (
         "SELECT o.activity_id, o.window_start, o.window_end, o.status "
