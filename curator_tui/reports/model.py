@@ -33,7 +33,7 @@ from enum import Enum
 from curator_tui.domain.fields import REPORT_FIELDS
 from curator_tui.domain.models import EvidenceKind, OrgLevel, Schedule, Status
 from curator_tui.domain.ops import HlcStamp
-from curator_tui.domain.rules import occurrences_of, recurring_status
+from curator_tui.domain.rules import Occurrence, occurrences_of, recurring_status
 from curator_tui.reports.errors import ReportError
 from curator_tui.reports.months import (
     chart_months,
@@ -389,13 +389,24 @@ def month_status(
     marked: list[tuple[date, date, Status]],
     first: date,
 ) -> Status | None:
-    """A recurring activity's status in the month starting `first` (each window of the month
-    is owed by the month's end); None when it has no window in that month."""
-    last_day = next_month(first) - timedelta(days=1)
+    """A recurring activity's status in the month starting `first`; None when it has no
+    window in that month."""
+    occurrences = occurrences_in_month(activity_id, schedule, marked, first)
+    return recurring_status(own, occurrences, month_end(first)) if occurrences else None
+
+
+def month_end(first: date) -> date:
+    return next_month(first) - timedelta(days=1)
+
+
+def occurrences_in_month(
+    activity_id: str, schedule: Schedule, marked: list[tuple[date, date, Status]], first: date
+) -> list[Occurrence]:
+    """A recurring activity's occurrences in the month starting `first`: its windows that
+    meet the month, with the statuses given to them; each is owed by the month's end."""
+    last_day = month_end(first)
     windows = [(s, e) for s, e in schedule.windows if s <= last_day and e >= first]
-    if not windows:
-        return None
-    return recurring_status(own, occurrences_of(activity_id, windows, marked), last_day)
+    return occurrences_of(activity_id, windows, marked)
 
 
 def school_summaries(
@@ -556,20 +567,15 @@ def in_the_month(
 ) -> ReportActivity:
     """A recurring activity as the month saw it: its occurrences in the month and the status
     they give it (each window of the month is owed by the month's end)."""
-    last_day = period.next_month - timedelta(days=1)
-    windows = [
-        (start, end)
-        for start, end in Schedule.from_json(json.loads(row["recurring_schedule"])).windows
-        if start <= last_day and end >= period.month_start
-    ]
-    occurrences = occurrences_of(activity.activity_id, windows, marked)
+    schedule = Schedule.from_json(json.loads(row["recurring_schedule"]))
+    occurrences = occurrences_in_month(activity.activity_id, schedule, marked, period.month_start)
     try:
         own = Status(activity.status)
     except ValueError:
         return activity  # a status from a newer version: shown as it is
     return replace(
         activity,
-        status=recurring_status(own, occurrences, last_day).value,
+        status=recurring_status(own, occurrences, month_end(period.month_start)).value,
         occurrences_due=len(occurrences),
         occurrences_done=sum(o.status is Status.DONE for o in occurrences),
     )

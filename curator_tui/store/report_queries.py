@@ -28,10 +28,11 @@ import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from curator_tui.domain.fields import REPORT_FIELDS
+from curator_tui.domain.rules import last_day_of_month
 from curator_tui.store.database import query_dicts
 from curator_tui.store.rules_sql import counts_as_due_condition, overdue_condition
 from curator_tui.store.store import Store
@@ -53,6 +54,7 @@ CANDIDATE = f"((a.first_date < :next_month AND a.due_date >= :month_start) OR {O
 RECURRING_SCHEDULE = "CASE WHEN a.schedule_kind = 'recurring' THEN a.schedule END"
 # Activities of live roadmaps only: rows whose roadmap has not arrived yet have no owner.
 ACTIVITY_SCOPE = "FROM activity a JOIN roadmap r ON r.id = a.roadmap_id WHERE a.removed = 0"
+ONE_DAY = timedelta(days=1)
 ROADMAP_ORDER = "COALESCE(r.school_year, r.year), r.id, a.position"
 
 
@@ -256,7 +258,7 @@ def monthly_due(
 ) -> tuple[dict[date, int], dict[date, int]]:
     """Per month (its first day): activities other than recurring ones due in it, and how
     many of those are done. One pass over the windows: each window is read once."""
-    bounds = [[m.isoformat(), next_month_of(m).isoformat()] for m in months]
+    bounds = [[m.isoformat(), (last_day_of_month(m) + ONE_DAY).isoformat()] for m in months]
     sql = (
         "WITH m AS (SELECT json_extract(value, '$[0]') AS start, "
         "json_extract(value, '$[1]') AS next FROM json_each(:months)) "
@@ -277,10 +279,6 @@ def monthly_due(
         planned[date.fromisoformat(start)] = due
         done[date.fromisoformat(start)] = finished
     return planned, done
-
-
-def next_month_of(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def recurring_in_range(
