@@ -1,150 +1,77 @@
 """Monthly report speed on a coordinator's hub: 3,000 schools × 60 activities.
 
-The hub is built once through the real pipeline (`save_roadmap`, the real deadline parser,
-statuses and evidence as operations) and cached under bench/.cache/, keyed by what shapes
-its contents (see `hub_key`), so a changed schema or parser output rebuilds it. Then, on that hub:
-- the report model (`build_monthly_report`: the summary and the lists, SQLite);
-- the XLSX report as `curator report` writes it (model + workbook + atomic save);
-- baseline, in the same run: openpyxl (write-only, as ours) writing the same rows × columns
-  as plain values, no styles, no widths, no filter; the ratio is what formatting costs;
-- for scale, DOCX, Markdown and CSV of the same model.
+The hub is bench/hub_bench's (`ensure_setup`: roadmaps through the real `save_roadmap`, one
+signed bundle per school), with every bundle imported through the real import once, cached
+under bench/.cache/ beside it. The report is for April 2025, the month the bundles' changes
+(statuses, notes) were made in. Measured in one run:
+- the report model (`build_monthly_report`: summaries, lists, notes, chart; SQLite);
+- the XLSX report as `curator report` writes it (workbook + atomic save) vs the floor:
+  XlsxWriter in `constant_memory` mode writing the same cells as bare values (no formats,
+  widths, heights, page setup or chart), in the same run. Target ≤ 1.5×;
+- the DOCX report vs python-docx writing the same tables through its public API
+  (`add_table`, `add_row`, `cell.text`). python-docx takes about 1.3 ms a row and grows with
+  the body, so by default both write the report of the first DOCX_SCHOOLS schools;
+  CURATOR_BENCH_DOCX_SCHOOLS=3000 runs the whole hub (several minutes);
+- for scale, Markdown and CSV of the whole model.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
+import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from openpyxl import Workbook
+import docx
+from xlsxwriter import Workbook
 
-from bench.import_bench import DEADLINES
-from curator_tui.domain.models import (
-    EvidenceKind,
-    OrgLevel,
-    Period,
-    Status,
+from bench import hub_bench
+from curator_tui.reports.columns import (
+    ACTIVITY_COLUMNS,
+    FLAT_ACTIVITY_COLUMNS,
+    MONTH_COLUMNS,
+    TO_DATE_COLUMNS,
+    Column,
+    as_text,
+    flat_activities,
 )
-from curator_tui.domain.ops import Action, Entity, new_id
-from curator_tui.domain.parsed import ParsedActivity, ParsedRoadmap
-from curator_tui.domain.schedule import parse_deadline
-from curator_tui.reports.columns import FLAT_ACTIVITY_COLUMNS, SUMMARY_COLUMNS, flat_activities
+from curator_tui.reports.docx_writer import write_docx
 from curator_tui.reports.model import MonthlyReport, build_monthly_report
 from curator_tui.reports.output import ReportFormat, save_report
-from curator_tui.store.roadmaps import save_roadmap
-from curator_tui.store.store import Change, Store
+from curator_tui.reports.xlsx_writer import excel_value
+from curator_tui.store.store import Store
+from curator_tui.sync.importing import import_bundles
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "bench" / ".cache"
 RESULTS = ROOT / "bench" / "results"
-SCHOOLS = 3000
-ACTIVITIES = 60
-YEAR = 2025
-MONTH = date(2025, 11, 1)
-TODAY = date(2025, 12, 10)
-# Bump when the way the hub is built below changes: the cache key cannot see that.
-HUB_VERSION = 1
-
-
-def hub_key() -> str:
-    """What decides the cached hub's contents: the schema, what the deadline parser makes of
-    the phrases used, the hub's size and HUB_VERSION. Edits elsewhere keep the cache."""
-    period = Period.calendar_year(YEAR)
-    schedules = [parse_deadline(text, period).to_json() for text in DEADLINES]
-    digest = hashlib.sha256(json.dumps([HUB_VERSION, SCHOOLS, ACTIVITIES, schedules]).encode())
-    for migration in sorted((ROOT / "db").glob("*.sql")):
-        digest.update(migration.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def school_roadmap(index: int) -> ParsedRoadmap:
-    return ParsedRoadmap(
-        organisation=f"МБОУ «Средняя общеобразовательная школа № {index + 1}»",
-        level=OrgLevel.SCHOOL,
-        title="Дорожная карта реализации проекта «500+»",
-        year=YEAR,
-        sections=["Организационные мероприятия", "Методическая работа"],
-        activities=[
-            ParsedActivity(
-                number=f"{n // 30 + 1}.{n % 30 + 1}",
-                title=f"Мероприятие {n + 1} по повышению качества образования",
-                responsible="Заместитель директора по УВР",
-                deadline_text=DEADLINES[(n + index) % len(DEADLINES)],
-                section=("Организационные мероприятия", "Методическая работа")[n // 30],
-            )
-            for n in range(ACTIVITIES)
-        ],
-    )
-
-
-def progress_changes(store: Store, roadmap_id: str, index: int) -> list[Change]:
-    """About 40 % done (two in three of them with a link), 20 % in progress, a few cancelled."""
-    changes: list[Change] = []
-    for n, row in enumerate(store.activities(roadmap_id)):
-        bucket = (n * 7 + index) % 10
-        status = (
-            Status.DONE
-            if bucket < 4
-            else Status.IN_PROGRESS
-            if bucket < 6
-            else Status.CANCELLED
-            if bucket == 9
-            else None
-        )
-        if status is not None:
-            changes.append(Change(Entity.ACTIVITY, row["id"], Action.SET, "status", status.value))
-        if status is Status.DONE and bucket < 3:
-            # The value attach_link records, batched: one transaction per school, not per link.
-            url = f"https://school{index + 1}.example/news/{n}"
-            value = {
-                "activity_id": row["id"],
-                "kind": EvidenceKind.LINK.value,
-                "title": f"Новость о мероприятии {n + 1}",
-                "note": "",
-                "original_name": "",
-                "size": 0,
-                "sha256": "",
-                "url": url,
-                "device_id": store.device_id,
-            }
-            changes.append(Change(Entity.EVIDENCE, new_id(), Action.CREATE, value=value))
-    return changes
-
-
-def build_hub(path: Path) -> float:
-    for stale in CACHE.glob("report_hub_*.db*"):
-        stale.unlink()
-    start = time.perf_counter()
-    with Store.open(path, create=True) as store:
-        for index in range(SCHOOLS):
-            summary = save_roadmap(store, school_roadmap(index))
-            store.record(progress_changes(store, summary.roadmap_id, index))
-            if index % 500 == 499:
-                elapsed = time.perf_counter() - start
-                print(f"  built {index + 1} schools, {elapsed:.0f} s", flush=True)
-    return time.perf_counter() - start
+MONTH = date(2025, 4, 1)
+TODAY = hub_bench.TODAY
+DOCX_SCHOOLS = int(os.environ.get("CURATOR_BENCH_DOCX_SCHOOLS", "300"))
 
 
 def ensure_hub() -> tuple[Path, float | None]:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"report_hub_{hub_key()}.db"
-    if path.exists():
-        return path, None
-    print(f"building the hub ({SCHOOLS} schools × {ACTIVITIES} activities) …", flush=True)
-    scratch = path.with_suffix(".building")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(scratch) + suffix).unlink(missing_ok=True)
-    seconds = build_hub(scratch)
-    with Store.open(scratch) as store:
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    for suffix in ("-wal", "-shm"):  # checkpointed: the main file holds everything
-        Path(str(scratch) + suffix).unlink(missing_ok=True)
-    scratch.rename(path)
-    return path, seconds
+    """hub_bench's hub with every school's bundle imported (built once, then cached)."""
+    template, bundles = hub_bench.ensure_setup()
+    target = template.with_name("report-hub.db")
+    if target.exists():
+        return target, None
+    print(f"importing {len(bundles)} bundles into a copy of the hub …", flush=True)
+    with tempfile.TemporaryDirectory(prefix="curator-report-hub-", dir=template.parent) as tmp:
+        scratch = hub_bench.fresh_copy(template, Path(tmp))
+        start = time.perf_counter()
+        import_bundles(scratch, bundles)
+        seconds = time.perf_counter() - start
+        with Store.open(scratch) as store:
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.move(hub_bench.replica_files(scratch), hub_bench.replica_files(target))
+        scratch.rename(target)
+    return target, seconds
 
 
 def timed(action: Callable[[], object], repeat: int = 2) -> float:
@@ -156,34 +83,74 @@ def timed(action: Callable[[], object], repeat: int = 2) -> float:
     return best
 
 
-def plain_workbook(rows: list[list[object]], summary: list[list[object]], path: Path) -> None:
-    """The floor: the same cells as bare values in a write-only workbook."""
-    workbook = Workbook(write_only=True)
-    for name, table in (("Сводка", summary), ("Мероприятия", rows)):
-        sheet = workbook.create_sheet(name)
-        for row in table:
-            sheet.append(row)
-    workbook.save(path)
+def table(columns: Sequence[Column[Any]], rows: Sequence[Any]) -> list[list[Any]]:
+    return [
+        [c.header for c in columns],
+        *([excel_value(c.value(r)) for c in columns] for r in rows),
+    ]
 
 
-def plain_values(report: MonthlyReport) -> tuple[list[list[object]], list[list[object]]]:
-    activity_rows = [
-        [c.header for c in FLAT_ACTIVITY_COLUMNS],
-        *([c.value(a) for c in FLAT_ACTIVITY_COLUMNS] for a in flat_activities(report)),
-    ]
-    summary_rows = [
-        [c.header for c in SUMMARY_COLUMNS],
-        *([c.value(s) for c in SUMMARY_COLUMNS] for s in [*report.summaries, report.totals]),
-    ]
-    return activity_rows, summary_rows
+def xlsx_cells(report: MonthlyReport) -> dict[str, list[list[Any]]]:
+    """The cells of the report's four sheets, as values (the title and notes included)."""
+    summary = report.summary_rows()
+    top = [[report.title], *([line] for line in report.notes()), []]
+    chart = [["Месяц", "Запланировано", "Выполнено"]]
+    chart += [[f"{p.month:%m.%Y}", p.planned, p.done] for p in report.chart]
+    return {
+        "Сводка": [*top, *table(MONTH_COLUMNS, summary)],
+        "Нарастающий итог": [[report.title], *table(TO_DATE_COLUMNS, summary)],
+        "Мероприятия": table(FLAT_ACTIVITY_COLUMNS, flat_activities(report)),
+        "Динамика": chart,
+    }
+
+
+def plain_xlsx(sheets: dict[str, list[list[Any]]], path: Path) -> None:
+    """The floor: the same cells as bare values, XlsxWriter in constant_memory mode."""
+    workbook = Workbook(str(path), {"constant_memory": True})
+    for name, rows in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        for index, row in enumerate(rows):
+            sheet.write_row(index, 0, row)
+    workbook.close()
+
+
+def plain_docx(report: MonthlyReport, path: Path) -> None:
+    """The floor for DOCX: python-docx's public API writing the same tables' text."""
+    document = docx.Document()
+    document.add_heading(report.title, level=0)
+    summary = report.summary_rows()
+    for columns in (MONTH_COLUMNS, TO_DATE_COLUMNS):
+        add_plain_table(document, columns, summary)
+    for school in report.listed_schools:
+        document.add_heading(school.name, level=2)
+        for listed in (school.due, school.overdue):
+            if listed:
+                add_plain_table(document, ACTIVITY_COLUMNS, listed)
+    document.save(str(path))
+
+
+def add_plain_table(document: Any, columns: Sequence[Column[Any]], rows: Sequence[Any]) -> None:
+    plain = document.add_table(rows=0, cols=len(columns))
+    header = plain.add_row().cells
+    for cell, column in zip(header, columns, strict=True):
+        cell.text = column.header
+    for row in rows:
+        cells = plain.add_row().cells
+        for cell, column in zip(cells, columns, strict=True):
+            cell.text = as_text(column.value(row))
 
 
 def save_as(report: MonthlyReport, report_format: ReportFormat, folder: Path) -> None:
     save_report(report, report_format, folder / f"r{report_format.extension}", overwrite=True)
 
 
+def write_our_docx(report: MonthlyReport, path: Path) -> None:
+    with path.open("wb") as handle:
+        write_docx(report, handle)
+
+
 def main() -> None:
-    path, build_seconds = ensure_hub()
+    path, import_seconds = ensure_hub()
     with Store.open(path) as store:
         activities = store.db.execute("SELECT COUNT(*) FROM activity").fetchone()[0]
 
@@ -193,39 +160,40 @@ def main() -> None:
         model_s = timed(build)
         report = build()
     rows = len(flat_activities(report))
+    part = replace(report, schools=report.schools[:DOCX_SCHOOLS])
     with tempfile.TemporaryDirectory(prefix="curator-report-bench-") as tmp:
         folder = Path(tmp)
         xlsx_s = timed(lambda: save_as(report, ReportFormat.XLSX, folder))
         xlsx_size = (folder / "r.xlsx").stat().st_size
-        activity_rows, summary_rows = plain_values(report)
-        floor_s = timed(lambda: plain_workbook(activity_rows, summary_rows, folder / "p.xlsx"))
-        docx_s = timed(lambda: save_as(report, ReportFormat.DOCX, folder), repeat=1)
+        sheets = xlsx_cells(report)
+        floor_s = timed(lambda: plain_xlsx(sheets, folder / "p.xlsx"))
+        docx_s = timed(lambda: write_our_docx(part, folder / "part.docx"), repeat=1)
+        plain_docx_s = timed(lambda: plain_docx(part, folder / "plain.docx"), repeat=1)
         md_s = timed(lambda: save_as(report, ReportFormat.MARKDOWN, folder), repeat=1)
         csv_s = timed(lambda: save_as(report, ReportFormat.CSV, folder), repeat=1)
-    cells = (rows + 1) * len(FLAT_ACTIVITY_COLUMNS) + (len(report.schools) + 2) * len(
-        SUMMARY_COLUMNS
-    )
+    notes = sum(len(a.notes) for a in flat_activities(report))
     result = {
         "schools": len(report.schools),
         "activities": activities,
-        "hub_build_s": round(build_seconds, 1) if build_seconds is not None else "cached",
+        "hub_import_s": round(import_seconds, 1) if import_seconds is not None else "cached",
         "report_rows": rows,
-        "due_in_month": report.totals.due_in_month,
-        "overdue": report.totals.overdue,
-        "cells": cells,
+        "notes_of_the_month": notes,
+        "due_in_month": report.summary_rows()[-1].month.due,
+        "cells": sum(len(r) for rows_ in sheets.values() for r in rows_),
         "model_s": round(model_s, 2),
         "xlsx_write_s": round(xlsx_s, 2),
-        "xlsx_total_s": round(model_s + xlsx_s, 2),
         "xlsx_mb": round(xlsx_size / 1e6, 1),
-        "plain_openpyxl_s": round(floor_s, 2),
-        "ratio_write": round(xlsx_s / floor_s, 2),
-        "ratio_total": round((model_s + xlsx_s) / floor_s, 2),
+        "plain_xlsxwriter_s": round(floor_s, 2),
+        "ratio_xlsx": round(xlsx_s / floor_s, 2),
+        "docx_schools": len(part.schools),
         "docx_s": round(docx_s, 2),
+        "plain_python_docx_s": round(plain_docx_s, 2),
+        "ratio_docx": round(docx_s / plain_docx_s, 2),
         "markdown_s": round(md_s, 2),
         "csv_s": round(csv_s, 2),
     }
     for key, value in result.items():
-        print(f"{key:<18}{value}")
+        print(f"{key:<22}{value}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
 

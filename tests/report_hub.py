@@ -22,12 +22,15 @@ Report month 2025-11, made on 2025-12-10 (so overdue means «due before 01.12.20
       3 «- Консультации»    Nov   yes       not started    -
     Управление образования (municipality): nothing due, nothing overdue; one activity
       removed by an amended import (it was due in November).
+
+Notes: СОШ № 1's «Педсовет» has a curator's note made in November (in the report) and one
+made in October (not: notes of the month only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -54,6 +57,9 @@ SCHOOL_2 = "МКОУ «Ёлкинская ООШ»"
 MUNICIPALITY = "Управление образования Молчановского района"
 SCHOOL_1_MUNICIPALITY = "Чебаркульский городской округ"  # as its roadmap names it
 BUNDLE_DEVICE = "device-of-school-1"
+CURATOR_DEVICE = "device-of-the-curator"
+NOVEMBER_NOTE = "Протокол подписан 12.11, загружен на сайт"
+OCTOBER_NOTE = "Дата педсовета перенесена"
 LAST_BUNDLE = "2025-12-05T09:30:00"
 
 
@@ -186,6 +192,28 @@ def fill_school_1(store: Store, roadmap_id: str, files: Path) -> None:
         roadmap_id, date(2025, 11, 20), participants="Куратор", notes="", activity_ids=[ids["1"]]
     )
     receive_bundle_setting_status(store, ids["2"], Status.IN_PROGRESS)
+    receive_curator_notes(store, ids["1"])
+
+
+def receive_curator_notes(store: Store, activity_id: str) -> None:
+    """A curator's notes, made on their laptop in October and November and imported since."""
+    made = [(1, date(2025, 10, 20), OCTOBER_NOTE), (2, date(2025, 11, 12), NOVEMBER_NOTE)]
+    ops = [
+        Operation(
+            op_id=new_id(),
+            device_id=CURATOR_DEVICE,
+            seq=seq,
+            hlc=str(
+                HlcStamp(int(datetime(day.year, day.month, day.day, 12).timestamp() * 1000), 0)
+            ),
+            entity=Entity.NOTE,
+            entity_id=new_id(),
+            action=Action.CREATE,
+            value={"activity_id": activity_id, "text": text, "device_id": CURATOR_DEVICE},
+        )
+        for seq, day, text in made
+    ]
+    store.apply_remote(ops)
 
 
 def receive_bundle_setting_status(store: Store, activity_id: str, status: Status) -> None:

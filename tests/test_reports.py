@@ -6,6 +6,7 @@ The hub and its expected figures are described in tests/report_hub.py.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -22,6 +23,7 @@ from curator_tui.reports.model import (
     school_summaries,
 )
 from curator_tui.reports.months import month_title, overdue_cutoff, parse_month
+from curator_tui.store.setting_keys import HUB_REGION_SETTING
 from curator_tui.store.store import Store
 from tests.report_hub import (
     LAST_BUNDLE,
@@ -213,6 +215,27 @@ def test_bundle_time_with_a_zone_becomes_local_wall_time() -> None:
 # --- the command -----------------------------------------------------------------------------
 
 
+def test_title_takes_the_hubs_region_unless_told(hub: Hub, tmp_path: Path) -> None:
+    copy = tmp_path / "hub.db"
+    shutil.copy(hub.path, copy)
+    with Store.open(copy) as store:
+        assert report_for(store).region == ""  # no region known: the title names none
+        assert report_for(store).title.startswith("Отчёт о выполнении")
+        store.set_setting(HUB_REGION_SETTING, "Смоленская область")
+        assert report_for(store).title.startswith("Смоленская область. Отчёт о выполнении")
+        told = build_monthly_report(store, MONTH, None, TODAY, region="Калмыкия")
+        assert told.title.startswith("Калмыкия. ")
+
+
+def test_report_command_takes_the_region_and_the_signer(hub: Hub, tmp_path: Path) -> None:
+    target = tmp_path / "r.md"
+    args = ["--month", "2025-11", "--output", str(target), "--region", "Смоленская область"]
+    assert run(hub, *args, "--position", "Методист", "--signer", "А. Б. Ким") == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Смоленская область. Отчёт о выполнении мероприятий")
+    assert "Должность: Методист" in text and "Ф. И. О.: А. Б. Ким" in text
+
+
 def run(hub: Hub, *args: str) -> int:
     return main(["report", "--db", str(hub.path), *args])
 
@@ -236,7 +259,8 @@ def test_report_goes_to_exports_in_a_checkout(
     assert (checkout / "отчёт-2025-11.xlsx").is_file()
     out = capsys.readouterr().out
     assert "Отчёт за ноябрь 2025 сохранён" in out
-    assert "со сроком в месяце: 5; просрочено: 4" in out
+    assert "со сроком в месяце: 5, из них выполнено: 2 (40\u00a0%), просрочено: 2." in out
+    assert "С начала дорожных карт: просрочено 4" in out
     assert leftovers(checkout) == []
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store
 from curator_tui.platform import user_path
-from curator_tui.reports.model import MonthlyReport, build_monthly_report
+from curator_tui.reports.columns import as_text
+from curator_tui.reports.model import MonthlyReport, Signature, build_monthly_report
 from curator_tui.reports.months import parse_month
 from curator_tui.reports.output import (
     OutputExistsError,
@@ -34,7 +35,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     with force_hint():
         check_output(output_paths(path, report_format), overwrite=args.force)
     with open_store(args) as store:
-        report = build_monthly_report(store, month, args.school, today=date.today())
+        report = build_monthly_report(
+            store,
+            month,
+            args.school,
+            today=date.today(),
+            region=args.region,
+            signature=Signature(args.position or "", args.signer or ""),
+        )
     if report.is_empty:
         raise CliError(report.no_data_message())
     with force_hint():
@@ -61,9 +69,12 @@ def print_outcome(report: MonthlyReport, written: list[Path]) -> None:
     print(f"Отчёт за {report.period} сохранён:")
     for path in written:
         print(f"  {path}")
+    month = report.summary_rows()[-1].month
+    done = as_text(month.share(month.done))
     print(
-        f"Организаций: {len(report.schools)}; со сроком в месяце: {totals.due_in_month}; "
-        f"просрочено: {totals.overdue}; выполнено без доказательств: "
+        f"Организаций: {len(report.schools)}; со сроком в месяце: {month.due}, из них "
+        f"выполнено: {month.done} ({done}), просрочено: {month.overdue}. С начала дорожных "
+        f"карт: просрочено {totals.overdue}, выполнено без доказательств "
         f"{totals.done_without_evidence}"
     )
 
@@ -95,5 +106,14 @@ def register(sub: Any) -> None:
         help="куда сохранить (файл или папка); по умолчанию exports/отчёт-ГГГГ-ММ.<формат> "
         "в папке проекта, иначе в «Документах»",
     )
+    p.add_argument(
+        "--region",
+        metavar="РЕГИОН",
+        help="название региона для заголовка, например «Смоленская область»; по умолчанию — "
+        "регион хаба (curator init --hub --region), иначе название единственной "
+        "региональной организации в базе",
+    )
+    p.add_argument("--position", metavar="ДОЛЖНОСТЬ", help="должность подписывающего отчёт")
+    p.add_argument("--signer", metavar="ФИО", help="фамилия и инициалы подписывающего отчёт")
     p.add_argument("--force", action="store_true", help="перезаписать существующий файл")
     add_db_option(p)

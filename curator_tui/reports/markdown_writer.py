@@ -11,22 +11,29 @@ from typing import BinaryIO
 
 from curator_tui.reports.columns import (
     ACTIVITY_COLUMNS,
+    CHART_DONE,
+    CHART_HEADING,
+    CHART_PLANNED,
     DETAILS_HEADING,
     DUE_HEADING,
+    MONTH_COLUMNS,
+    MONTH_HEADING,
     NOTHING_DUE,
     NOTHING_OVERDUE,
     OVERDUE_HEADING,
-    SUMMARY_COLUMNS,
-    SUMMARY_HEADING,
+    SIGNATURE_HEADING,
+    TO_DATE_COLUMNS,
+    TO_DATE_HEADING,
     Column,
     Kind,
     Row,
     as_text,
-    summary_rows,
+    with_reviews,
 )
 from curator_tui.reports.model import MonthlyReport, ReportActivity
+from curator_tui.reports.months import month_title
 
-RIGHT_ALIGNED = {Kind.NUMBER}
+RIGHT_ALIGNED = {Kind.NUMBER, Kind.PERCENT}
 
 
 def write_markdown(report: MonthlyReport, handle: BinaryIO) -> None:
@@ -40,27 +47,51 @@ def markdown_lines(report: MonthlyReport) -> Iterator[str]:
     for line in report.notes():
         yield f"{inline(line)}  "  # two spaces: a line break without a new paragraph
     yield ""
-    yield f"## {SUMMARY_HEADING}"
+    rows = report.summary_rows()
+    for heading, columns in (
+        (MONTH_HEADING, MONTH_COLUMNS),
+        (TO_DATE_HEADING.format(day=report.made_on), TO_DATE_COLUMNS),
+    ):
+        yield f"## {heading}"
+        yield ""
+        yield from table(columns, rows)
+        yield ""
+    if report.chart:
+        yield f"## {CHART_HEADING}"
+        yield ""
+        yield table_line(["Месяц", CHART_PLANNED, CHART_DONE])
+        yield table_line(["---", "---:", "---:"])
+        for point in report.chart:
+            yield table_line([month_title(point.month), str(point.planned), str(point.done)])
+        yield ""
+    yield f"## {SIGNATURE_HEADING}"
     yield ""
-    yield from table(SUMMARY_COLUMNS, summary_rows(report))
+    for line in report.signature.lines(report.made_on):
+        yield f"{inline(line)}  "
     yield ""
     yield f"## {DETAILS_HEADING}"
     yield ""
     if not report.listed_schools:
         yield report.no_data_message()
         yield ""
+    listed = with_reviews(report, ACTIVITY_COLUMNS)
     for school in report.listed_schools:
         yield f"### {inline(school.name)}"
         yield ""
-        yield from activity_list(DUE_HEADING, school.due, NOTHING_DUE)
-        yield from activity_list(OVERDUE_HEADING, school.overdue, NOTHING_OVERDUE)
+        yield from activity_list(listed, DUE_HEADING, school.due, NOTHING_DUE)
+        yield from activity_list(listed, OVERDUE_HEADING, school.overdue, NOTHING_OVERDUE)
 
 
-def activity_list(heading: str, activities: list[ReportActivity], nothing: str) -> Iterator[str]:
+def activity_list(
+    columns: Sequence[Column[ReportActivity]],
+    heading: str,
+    activities: list[ReportActivity],
+    nothing: str,
+) -> Iterator[str]:
     yield f"#### {heading} ({len(activities)})"
     yield ""
     if activities:
-        yield from table(ACTIVITY_COLUMNS, activities)
+        yield from table(columns, activities)
     else:
         yield nothing
     yield ""

@@ -11,7 +11,13 @@ Definitions (also printed in every report):
   the 1st of the next month for a finished month, today for the current or a future one;
 - statuses are the replica's current ones: it keeps no status history to look back into;
 - a recurring activity due in the month counts its occurrences in the month (done or not),
-  and its status in the month is derived from them (`domain.rules.recurring_status`).
+  and its status in the month is derived from them (`domain.rules.recurring_status`);
+- the month's figures (`MonthFigures`) count the activities due in the month only: done, in
+  progress, not started, cancelled, and — among the open ones — overdue; the roadmap-to-date
+  figures (`SchoolSummary`: every activity, done, overdue) are kept apart and labelled so;
+- notes of the month: notes whose first operation's clock falls in the month;
+- review states (issue 15) do not exist yet: `ReportActivity.review` is where a reader of
+  them puts one, and the tables show the column only when some activity has one.
 """
 
 from __future__ import annotations
@@ -21,17 +27,28 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 
 from curator_tui.domain.fields import REPORT_FIELDS
-from curator_tui.domain.models import EvidenceKind, Schedule, Status
-from curator_tui.domain.rules import occurrences_of, recurring_status
+from curator_tui.domain.models import EvidenceKind, OrgLevel, Schedule, Status
+from curator_tui.domain.ops import HlcStamp
+from curator_tui.domain.rules import Occurrence, occurrences_of, recurring_status
 from curator_tui.reports.errors import ReportError
-from curator_tui.reports.months import month_start, month_title, next_month, overdue_cutoff
+from curator_tui.reports.months import (
+    chart_months,
+    month_start,
+    month_title,
+    next_month,
+    overdue_cutoff,
+)
 from curator_tui.store import report_queries as q
+from curator_tui.store.setting_keys import HUB_REGION_SETTING
 from curator_tui.store.store import Store
 
-REPORT_TITLE = "Ежемесячный отчёт о выполнении мероприятий дорожной карты"
+REPORT_TITLE = "Отчёт о выполнении мероприятий дорожных карт проекта «500+»"
+NO_MUNICIPALITY = "Муниципалитет не указан"
+BLANK = "____________________"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +87,8 @@ class ReportActivity:
     occurrences_done: int = 0
     # The document's other columns («Риск», «Задача», «Участники» …) as (header, value).
     extra: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()  # notes of the month, oldest first
+    review: str | None = None  # the review state (issue 15); None while there is none
 
     @property
     def status_label(self) -> str:
@@ -103,6 +122,82 @@ class SchoolSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """The activities due in the month and how they stand; `overdue` is the open ones among
+    them past due (so it overlaps «in progress» and «not started»). A status code from a
+    newer version counts as due and in none of the four."""
+
+    due: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    cancelled: int = 0
+    overdue: int = 0
+
+    @classmethod
+    def of(cls, activities: Iterable[ReportActivity]) -> MonthFigures:
+        due = [a for a in activities if a.due_in_month]
+        return cls(
+            due=len(due),
+            done=sum(a.status == Status.DONE for a in due),
+            in_progress=sum(a.status == Status.IN_PROGRESS for a in due),
+            not_started=sum(a.status == Status.NOT_STARTED for a in due),
+            cancelled=sum(a.status == Status.CANCELLED for a in due),
+            overdue=sum(a.overdue for a in due),
+        )
+
+    def __add__(self, other: MonthFigures) -> MonthFigures:
+        return MonthFigures(
+            *(getattr(self, name) + getattr(other, name) for name in self.__slots__)
+        )
+
+    def share(self, count: int) -> float | None:
+        """`count` as a part of the due ones; None when nothing is due."""
+        return count / self.due if self.due else None
+
+
+class RowKind(Enum):
+    ORGANISATION = "organisation"
+    SUBTOTAL = "subtotal"  # a municipality's organisations
+    TOTAL = "total"  # the region: every organisation of the report
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """A line of the summary tables: an organisation, a municipality's subtotal or the
+    region's total; the month's figures and the roadmap-to-date ones side by side."""
+
+    kind: RowKind
+    name: str
+    municipality: str
+    month: MonthFigures
+    to_date: SchoolSummary
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    """One month of the chart: activities due in it and how many of them are done."""
+
+    month: date
+    planned: int
+    done: int
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    position: str = ""
+    name: str = ""
+
+    def lines(self, day: date) -> list[str]:
+        """The block under the report; blanks to fill by hand where nothing was given."""
+        return [
+            f"Должность: {self.position or BLANK}",
+            f"Подпись: {BLANK}   Ф. И. О.: {self.name or BLANK}",
+            f"Дата: {day:%d.%m.%Y}",
+        ]
+
+
+@dataclass(frozen=True, slots=True)
 class SchoolReport:
     summary: SchoolSummary
     activities: tuple[ReportActivity, ...]  # due in the month or overdue, roadmap order
@@ -110,6 +205,10 @@ class SchoolReport:
     @property
     def name(self) -> str:
         return self.summary.name
+
+    @property
+    def month(self) -> MonthFigures:
+        return MonthFigures.of(self.activities)
 
     @property
     def due(self) -> list[ReportActivity]:
@@ -127,12 +226,39 @@ class MonthlyReport:
     cutoff: date  # open activities due before this day are overdue
     school_filter: str | None
     schools: tuple[SchoolReport, ...]
-
-    title = REPORT_TITLE
+    region: str = ""  # the region's name as the title gives it; "" when nobody said
+    signature: Signature = Signature()
+    chart: tuple[ChartPoint, ...] = ()  # planned vs done, month by month up to this one
 
     @property
     def period(self) -> str:
         return month_title(self.month)
+
+    @property
+    def title(self) -> str:
+        """«Смоленская область. Отчёт о выполнении … проекта «500+» за ноябрь 2025 г.»"""
+        region = f"{self.region}. " if self.region else ""
+        return f"{region}{REPORT_TITLE} за {self.period} г."
+
+    @property
+    def has_reviews(self) -> bool:
+        return any(a.review is not None for s in self.schools for a in s.activities)
+
+    def summary_rows(self) -> list[SummaryRow]:
+        """Organisations grouped by municipality, each group closed by its subtotal, then
+        the region's total."""
+        groups: dict[str, list[SchoolReport]] = defaultdict(list)
+        for school in self.schools:
+            groups[school.summary.municipality].append(school)
+        rows: list[SummaryRow] = []
+        for municipality in sorted(groups, key=lambda m: (m == "", name_key(m))):
+            members = groups[municipality]
+            rows.extend(organisation_row(school) for school in members)
+            label = municipality or NO_MUNICIPALITY
+            rows.append(total_row(RowKind.SUBTOTAL, f"Итого: {label}", municipality, members))
+        label = f"Всего: {self.region}" if self.region else "Всего по региону"
+        rows.append(total_row(RowKind.TOTAL, label, "", list(self.schools)))
+        return rows
 
     @property
     def summaries(self) -> list[SchoolSummary]:
@@ -174,10 +300,33 @@ class MonthlyReport:
         )
 
 
+def organisation_row(school: SchoolReport) -> SummaryRow:
+    summary = school.summary
+    return SummaryRow(
+        RowKind.ORGANISATION, summary.name, summary.municipality, school.month, summary
+    )
+
+
+def total_row(
+    kind: RowKind, name: str, municipality: str, schools: list[SchoolReport]
+) -> SummaryRow:
+    month = sum((school.month for school in schools), MonthFigures())
+    to_date = replace(sum_summaries([s.summary for s in schools]), name=name)
+    return SummaryRow(kind, name, municipality, month, to_date)
+
+
 def build_monthly_report(
-    store: Store, month: date, school: str | None, today: date
+    store: Store,
+    month: date,
+    school: str | None,
+    today: date,
+    *,
+    region: str | None = None,
+    signature: Signature = Signature(),
 ) -> MonthlyReport:
-    """The report for `month` over every organisation (or those whose name has `school`)."""
+    """The report for `month` over every organisation (or those whose name has `school`);
+    `region` names the region in the title: by default the hub's (`curator init --hub
+    --region`), else the one regional organisation's."""
     first, school = month_start(month), (school or "").strip() or None
     with q.read_snapshot(store):
         organisations = chosen_organisations(store, school)
@@ -186,6 +335,8 @@ def build_monthly_report(
         # The lists' flags are the due counts: the window check runs once per activity.
         due = {org_id: sum(a.due_in_month for a in listed) for org_id, listed in activities.items()}
         summaries = read_summaries(store, period, organisations, due)
+        chart = read_chart(store, period)
+        region = (region or "").strip() or store.setting(HUB_REGION_SETTING) or ""
     schools = tuple(
         SchoolReport(summary, tuple(activities.get(summary.organisation_id, ())))
         for summary in summaries
@@ -196,7 +347,68 @@ def build_monthly_report(
         cutoff=period.cutoff,
         school_filter=school,
         schools=schools,
+        region=region.strip() or regional_organisation(organisations),
+        signature=signature,
+        chart=chart,
     )
+
+
+def regional_organisation(organisations: dict[str, dict]) -> str:
+    """The name of the report's one regional organisation; "" when there is none or several."""
+    regional = [row["name"] for row in organisations.values() if row["level"] == OrgLevel.REGION]
+    return regional[0] if len(regional) == 1 else ""
+
+
+def read_chart(store: Store, period: q.PeriodParams) -> tuple[ChartPoint, ...]:
+    """Planned (due) vs done for each month of the chart, by the report's own rules: a
+    recurring activity's status in a month comes from its occurrences in that month."""
+    months = chart_months(period.month_start)
+    planned, done = q.monthly_due(store, period, months)
+    recurring = q.recurring_in_range(store, period, months[0])
+    marked: dict[str, list[tuple[date, date, Status]]] = defaultdict(list)
+    for o in q.range_occurrences(store, period, months[0]):
+        window = (date.fromisoformat(o["window_start"]), date.fromisoformat(o["window_end"]))
+        marked[o["activity_id"]].append((*window, Status(o["status"])))
+    for row in recurring:
+        with contextlib.suppress(ValueError):  # a status from a newer version: not charted
+            own = Status(row["status"])
+            schedule = Schedule.from_json(json.loads(row["schedule"]))
+            for first in months:
+                status = month_status(row["id"], own, schedule, marked[row["id"]], first)
+                if status is not None:
+                    planned[first] = planned.get(first, 0) + 1
+                    done[first] = done.get(first, 0) + (status is Status.DONE)
+    points = [ChartPoint(m, planned.get(m, 0), done.get(m, 0)) for m in months]
+    while len(points) > 1 and points[0].planned == 0:  # months before the roadmaps began
+        points.pop(0)
+    return tuple(points)
+
+
+def month_status(
+    activity_id: str,
+    own: Status,
+    schedule: Schedule,
+    marked: list[tuple[date, date, Status]],
+    first: date,
+) -> Status | None:
+    """A recurring activity's status in the month starting `first`; None when it has no
+    window in that month."""
+    occurrences = occurrences_in_month(activity_id, schedule, marked, first)
+    return recurring_status(own, occurrences, month_end(first)) if occurrences else None
+
+
+def month_end(first: date) -> date:
+    return next_month(first) - timedelta(days=1)
+
+
+def occurrences_in_month(
+    activity_id: str, schedule: Schedule, marked: list[tuple[date, date, Status]], first: date
+) -> list[Occurrence]:
+    """A recurring activity's occurrences in the month starting `first`: its windows that
+    meet the month, with the statuses given to them; each is owed by the month's end."""
+    last_day = month_end(first)
+    windows = [(s, e) for s, e in schedule.windows if s <= last_day and e >= first]
+    return occurrences_of(activity_id, windows, marked)
 
 
 def school_summaries(
@@ -322,6 +534,11 @@ def read_activities(
     for item in q.candidate_evidence(store, period):
         if item["activity_id"] in listed:
             evidence[item["activity_id"]].append(evidence_from(item))
+    notes: dict[str, list[str]] = defaultdict(list)
+    hlc_range = (month_stamp(period.month_start), month_stamp(period.next_month))
+    for note in q.month_notes(store, period, *hlc_range):
+        if note["activity_id"] in listed:
+            notes[note["activity_id"]].append(note["text"])
     marked: dict[str, list[tuple[date, date, Status]]] = defaultdict(list)
     for o in q.month_occurrences(store, period):
         window = (date.fromisoformat(o["window_start"]), date.fromisoformat(o["window_end"]))
@@ -331,10 +548,17 @@ def read_activities(
         org_id = row["organisation_id"]
         name = organisations[org_id]["name"]
         listed_activity = activity_from(row, name, evidence.get(row["id"], ()))
+        listed_activity = replace(listed_activity, notes=tuple(notes.get(row["id"], ())))
         if row["recurring_schedule"] and row["due_in_month"]:
             listed_activity = in_the_month(listed_activity, row, marked[row["id"]], period)
         grouped[org_id].append(listed_activity)
     return grouped
+
+
+def month_stamp(day: date) -> str:
+    """The first clock stamp of a day (UTC), to compare notes' stamps with as text."""
+    wall_ms = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+    return str(HlcStamp(wall_ms, 0))
 
 
 def in_the_month(
@@ -345,20 +569,15 @@ def in_the_month(
 ) -> ReportActivity:
     """A recurring activity as the month saw it: its occurrences in the month and the status
     they give it (each window of the month is owed by the month's end)."""
-    last_day = period.next_month - timedelta(days=1)
-    windows = [
-        (start, end)
-        for start, end in Schedule.from_json(json.loads(row["recurring_schedule"])).windows
-        if start <= last_day and end >= period.month_start
-    ]
-    occurrences = occurrences_of(activity.activity_id, windows, marked)
+    schedule = Schedule.from_json(json.loads(row["recurring_schedule"]))
+    occurrences = occurrences_in_month(activity.activity_id, schedule, marked, period.month_start)
     try:
         own = Status(activity.status)
     except ValueError:
         return activity  # a status from a newer version: shown as it is
     return replace(
         activity,
-        status=recurring_status(own, occurrences, last_day).value,
+        status=recurring_status(own, occurrences, month_end(period.month_start)).value,
         occurrences_due=len(occurrences),
         occurrences_done=sum(o.status is Status.DONE for o in occurrences),
     )

@@ -52,3 +52,18 @@ def overdue_cutoff(month: date, today: date) -> date:
     status history), so the report states the date it was made on.
     """
     return min(today, next_month(month))
+
+
+CHART_MONTHS = 12
+
+
+def chart_months(month: date) -> list[date]:
+    """The first days of the chart's months: the twelve ending with `month`."""
+    first = month_start(month)
+    index = first.year * 12 + first.month - 1
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index - CHART_MONTHS + 1, index + 1)]
+
+
+def short_month_title(day: date) -> str:
+    """«ноя» over «2025»: a chart's axis label."""
+    return f"{MONTH_NAMES[day.month - 1][:3]}\n{day.year}"

@@ -28,11 +28,12 @@ import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from curator_tui.domain.fields import REPORT_FIELDS
 from curator_tui.domain.models import Status
+from curator_tui.domain.rules import last_day_of_month
 from curator_tui.store.database import query_dicts
 from curator_tui.store.rules_sql import counts_as_due_condition, overdue_condition, status_is
 from curator_tui.store.store import Store
@@ -57,6 +58,7 @@ CANDIDATE = f"((a.first_date < :next_month AND a.due_date >= :month_start) OR {O
 RECURRING_SCHEDULE = "CASE WHEN a.schedule_kind = 'recurring' THEN a.schedule END"
 # Activities of live roadmaps only: rows whose roadmap has not arrived yet have no owner.
 ACTIVITY_SCOPE = "FROM activity a JOIN roadmap r ON r.id = a.roadmap_id WHERE a.removed = 0"
+ONE_DAY = timedelta(days=1)
 ROADMAP_ORDER = "COALESCE(r.school_year, r.year), r.id, a.position"
 
 
@@ -233,3 +235,78 @@ def candidate_evidence(store: Store, period: PeriodParams) -> list[dict[str, Any
         "ORDER BY e.activity_id, e.origin_hlc, e.id"
     )
     return query_dicts(store.conn, sql, period.sql())
+
+
+def month_notes(
+    store: Store, period: PeriodParams, stamp_from: str, stamp_until: str
+) -> list[dict[str, Any]]:
+    """Notes made in the month (their clock stamp between the two, as text) on activities
+    `report_activities` may return, oldest first per activity."""
+    sql = (
+        "SELECT n.activity_id, n.text FROM note n CROSS JOIN activity a ON a.id = n.activity_id "
+        "CROSS JOIN roadmap r ON r.id = a.roadmap_id WHERE n.removed = 0 AND a.removed = 0 "
+        "AND n.text != '' AND n.origin_hlc >= :stamp_from AND n.origin_hlc < :stamp_until"
+        f"{period.organisation_clause} AND {CANDIDATE} "
+        "ORDER BY n.activity_id, n.origin_hlc, n.id"
+    )
+    params = {**period.sql(), "stamp_from": stamp_from, "stamp_until": stamp_until}
+    return query_dicts(store.conn, sql, params)
+
+
+def chart_params(period: PeriodParams, first_month: date) -> dict[str, Any]:
+    return {**period.sql(), "range_start": first_month.isoformat()}
+
+
+def monthly_due(
+    store: Store, period: PeriodParams, months: list[date]
+) -> tuple[dict[date, int], dict[date, int]]:
+    """Per month (its first day): activities other than recurring ones due in it, and how
+    many of those are done. One pass over the windows: each window is read once."""
+    bounds = [[m.isoformat(), (last_day_of_month(m) + ONE_DAY).isoformat()] for m in months]
+    sql = (
+        "WITH m AS (SELECT json_extract(value, '$[0]') AS start, "
+        "json_extract(value, '$[1]') AS next FROM json_each(:months)) "
+        "SELECT m.start, COUNT(DISTINCT a.id), "
+        "COUNT(DISTINCT CASE WHEN a.status = 'done' THEN a.id END) "
+        "FROM activity a JOIN roadmap r ON r.id = a.roadmap_id "
+        "CROSS JOIN json_each(a.schedule, '$.windows') AS w "
+        "JOIN m ON json_extract(w.value, '$[0]') < m.next "
+        "AND json_extract(w.value, '$[1]') >= m.start "
+        "WHERE a.removed = 0 AND a.schedule_kind != 'recurring' "
+        "AND a.first_date < :next_month AND a.due_date >= :range_start"
+        f"{period.organisation_clause} GROUP BY m.start"
+    )
+    params = {**chart_params(period, months[0]), "months": json.dumps(bounds)}
+    planned: dict[date, int] = {}
+    done: dict[date, int] = {}
+    for start, due, finished in store.conn.execute(sql, params):
+        planned[date.fromisoformat(start)] = due
+        done[date.fromisoformat(start)] = finished
+    return planned, done
+
+
+def recurring_in_range(
+    store: Store, period: PeriodParams, first_month: date
+) -> list[dict[str, Any]]:
+    """Recurring activities with a window between `first_month` and the report's month."""
+    sql = (
+        f"SELECT a.id, a.status, a.schedule {ACTIVITY_SCOPE}{period.organisation_clause} "
+        "AND a.schedule_kind = 'recurring' "
+        "AND a.first_date < :next_month AND a.due_date >= :range_start"
+    )
+    return query_dicts(store.conn, sql, chart_params(period, first_month))
+
+
+def range_occurrences(
+    store: Store, period: PeriodParams, first_month: date
+) -> list[dict[str, Any]]:
+    """Occurrences given a status whose window meets the chart's months."""
+    sql = (
+        "SELECT o.activity_id, o.window_start, o.window_end, o.status "
+        "FROM occurrence o CROSS JOIN activity a ON a.id = o.activity_id "
+        "CROSS JOIN roadmap r ON r.id = a.roadmap_id WHERE a.removed = 0 "
+        "AND o.window_start != '' AND o.window_start < :next_month "
+        f"AND o.window_end >= :range_start{period.organisation_clause} "
+        "ORDER BY o.activity_id, o.window_start"
+    )
+    return query_dicts(store.conn, sql, chart_params(period, first_month))
