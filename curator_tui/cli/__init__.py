@@ -45,6 +45,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "school": "schools",
     "demo": "app",
     "open": "app",
+    "serve": "app",
 }
 
 

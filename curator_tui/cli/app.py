@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from curator_tui.cli import serve
 from curator_tui.cli.common import EXIT_OK, default_db_path
 from curator_tui.store.store import Store
 
@@ -34,11 +35,16 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_default(args: argparse.Namespace) -> int:
+    # `curator` alone in a pipe or a script lists rather than draws a screen nobody sees. Asked
+    # for by name (`open`, `demo`) the app always starts: `curator serve` runs `open` with a
+    # pipe for stdout, and the web driver draws into that pipe.
+    if not sys.stdout.isatty():
+        return print_activities(default_db_path())
     return run_app(default_db_path(), args)
 
 
 def run_app(db: Path, args: argparse.Namespace) -> int:
-    if getattr(args, "print", False) or not sys.stdout.isatty():
+    if getattr(args, "print", False):
         return print_activities(db)
     from curator_tui.tui.app import build_app
 
@@ -64,3 +70,5 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_open)
     p.add_argument("database", help="файл базы данных")
     p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")
+
+    serve.register(sub)

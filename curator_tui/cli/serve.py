@@ -1,0 +1,79 @@
+"""`curator serve`: the app in a local browser, through textual-serve.
+
+textual-serve runs one `curator open DB` child per browser tab and relays its screen over a
+websocket. It listens on 127.0.0.1 only: the database holds a school's work, and nobody
+else on the network may reach it. Its banner, request log and page are English: we print
+the address in Russian, keep only warnings in the log, and serve a Russian copy of its page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, db_arg
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+# textual-serve's page in Russian, with no font fetched from the internet (a school may have none).
+PAGE_TEMPLATES = Path(__file__).parent / "serve_page"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("serve", help="открыть приложение в браузере (только на этом компьютере)")
+    p.set_defaults(handler=cmd_serve)
+    add_db_option(p)
+    p.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"порт (по умолчанию {DEFAULT_PORT})"
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise CliError(f"Порт должен быть числом от 1 до 65535, а не {args.port}")
+    server = build_server(app_command(db_arg(args)), args.port)
+    try:
+        server.serve()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(
+                f"Порт {args.port} уже занят. Укажите другой, например: --port {args.port + 1}"
+            ) from exc
+        raise
+    return EXIT_OK
+
+
+def app_command(db: Path) -> str:
+    """The shell command textual-serve runs for each tab: `curator open DB`, whatever stdout."""
+    if getattr(sys, "frozen", False):  # a one-file build: the executable is `curator` itself
+        argv = [sys.executable, "open", str(db.resolve())]
+    else:
+        argv = [sys.executable, "-m", "curator_tui", "open", str(db.resolve())]
+    return subprocess.list2cmdline(argv) if sys.platform == "win32" else shlex.join(argv)
+
+
+def address(port: int) -> str:
+    return f"http://{HOST}:{port}"
+
+
+def build_server(command: str, port: int) -> Any:
+    # textual-serve (aiohttp) is loaded only for this command.
+    from textual_serve.server import Server
+
+    class RussianServer(Server):
+        def initialize_logging(self) -> None:
+            logging.basicConfig(level=logging.WARNING, format="%(message)s")
+
+        async def on_startup(self, app: Any) -> None:
+            print(f"«Куратор» открыт в браузере: {address(self.port)}", flush=True)
+            print("Откройте этот адрес в браузере. Остановить: Ctrl+C.", flush=True)
+
+    return RussianServer(
+        command, host=HOST, port=port, title="«Куратор»", templates_path=PAGE_TEMPLATES
+    )
