@@ -9,6 +9,7 @@ the address in Russian, keep only warnings in the log, and serve a Russian copy 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import logging
 import shlex
@@ -32,12 +33,13 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"порт (по умолчанию {DEFAULT_PORT})"
     )
+    p.add_argument("--open", action="store_true", help="сразу открыть адрес в браузере")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise CliError(f"Порт должен быть числом от 1 до 65535, а не {args.port}")
-    server = build_server(app_command(db_arg(args)), args.port)
+    server = build_server(app_command(db_arg(args)), args.port, open_browser=args.open)
     try:
         server.serve()
     except OSError as exc:
@@ -62,17 +64,44 @@ def address(port: int) -> str:
     return f"http://{HOST}:{port}"
 
 
-def build_server(command: str, port: int) -> Any:
-    # textual-serve (aiohttp) is loaded only for this command.
+def build_server(command: str, port: int, *, open_browser: bool = False) -> Any:
+    # textual-serve and aiohttp are loaded only for this command.
+    import asyncio
+    import signal
+
+    from aiohttp import web
     from textual_serve.server import Server
 
     class RussianServer(Server):
         def initialize_logging(self) -> None:
             logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
-        async def on_startup(self, app: Any) -> None:
+        async def on_startup(self, app: web.Application) -> None:
+            pass  # textual-serve's English banner; ours follows once the port listens
+
+        def serve(self, debug: bool = False) -> None:
+            self.initialize_logging()
+            loop = asyncio.new_event_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                # Windows has no such handlers: Ctrl+C arrives there as KeyboardInterrupt.
+                with contextlib.suppress(NotImplementedError):
+                    loop.add_signal_handler(signum, self.request_exit)
+            web.run_app(
+                self._make_app(),
+                host=self.host,
+                port=self.port,
+                handle_signals=False,
+                loop=loop,
+                print=lambda _message: self.announce(),  # called once the sites listen
+            )
+
+        def announce(self) -> None:
             print(f"«Куратор» открыт в браузере: {address(self.port)}", flush=True)
             print("Откройте этот адрес в браузере. Остановить: Ctrl+C.", flush=True)
+            if open_browser:
+                import webbrowser
+
+                webbrowser.open(address(self.port))
 
     return RussianServer(
         command, host=HOST, port=port, title="«Куратор»", templates_path=PAGE_TEMPLATES

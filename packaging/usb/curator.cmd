@@ -1,0 +1,9 @@
+@echo off
+rem «Куратор» из окружения, созданного install.cmd; аргументы передаются программе как есть.
+chcp 65001 >nul
+if not exist "%~dp0venv\Scripts\curator.exe" (
+    echo Программа ещё не установлена: сначала запустите install.cmd
+    pause
+    exit /b 1
+)
+"%~dp0venv\Scripts\curator.exe" %*
