@@ -18,7 +18,8 @@ OUT=dist/onefile
     "$PY" -m venv "$VENV"
     "$VENV/bin/pip" install -q "pyinstaller>=6.10,<7"
 }
-"$VENV/bin/pip" install -q --force-reinstall --no-deps . && "$VENV/bin/pip" install -q .
+"$VENV/bin/pip" install -q .                              # the dependencies, kept between builds
+"$VENV/bin/pip" install -q --force-reinstall --no-deps .  # this checkout's code, every build
 
 # What PyInstaller cannot see by following imports: our command groups and textual's widgets
 # are imported by name at run time; the migrations, the demo roadmap and the browser page are

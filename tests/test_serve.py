@@ -81,6 +81,32 @@ def test_serve_listens_on_loopback_only_and_prints_the_address_in_russian(server
         pass
 
 
+def test_a_busy_port_is_refused_in_russian_with_another_to_try(demo_db: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "curator_tui", "serve", "--db", str(demo_db),
+             "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"Порт {port} уже занят" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert "открыт в браузере" not in result.stdout
+
+
+def test_curator_alone_in_a_pipe_still_lists_the_activities(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CURATOR_DB", str(demo_db))
+    assert main([]) == 0
+    assert FIRST_TITLE in capsys.readouterr().out
+
+
 def test_the_page_is_russian_and_loads_nothing_from_outside(server: str) -> None:
     import urllib.request
 
