@@ -9,7 +9,7 @@
 # as a user gets it (a wheel, not the editable checkout), so the binary holds what a wheel has.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PY:-python3.11}
+PY=${ONEFILE_PYTHON:-python3}  # the binary carries this interpreter
 BUILD=.cache/onefile
 VENV=$BUILD/venv
 OUT=dist/onefile

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-dist/usb}
 TARGETS=${USB_TARGETS:-"linux:3.11 linux:3.12 linux:3.13 windows:3.11 windows:3.12 windows:3.13"}
-PY=${PY:-.venv/bin/python}
+PY=${USB_BUILD_PYTHON:-.venv/bin/python}  # any Python with pip: it only downloads
 CACHE=.cache/usb-wheels
 STICK="$OUT/curator"
 
