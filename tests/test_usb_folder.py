@@ -63,7 +63,9 @@ def test_with_no_wheels_in_the_folder_pip_fetches_nothing_and_fails(tmp_path: Pa
     # --no-index: pip may take packages from the folder only, never from the network.
     folder = stick(tmp_path)
     (folder / "wheels" / "linux").mkdir(parents=True)
-    result = run_sh(folder / "install.sh", CURATOR_PYTHON=sys.executable, PIP_CONFIG_FILE="/dev/null")
+    result = run_sh(
+        folder / "install.sh", CURATOR_PYTHON=sys.executable, PIP_CONFIG_FILE="/dev/null"
+    )
     assert result.returncode == 1, result.stdout
     assert "pip не смог установить программу" in result.stderr
     assert (folder / "venv" / "bin" / "python").exists()  # the venv is made next to the scripts

@@ -31,7 +31,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    return run_app(Path(args.database), args)
+    return run_app(Path(args.database) if args.database else default_db_path(), args)
 
 
 def cmd_default(args: argparse.Namespace) -> int:
@@ -68,7 +68,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("open", help="открыть базу данных в приложении")
     p.set_defaults(handler=cmd_open)
-    p.add_argument("database", help="файл базы данных")
+    p.add_argument("database", nargs="?", help="файл базы данных (по умолчанию — ваша личная база)")
     p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")
 
     serve.register(sub)

@@ -1,6 +1,6 @@
 """`curator serve`: the app in a local browser, through textual-serve.
 
-textual-serve runs one `curator open DB` child per browser tab and relays its screen over a
+textual-serve runs one `curator open` child per browser tab and relays its screen over a
 websocket. It listens on 127.0.0.1 only: the database holds a school's work, and nobody
 else on the network may reach it. Its banner, request log and page are English: we print
 the address in Russian, keep only warnings in the log, and serve a Russian copy of its page.
@@ -12,7 +12,7 @@ import argparse
 import contextlib
 import errno
 import logging
-import shlex
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +22,7 @@ from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, db_arg
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DB_VARIABLE = "CURATOR_DB"  # the database `curator open` opens when none is named (common.py)
 # textual-serve's page in Russian, with no font fetched from the internet (a school may have none).
 PAGE_TEMPLATES = Path(__file__).parent / "serve_page"
 
@@ -39,7 +40,8 @@ def register(sub: Any) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise CliError(f"Порт должен быть числом от 1 до 65535, а не {args.port}")
-    server = build_server(app_command(db_arg(args)), args.port, open_browser=args.open)
+    os.environ[DB_VARIABLE] = str(db_arg(args).resolve())  # the children inherit it
+    server = build_server(app_command(), args.port, open_browser=args.open)
     try:
         server.serve()
     except OSError as exc:
@@ -51,13 +53,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def app_command(db: Path) -> str:
-    """The shell command textual-serve runs for each tab: `curator open DB`, whatever stdout."""
+def app_command() -> str:
+    """The shell command textual-serve runs for each tab: `curator open`, whatever stdout.
+
+    The database travels in CURATOR_DB, not in the command: the same double quotes then do for
+    sh and for cmd.exe, and no file name is ever read by a shell.
+    """
     if getattr(sys, "frozen", False):  # a one-file build: the executable is `curator` itself
-        argv = [sys.executable, "open", str(db.resolve())]
-    else:
-        argv = [sys.executable, "-m", "curator_tui", "open", str(db.resolve())]
-    return subprocess.list2cmdline(argv) if sys.platform == "win32" else shlex.join(argv)
+        return subprocess.list2cmdline([sys.executable, "open"])
+    return subprocess.list2cmdline([sys.executable, "-m", "curator_tui", "open"])
 
 
 def address(port: int) -> str:
