@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo/demo.db
 
-.PHONY: run test lint tools bench stress clean
+.PHONY: run test lint tools bench stress clean usb usb-check onefile onefile-check
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,9 +25,25 @@ lint: $(STAMP)
 tools:
 	./scripts/ensure-tools.sh
 
-test: tools lint
+# The install proofs run first, so pytest's summary stays the last line of the output.
+test: tools lint usb-check onefile-check
 	$(BIN)/pytest -n 2 -m "not stress"
 	CURATOR_FAKE_WINDOWS=1 $(BIN)/pytest -p tests.portable.fake_windows -n 2 -m "not stress"
+
+# The folder for a USB stick: wheels for Linux and Windows, CPython 3.11-3.13 (docs/windows.md).
+usb: $(STAMP)
+	./scripts/build-usb.sh dist/usb
+
+# Its Linux/3.11 part installed offline in a fresh venv, then --version and a roadmap import.
+usb-check: $(STAMP)
+	./scripts/check-usb.sh
+
+# One executable with its own interpreter (PyInstaller): dist/onefile/curator.
+onefile: $(STAMP)
+	./scripts/build-onefile.sh
+
+onefile-check: onefile
+	./scripts/check-onefile.sh
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

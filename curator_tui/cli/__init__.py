@@ -47,6 +47,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "holidays": "holidays",
     "demo": "app",
     "open": "app",
+    "serve": "app",
 }
 
 
@@ -59,16 +60,34 @@ def build_parser(groups: Sequence[str] = GROUPS) -> argparse.ArgumentParser:
         prog="curator",
         description="«Куратор»: дорожные карты проекта «500+» без интернета.",
     )
+    parser.add_argument(
+        "--version", action=VersionAction, help="показать версию программы и выйти"
+    )
     sub = parser.add_subparsers(dest="command", metavar="КОМАНДА")
     for name in groups:
         group_module(name).register(sub)
     return parser
 
 
+class VersionAction(argparse.Action):
+    """`--version`: the installed release, looked up only when asked for (not on every start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        print(f"«Куратор» {version('curator-tui')}")
+        parser.exit()
+
+
 def groups_needed(argv: Sequence[str]) -> tuple[str, ...]:
     """The groups to load for `argv`: the command's own, or all of them for help and typos."""
     if not argv:
         return ("app",)  # `curator` alone opens the user's own database
+    if argv[0] == "--version":
+        return ()
     group = COMMAND_GROUPS.get(argv[0])
     return (group,) if group else GROUPS
 

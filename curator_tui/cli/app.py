@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from curator_tui.cli import serve
 from curator_tui.cli.common import EXIT_OK, default_db_path
 from curator_tui.store.store import Store
 
@@ -30,15 +31,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    return run_app(Path(args.database), args)
+    return run_app(Path(args.database) if args.database else default_db_path(), args)
 
 
 def cmd_default(args: argparse.Namespace) -> int:
+    # `curator` alone in a pipe or a script lists rather than draws a screen nobody sees. Asked
+    # for by name (`open`, `demo`) the app always starts: `curator serve` runs `open` with a
+    # pipe for stdout, and the web driver draws into that pipe.
+    if not sys.stdout.isatty():
+        return print_activities(default_db_path())
     return run_app(default_db_path(), args)
 
 
 def run_app(db: Path, args: argparse.Namespace) -> int:
-    if getattr(args, "print", False) or not sys.stdout.isatty():
+    if getattr(args, "print", False):
         return print_activities(db)
     from curator_tui.tui.app import build_app
 
@@ -62,5 +68,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("open", help="открыть базу данных в приложении")
     p.set_defaults(handler=cmd_open)
-    p.add_argument("database", help="файл базы данных")
+    p.add_argument("database", nargs="?", help="файл базы данных (по умолчанию — ваша личная база)")
     p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")
+
+    serve.register(sub)
