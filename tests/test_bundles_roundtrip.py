@@ -420,6 +420,9 @@ def test_init_keys_and_trust_commands(tmp_path: Path) -> None:
     assert fingerprint in shown.out
 
     school_db = tmp_path / "school.db"
+    for db_with_roadmap in (db, school_db):  # names are only those of imported roadmaps
+        with Store.open(db_with_roadmap, create=True) as store:
+            save_roadmap(store, small_roadmap())
     made = cli(
         "init",
         "--db",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.cli.common import EXIT_FAILED, EXIT_OK, CliError, add_db_option, db_arg
+from curator_tui.services import find_organisation, unknown_organisation_message
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import roadmaps_by_organisation
 from curator_tui.store.store import Store
@@ -20,7 +21,7 @@ from curator_tui.sync.errors import SyncError
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import Outcome, import_bundles, verify_bundle
 from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
-from curator_tui.sync.trust import TrustRole
+from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
 from curator_tui.views.bundles import (
     BundleReportView,
     bundle_report_view,
@@ -29,7 +30,16 @@ from curator_tui.views.bundles import (
 )
 from curator_tui.views.format import numeric_date
 
-ROLE_CHOICES = [r.value for r in TrustRole]
+# What a user may type for a role: the Russian words the program itself prints, and the
+# English values the trust file stores.
+ROLE_WORDS: dict[str, TrustRole] = {
+    **{role.value: role for role in TrustRole},
+    "школа": TrustRole.SCHOOL,
+    "директор": TrustRole.SCHOOL,
+    "куратор": TrustRole.CURATOR,
+    "координатор": TrustRole.COORDINATOR,
+}
+ROLE_HELP = "школа (директор) | куратор | координатор"
 BIG_BUNDLE = 64 * 1024 * 1024
 
 
@@ -53,18 +63,37 @@ class ProgressLine:
 # --- init and keys --------------------------------------------------------------------------
 
 
+def role_arg(text: str) -> TrustRole:
+    """`--role` as argparse reads it: a Russian or an English role word, any case."""
+    role = ROLE_WORDS.get(" ".join(text.casefold().replace("ё", "е").split()))
+    if role is None:
+        raise argparse.ArgumentTypeError(f"роль «{text}» не понята: укажите {ROLE_HELP}")
+    return role
+
+
+def organisation_arg(db: Path, reference: str | None) -> str | None:
+    """The id of an existing organisation for `--organisation`/`--school` ("*" stays "*")."""
+    if reference is None or reference.strip() == ANY_ORGANISATION:
+        return reference
+    if not db.exists():  # a first `init`: no roadmap, so no organisation, yet
+        raise CliError(unknown_organisation_message(reference, []))
+    with Store.open(db) as store:
+        return str(find_organisation(store, reference)["id"])
+
+
 def cmd_init(args: argparse.Namespace) -> int:
-    role = TrustRole(args.role) if args.role else None
+    role: TrustRole | None = args.role
     if args.hub:
         role = role or TrustRole.COORDINATOR
         if not args.region:
             raise CliError("Для сводной базы укажите регион: --hub --region НАЗВАНИЕ")
     if role is None:
-        raise CliError("Укажите роль устройства: --role school|curator|coordinator")
+        raise CliError(f"Укажите роль устройства: --role {ROLE_HELP}")
+    organisation = organisation_arg(db_arg(args), args.organisation)
     options = replica.InitOptions(
         name=args.name,
         role=role,
-        organisation=args.organisation,
+        organisation=organisation,
         coordinator_key=args.coordinator_key,
         hub_region=args.region if args.hub else None,
         municipality=args.municipality,
@@ -120,8 +149,8 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
         db_arg(args),
         args.pubkey,
         name=args.name,
-        organisation=args.school,
-        role=TrustRole(args.role),
+        organisation=str(organisation_arg(db_arg(args), args.school)),
+        role=args.role,
         valid_until=until,
     )
     print("Ключ добавлен в список доверия:")
@@ -157,9 +186,23 @@ def print_trust_row(row: replica.TrustRow) -> None:
 
 
 def cmd_trust_remove(args: argparse.Namespace) -> int:
-    entry = replica.remove_trust(db_arg(args), args.key)
+    entry = replica.remove_trust(db_arg(args), trusted_key(db_arg(args), args.key))
     print(f"Ключ «{entry.display_name}» ({entry.fingerprint}) удалён из списка доверия")
     return EXIT_OK
+
+
+def trusted_key(db: Path, reference: str) -> str:
+    """The fingerprint or principal for `trust remove`: also the name `trust list` shows."""
+    wanted = " ".join(reference.casefold().split())
+    named = [
+        row.entry
+        for row in replica.list_trust(db)
+        if " ".join(row.entry.display_name.casefold().split()) == wanted
+    ]
+    if len(named) > 1:
+        lines = "\n".join(f"  {e.fingerprint}  «{e.display_name}»" for e in named)
+        raise CliError(f"Имя «{reference}» носят несколько ключей: укажите отпечаток:\n{lines}")
+    return named[0].fingerprint if named else reference
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -350,7 +393,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_init)
     add_db_option(p)
     p.add_argument("--name", required=True, help="название устройства («Ноутбук директора»)")
-    p.add_argument("--role", choices=ROLE_CHOICES, help="роль: school | curator | coordinator")
+    p.add_argument("--role", type=role_arg, metavar="РОЛЬ", help=f"роль: {ROLE_HELP}")
     p.add_argument(
         "--organisation", help="организация школы: название как в дорожной карте, или id"
     )
@@ -386,7 +429,13 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--school", required=True, help="организация: название или id; * — любые (не для школ)"
     )
-    p.add_argument("--role", required=True, choices=ROLE_CHOICES, help="роль владельца ключа")
+    p.add_argument(
+        "--role",
+        required=True,
+        type=role_arg,
+        metavar="РОЛЬ",
+        help=f"роль владельца ключа: {ROLE_HELP}",
+    )
     p.add_argument("--until", help="последний день доверия, ГГГГ-ММ-ДД")
     add_db_option(p)
     p = trust_sub.add_parser("list", help="показать список доверия")
