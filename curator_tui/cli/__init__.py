@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
+from curator_tui.cli.argparse_ru import RussianArgumentParser
 from curator_tui.cli.common import EXIT_FAILED
 from curator_tui.cli.safe_output import safe_output
 from curator_tui.domain.errors import UserFacingError
@@ -53,14 +54,24 @@ def group_module(name: str) -> ModuleType:
 
 
 def build_parser(groups: Sequence[str] = GROUPS) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = RussianArgumentParser(
         prog="curator",
         description="«Куратор»: дорожные карты проекта «500+» без интернета.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА")
+    parser.add_version(f"«Куратор» (curator) {program_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА", title="команды")
     for name in groups:
         group_module(name).register(sub)
     return parser
+
+
+def program_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("curator-tui")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(версия неизвестна)"
 
 
 def groups_needed(argv: Sequence[str]) -> tuple[str, ...]:
@@ -73,7 +84,10 @@ def groups_needed(argv: Sequence[str]) -> tuple[str, ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(groups_needed(argv)).parse_args(argv)
+    try:
+        args = build_parser(groups_needed(argv)).parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error: argparse has said it
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILED
     handler = getattr(args, "handler", None) or group_module("app").cmd_default
     with safe_output():
         return run(handler, args)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from curator_tui.cli.common import EXIT_OK, default_db_path
+from curator_tui.cli.common import EXIT_OK, default_db_path, path_text
 from curator_tui.store.store import Store
 
 DEMO_DB = Path("demo") / "demo.db"
@@ -57,10 +57,12 @@ def print_activities(db: Path) -> int:
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="открыть демонстрационную дорожную карту")
     p.set_defaults(handler=cmd_demo)
-    p.add_argument("--db", default=str(DEMO_DB), help="файл демо-базы")
+    p.add_argument(
+        "--db", type=path_text, default=str(DEMO_DB), metavar="ФАЙЛ", help="файл демо-базы"
+    )
     p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")
 
     p = sub.add_parser("open", help="открыть базу данных в приложении")
     p.set_defaults(handler=cmd_open)
-    p.add_argument("database", help="файл базы данных")
+    p.add_argument("database", type=path_text, metavar="ФАЙЛ", help="файл базы данных")
     p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")

@@ -28,8 +28,29 @@ def default_db_path() -> Path:
     return user_data_path("curator", appauthor=False) / "curator.db"
 
 
+# Quotes a file manager or a terminal puts around a dragged-in path ('"C:\\…"', "'/media/…'").
+PATH_QUOTES = ('"', "'", "«»", "“”")
+
+
+def path_text(text: str) -> str:
+    """A path argument as typed or dropped: the surrounding quotes and spaces are not part of it.
+
+    Every path argument of every command is read through this (argparse `type=`)."""
+    stripped = text.strip()
+    for quotes in PATH_QUOTES:
+        opening, closing = quotes[0], quotes[-1]
+        if len(stripped) >= 2 and stripped[0] == opening and stripped[-1] == closing:
+            return stripped[1:-1].strip()
+    return stripped
+
+
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="файл базы данных (по умолчанию — ваша личная база)")
+    parser.add_argument(
+        "--db",
+        type=path_text,
+        metavar="ФАЙЛ",
+        help="файл базы данных (по умолчанию — ваша личная база)",
+    )
 
 
 def db_arg(args: argparse.Namespace) -> Path:

@@ -10,7 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from curator_tui.cli.common import EXIT_FAILED, EXIT_OK, CliError, add_db_option, db_arg
+from curator_tui.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    add_db_option,
+    db_arg,
+    path_text,
+)
 from curator_tui.services import find_organisation, unknown_organisation_message
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import roadmaps_by_organisation
@@ -392,13 +399,21 @@ def register(sub: Any) -> None:
     p = sub.add_parser("init", help="создать ключи устройства и подготовить базу к обмену")
     p.set_defaults(handler=cmd_init)
     add_db_option(p)
-    p.add_argument("--name", required=True, help="название устройства («Ноутбук директора»)")
+    p.add_argument(
+        "--name",
+        required=True,
+        metavar="НАЗВАНИЕ",
+        help="название устройства («Ноутбук директора»)",
+    )
     p.add_argument("--role", type=role_arg, metavar="РОЛЬ", help=f"роль: {ROLE_HELP}")
     p.add_argument(
-        "--organisation", help="организация школы: название как в дорожной карте, или id"
+        "--organisation",
+        metavar="ОРГАНИЗАЦИЯ",
+        help="организация школы: название как в дорожной карте, или id",
     )
     p.add_argument(
         "--coordinator-key",
+        type=path_text,
         metavar="КЛЮЧ",
         help="открытый ключ координатора (файл .pub или строка ssh-ed25519 …)",
     )
@@ -408,7 +423,7 @@ def register(sub: Any) -> None:
         help="муниципалитет организации («Молчановский район»); уйдёт в сводную базу с пакетом",
     )
     p.add_argument("--hub", action="store_true", help="сводная база координатора")
-    p.add_argument("--region", help="регион сводной базы (с --hub)")
+    p.add_argument("--region", metavar="РЕГИОН", help="регион сводной базы (с --hub)")
 
     keys = sub.add_parser("keys", help="ключи этого устройства")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ДЕЙСТВИЕ", required=True)
@@ -417,17 +432,27 @@ def register(sub: Any) -> None:
     add_db_option(p)
     p = keys_sub.add_parser("export", help="записать открытый ключ в файл")
     p.set_defaults(handler=cmd_keys_export)
-    p.add_argument("file", help="файл для открытого ключа (.pub)")
+    p.add_argument("file", type=path_text, metavar="ФАЙЛ", help="файл для открытого ключа (.pub)")
     add_db_option(p)
 
     trust = sub.add_parser("trust", help="список доверия: чьи пакеты принимает эта база")
     trust_sub = trust.add_subparsers(dest="trust_command", metavar="ДЕЙСТВИЕ", required=True)
     p = trust_sub.add_parser("add", help="доверять ключу")
     p.set_defaults(handler=cmd_trust_add)
-    p.add_argument("pubkey", help="открытый ключ: файл .pub или строка ssh-ed25519 …")
-    p.add_argument("--name", required=True, help="чей это ключ («Иванова М. П., куратор»)")
     p.add_argument(
-        "--school", required=True, help="организация: название или id; * — любые (не для школ)"
+        "pubkey",
+        type=path_text,
+        metavar="КЛЮЧ",
+        help="открытый ключ: файл .pub или строка ssh-ed25519 …",
+    )
+    p.add_argument(
+        "--name", required=True, metavar="ИМЯ", help="чей это ключ («Иванова М. П., куратор»)"
+    )
+    p.add_argument(
+        "--school",
+        required=True,
+        metavar="ОРГАНИЗАЦИЯ",
+        help="организация: название целиком или id; * — любые (не для школ)",
     )
     p.add_argument(
         "--role",
@@ -436,20 +461,27 @@ def register(sub: Any) -> None:
         metavar="РОЛЬ",
         help=f"роль владельца ключа: {ROLE_HELP}",
     )
-    p.add_argument("--until", help="последний день доверия, ГГГГ-ММ-ДД")
+    p.add_argument("--until", metavar="ГГГГ-ММ-ДД", help="последний день доверия")
     add_db_option(p)
     p = trust_sub.add_parser("list", help="показать список доверия")
     p.set_defaults(handler=cmd_trust_list)
     add_db_option(p)
     p = trust_sub.add_parser("remove", help="перестать доверять ключу")
     p.set_defaults(handler=cmd_trust_remove)
-    p.add_argument("key", help="отпечаток (SHA256:…) или имя ключа из curator trust list")
+    p.add_argument(
+        "key", metavar="КЛЮЧ", help="отпечаток (SHA256:…) или имя ключа из curator trust list"
+    )
     add_db_option(p)
 
     p = sub.add_parser("export", help="выгрузить изменения в подписанный пакет")
     p.set_defaults(handler=cmd_export)
     add_db_option(p)
-    p.add_argument("--to", help="папка для пакета (по умолчанию exports/, флешка или Документы)")
+    p.add_argument(
+        "--to",
+        type=path_text,
+        metavar="ПАПКА",
+        help="папка для пакета (по умолчанию exports/, флешка или Документы)",
+    )
     p.add_argument(
         "--for",
         dest="receiver",
@@ -470,7 +502,9 @@ def register(sub: Any) -> None:
         help="с --encrypt-to: назвать пакет как обычно, по организации и устройству",
     )
     p.add_argument("--roadmap", action="store_true", help="пакет дорожной карты для школы")
-    p.add_argument("--school", help="организация для --roadmap: название или id")
+    p.add_argument(
+        "--school", metavar="ОРГАНИЗАЦИЯ", help="организация для --roadmap: название или id"
+    )
     p.add_argument(
         "--all-schools",
         action="store_true",
@@ -480,14 +514,18 @@ def register(sub: Any) -> None:
     p = sub.add_parser("verify", help="проверить пакеты, ничего не меняя")
     p.set_defaults(handler=cmd_verify)
     p.add_argument(
-        "bundles", nargs="+", metavar="ПАКЕТ", help="файлы пакетов (.curator или .curator.age)"
+        "bundles",
+        nargs="+",
+        type=path_text,
+        metavar="ПАКЕТ",
+        help="файлы пакетов (.curator или .curator.age)",
     )
     add_limit_options(p)
     add_db_option(p)
 
     p = sub.add_parser("import", help="импортировать пакеты")
     p.set_defaults(handler=cmd_import)
-    p.add_argument("bundles", nargs="+", metavar="ПАКЕТ", help="файлы пакетов")
+    p.add_argument("bundles", nargs="+", type=path_text, metavar="ПАКЕТ", help="файлы пакетов")
     p.add_argument(
         "--yes", action="store_true", help="создавать неизвестные сводной базе школы без вопроса"
     )
