@@ -13,7 +13,15 @@ import pytest
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.sync import replica
-from tests.bundle_helpers import ORG_ID, ORG_NAME, OTHER_NAME, cli, make_hub, make_replica
+from tests.bundle_helpers import (
+    ORG_ID,
+    ORG_NAME,
+    OTHER_NAME,
+    cli,
+    make_hub,
+    make_replica,
+    make_school,
+)
 from tests.conftest import small_roadmap
 
 
@@ -110,3 +118,26 @@ def test_trust_remove_takes_the_name_trust_list_shows(tmp_path: Path) -> None:
     assert replica.list_trust(hub.db) == []
     again = cli("trust", "remove", "Иванова М. П.", "--db", hub.db)
     assert again.code != 0 and "нет ключа" in again.err
+
+
+# --- bundles a user meets again: their own, one loaded already (issue 16, item 11) ----------
+
+
+def test_the_hubs_own_bundle_is_called_its_own_not_untrusted(tmp_path: Path) -> None:
+    hub = make_hub(tmp_path)
+    bundle = hub.export(tmp_path / "out", roadmap=True, organisation=ORG_NAME)
+    run = cli("verify", f"'{bundle}'", "--db", hub.db)
+    assert run.code != 0
+    assert "Подписан ключом этой базы SHA256:" in run.out
+    assert "нет в списке доверия" not in run.out
+
+
+def test_a_bundle_loaded_already_is_answered_so(tmp_path: Path) -> None:
+    hub = make_hub(tmp_path)
+    school = make_school(tmp_path, hub)
+    roadmap = hub.export(tmp_path / "again", roadmap=True, organisation=ORG_NAME, full=True)
+    assert cli("import", roadmap, "--db", school.db).code == 0
+    for command in ("verify", "import"):
+        run = cli(command, roadmap, "--db", school.db)
+        assert run.code == 0, run.out
+        assert "Итог: Этот пакет уже загружен" in run.out and "Сначала" not in run.out

@@ -18,6 +18,7 @@ from curator_tui.cli.common import (
     db_arg,
     path_text,
 )
+from curator_tui.domain.errors import UserFacingError
 from curator_tui.services import find_organisation, unknown_organisation_message
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import roadmaps_by_organisation
@@ -285,13 +286,14 @@ def print_export(result: ExportResult) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Each bundle on its own: one that cannot be read is reported and the rest still run."""
     limits = limits_arg(args)
+    own_key = own_fingerprint(db_arg(args))
     failed = False
     for number, bundle in enumerate(args.bundles):
         if number:
             print()
         report = verify_bundle(db_arg(args), Path(bundle), ProgressLine(), limits=limits)
         view = bundle_report_view(report)
-        print_report(view)
+        print_report(view, own_key=own_key)
         print(view.verdict)
         failed |= not report.acceptable
     return EXIT_FAILED if failed else EXIT_OK
@@ -355,10 +357,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         confirm_new=confirm_new_organisations(args.yes),
         limits=limits_arg(args),
     )
+    own_key = own_fingerprint(db_arg(args))
     failed = False
     for report in reports:
         view = bundle_report_view(report)
-        print_report(view, brief=True)
+        print_report(view, brief=True, own_key=own_key)
         print(f"Итог: {view.message}")
         failed |= report.outcome is Outcome.REFUSED
         if len(reports) > 1:
@@ -366,11 +369,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def print_report(view: BundleReportView, *, brief: bool = False) -> None:
+def own_fingerprint(db: Path) -> str | None:
+    """This replica's own key: a bundle it signed is its own, not an untrusted stranger's."""
+    try:
+        return replica.replica_keys(db).fingerprint
+    except (UserFacingError, OSError):  # not initialised: it has no key of its own
+        return None
+
+
+def print_report(
+    view: BundleReportView, *, brief: bool = False, own_key: str | None = None
+) -> None:
     print(f"Пакет: {view.path}{view.encrypted_mark}")
     if view.signer is not None:
         print(f"Подписан: {view.signer.who}")
         print(f"  ключ: {view.signer.fingerprint}")
+    elif view.untrusted_key and view.untrusted_key == own_key:
+        print(f"Подписан ключом этой базы {view.untrusted_key}: это её собственный пакет")
     elif view.untrusted_key:
         print(f"Подписан ключом {view.untrusted_key} (нет в списке доверия)")
     contents = view.contents

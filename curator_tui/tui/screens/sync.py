@@ -461,7 +461,12 @@ class SyncScreen(Screen[None]):
             return
         paths = [r.path for r in self.verified if r.outcome is Outcome.VERIFIED]
         if not paths:
-            self.notify("Сначала проверьте пакеты: импортируется только принятый пакет")
+            loaded = self.verified and all(r.outcome is Outcome.ALREADY for r in self.verified)
+            self.notify(
+                "Этот пакет уже загружен: повтор ничего не изменит"
+                if loaded
+                else "Сначала проверьте пакеты: импортируется только принятый пакет"
+            )
             return
         self._start("import")
         self.run_import(paths)
