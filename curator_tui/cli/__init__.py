@@ -19,6 +19,7 @@ from curator_tui.cli.argparse_ru import RussianArgumentParser
 from curator_tui.cli.common import EXIT_FAILED
 from curator_tui.cli.safe_output import safe_output
 from curator_tui.domain.errors import UserFacingError
+from curator_tui.domain.os_errors import os_error_line
 
 GROUPS = (
     "roadmap",
@@ -103,6 +104,9 @@ def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         # The reader (`| head`) went away: not an error; keep Python quiet at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file no layer below turned into a message of its own
+        print(f"Ошибка: {os_error_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return 130

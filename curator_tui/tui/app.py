@@ -211,16 +211,27 @@ class CuratorApp(App[None]):
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
     def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
+        from curator_tui.tui.palette import RussianCommandPalette
 
         # App is invariant in its result type; is_open only looks at the screen stack.
-        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+        if self.use_command_palette and not RussianCommandPalette.is_open(
+            cast("App[object]", self)
+        ):
             self.push_screen(
-                CommandPalette(
+                RussianCommandPalette(
                     id="--command-palette",
                     placeholder="Номер или слова из названия мероприятия…",
                 )
             )
+
+    def search_themes(self) -> None:
+        from curator_tui.tui.palette import theme_palette
+
+        self.push_screen(theme_palette())
+
+    def action_help_quit(self) -> None:
+        # Ctrl+C out of habit: Textual's own hint is English.
+        self.notify("Выход из программы — Ctrl+Q", title="Закрыть программу?")
 
     def open_activity(self, activity_id: str) -> None:
         from curator_tui.tui.screens.detail import DetailScreen
