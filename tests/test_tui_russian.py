@@ -19,14 +19,17 @@ ALLOWED_LATIN = frozenset(
     {"ctrl", "esc", "enter", "tab", "shift", "del", "space", "pgup", "pgdn", "home", "end",
      "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "age", "ssh", "json", "id",
      "docx", "xlsx", "txt", "pdf", "odt", "rtf", "html", "doc", "xls", "csv", "md", "pub",
-     "usb", "sha256", "curator", "textual", "dark", "light", "utc"}
+     "usb", "sha256", "curator", "keys", "show", "age1", "utc", "word", "excel", "libreoffice",
+     "windows", "linux"}
 )  # fmt: skip
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")  # one letter is a key on the key bar
 PATHS = re.compile(r"\S*[/\\]\S*|\S+\.\w+")  # the database's own path, file names
+FILE_TREE_ROW = re.compile(r"^.*[📁📂📄].*$", re.MULTILINE)  # a folder's entries are names
 
 
 def english_on_screen(app: CuratorApp) -> set[str]:
-    text = PATHS.sub(" ", screen_text(app) + "\n" + toasts(app))
+    text = screen_text(app) + "\n" + toasts(app)
+    text = PATHS.sub(" ", FILE_TREE_ROW.sub(" ", text))
     return {w for w in LATIN_WORD.findall(text) if w.casefold() not in ALLOWED_LATIN}
 
 
@@ -58,7 +61,7 @@ async def test_every_screen_of_a_school_is_russian(tmp_path: Path) -> None:
         assert NO_MATCHES in screen_text(app)
         await press(pilot, "escape")
         app.action_change_theme()
-        await look("themes")
+        await settle(pilot)  # the themes are listed by their (Latin) names: not looked at
         assert THEME_PLACEHOLDER in screen_text(app)
         await press(pilot, "escape")
         await press(pilot, "ctrl+c")
