@@ -41,8 +41,9 @@ def run_app(db: Path, args: argparse.Namespace) -> int:
     if getattr(args, "print", False) or not sys.stdout.isatty():
         return print_activities(db)
     from curator_tui.tui.app import build_app
+    from curator_tui.user_config import config_path
 
-    build_app(db).run()
+    build_app(db, settings_file=config_path()).run()
     return EXIT_OK
 
 
