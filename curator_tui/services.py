@@ -155,15 +155,34 @@ def activities_json(store: Store, today: date | None = None) -> list[dict[str, A
         owner = c["entity_id"] if c["entity"] == "activity" else conflict_activity(store, c)
         if owner is not None:
             conflicts.setdefault(owner, []).append(conflict_json(c))
+    owners = roadmap_owners(store)
     shown = [
-        activity_json(r, conflicts.get(r["id"], []), store.occurrences(r), today)
+        {
+            **activity_json(r, conflicts.get(r["id"], []), store.occurrences(r), today),
+            **owners.get(r["roadmap_id"], NO_OWNER),
+        }
         for r in store.activities()
     ]
     removed = [
-        {**activity_json(decode_row(r), conflicts.get(r["id"], [])), "state": STATE_LABEL}
+        {
+            **activity_json(decode_row(r), conflicts.get(r["id"], [])),
+            **owners.get(r["roadmap_id"], NO_OWNER),
+            "state": STATE_LABEL,
+        }
         for r in removed_with_work(store.conn)
     ]
     return shown + removed
+
+
+NO_OWNER = {"organisation_id": None, "organisation": None}
+
+
+def roadmap_owners(store: Store) -> dict[str, dict[str, str | None]]:
+    """Per roadmap id, the organisation whose it is (a hub's activities mix schools)."""
+    return {
+        r["id"]: {"organisation_id": r["organisation_id"], "organisation": r["organisation"]}
+        for r in store.roadmaps()
+    }
 
 
 def conflict_activity(store: Store, conflict: dict[str, Any]) -> str | None:

@@ -6,6 +6,7 @@ in Russian; `trust remove` takes the name `trust list` shows."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from curator_tui.sync import replica
 from tests.bundle_helpers import (
     ORG_ID,
     ORG_NAME,
+    OTHER_ID,
     OTHER_NAME,
     cli,
     make_hub,
@@ -141,3 +143,24 @@ def test_a_bundle_loaded_already_is_answered_so(tmp_path: Path) -> None:
         run = cli(command, roadmap, "--db", school.db)
         assert run.code == 0, run.out
         assert "Итог: Этот пакет уже загружен" in run.out and "Сначала" not in run.out
+
+
+# --- the school named where schools mix (issue 16, item 6) ------------------------------------
+
+
+def test_activities_json_names_each_activitys_organisation(tmp_path: Path) -> None:
+    hub = make_hub(tmp_path, small_roadmap(), small_roadmap(organisation=OTHER_NAME))
+    run = cli("activities", "--json", "--db", hub.db)
+    assert run.code == 0, run.err
+    rows = json.loads(run.out)
+    assert {(r["organisation_id"], r["organisation"]) for r in rows} == {
+        (ORG_ID, ORG_NAME),
+        (OTHER_ID, OTHER_NAME),
+    }
+
+
+def test_a_number_in_several_schools_is_listed_with_the_schools(tmp_path: Path) -> None:
+    hub = make_hub(tmp_path, small_roadmap(), small_roadmap(organisation=OTHER_NAME))
+    run = cli("set-status", "1", "выполнено", "--db", hub.db)
+    assert run.code != 0 and "Номер «1» есть в нескольких школах" in run.err
+    assert f"{ORG_NAME}: № 1" in run.err and f"{OTHER_NAME}: № 1" in run.err

@@ -67,14 +67,30 @@ def resolve_activity(store: Store, reference: str) -> dict[str, Any]:
     if not found:
         raise CliError(f"Мероприятие «{reference}» не найдено")
     if len(found) > 1:
-        lines = "\n".join(candidate_line(a) for a in found)
-        raise CliError(
-            f"Номер «{reference}» неоднозначен: подходят {len(found)} мероприятия. "
-            f"Укажите id:\n{lines}"
-        )
+        raise CliError(ambiguous_number(store, reference, found))
     return found[0]
 
 
-def candidate_line(activity: dict[str, Any]) -> str:
+def ambiguous_number(store: Store, reference: str, found: list[dict[str, Any]]) -> str:
+    """Which activities a number could mean, each with its school when schools mix."""
+    from curator_tui.services import roadmap_owners  # only when a number is ambiguous
+
+    owners = roadmap_owners(store)
+    schools = {owners.get(a["roadmap_id"], {}).get("organisation") or "" for a in found}
+    if len(schools) > 1:
+        lines = "\n".join(
+            candidate_line(a, owners.get(a["roadmap_id"], {}).get("organisation")) for a in found
+        )
+        return f"Номер «{reference}» есть в нескольких школах. Укажите id:\n{lines}"
+    lines = "\n".join(candidate_line(a) for a in found)
+    return (
+        f"Номер «{reference}» неоднозначен: подходят {len(found)} мероприятия. Укажите id:\n{lines}"
+    )
+
+
+def candidate_line(activity: dict[str, Any], school: str | None = None) -> str:
     section = activity.get("section") or "без раздела"
-    return f"  {activity['id']}  № {activity['number']}  [{section}]  {activity['title'][:60]}"
+    where = f"{school}: " if school else ""
+    return (
+        f"  {activity['id']}  {where}№ {activity['number']}  [{section}]  {activity['title'][:60]}"
+    )
