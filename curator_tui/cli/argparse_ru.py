@@ -63,8 +63,9 @@ class RussianArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", RussianHelpFormatter)
-        add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        add_help = kwargs.get("add_help", True)
+        kwargs["add_help"] = False  # added below, with Russian words
+        super().__init__(*args, **kwargs)
         self._positionals.title = "позиционные аргументы"
         self._optionals.title = "параметры"
         if add_help:
