@@ -222,10 +222,21 @@ def set_permissions(path: Path, mode: int) -> None:
 
 
 def user_path(text: str) -> Path:
-    """A path as a user typed or pasted it: surrounding blanks and the double quotes
-    Windows Explorer's «Copy as path» adds are dropped, and ~ is the home folder. Drive
-    letters and backslashes are Windows' own path syntax, which Path reads there."""
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        text = text[1:-1].strip()
-    return Path(text).expanduser()
+    """A path as a user typed, pasted or dragged it in: surrounding blanks and the quotes a
+    file manager or a terminal adds ('"C:\\…"' from Explorer's «Copy as path», "'/media/…'")
+    are dropped, and ~ is the home folder. Drive letters and backslashes are Windows' own
+    path syntax, which Path reads there."""
+    return Path(unquoted_path(text)).expanduser()
+
+
+# Quotes put around a dragged-in or copied path.
+PATH_QUOTES = ('"', "'", "«»", "“”")
+
+
+def unquoted_path(text: str) -> str:
+    stripped = text.strip()
+    for quotes in PATH_QUOTES:
+        opening, closing = quotes[0], quotes[-1]
+        if len(stripped) >= 2 and stripped[0] == opening and stripped[-1] == closing:
+            return stripped[1:-1].strip()
+    return stripped

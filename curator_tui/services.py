@@ -6,7 +6,9 @@ same action does the same thing whichever face the user is looking at.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from curator_tui.domain.errors import UserFacingError
 from curator_tui.domain.fields import IMPORTED_FIELDS
 from curator_tui.domain.models import EvidenceKind, Schedule, Status
 from curator_tui.domain.parsed import ParsedRoadmap
@@ -22,6 +25,7 @@ from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.importers.prose import deadline_warnings
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
+from curator_tui.store.report_queries import organisations
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
 
@@ -83,6 +87,73 @@ def import_roadmap_file(
     return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
 
 
+# --- organisations by name --------------------------------------------------------------------
+
+CLOSEST_NAMES = 5
+# Typed names differ from the roadmap's in quotes («», "", “”) far more often than in letters.
+QUOTES = re.compile("[«»\"“”„‟'’‘`]")
+
+
+class UnknownOrganisation(UserFacingError):
+    """A name or id that names no organisation of this replica (the message lists the closest)."""
+
+
+def organisation_key(text: str) -> str:
+    """A name as compared: case, ё/е, quotes and runs of spaces do not count."""
+    return " ".join(QUOTES.sub(" ", text.casefold().replace("ё", "е")).split()).strip(" .;:")
+
+
+def find_organisation(store: Store, reference: str) -> dict[str, Any]:
+    """The organisation an id or a whole name refers to; never a guess.
+
+    Organisations appear only with a roadmap, so a name that is not here is a typo (or a
+    roadmap not imported yet): refused with the closest names, never bound to a new id."""
+    rows = organisations(store)
+    wanted = reference.strip()
+    for row in rows:
+        if row["id"] == wanted:
+            return row
+    key = organisation_key(wanted)
+    named = [row for row in rows if key and organisation_key(row["name"] or "") == key]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:  # two organisations spelt alike: only the id tells them apart
+        lines = "\n".join(f"  {row['id']}  {row['name']}" for row in named)
+        raise UnknownOrganisation(
+            f"Название «{wanted}» носят несколько организаций: укажите id:\n{lines}"
+        )
+    raise UnknownOrganisation(unknown_organisation_message(wanted, rows))
+
+
+def unknown_organisation_message(reference: str, rows: Sequence[dict[str, Any]]) -> str:
+    if not rows:
+        return (
+            f"Организации «{reference}» нет в базе: в ней ещё нет ни одной организации. "
+            "Организация появляется с дорожной картой: curator import-roadmap ФАЙЛ "
+            "или пакет дорожной карты от координатора (curator import ПАКЕТ)"
+        )
+    closest = closest_organisations(reference, rows)
+    hint = (
+        "Похожие названия:\n" + "\n".join(f"  {row['name']}  ({row['id']})" for row in closest)
+        if closest
+        else "Похожих названий нет."
+    )
+    return (
+        f"Организации «{reference}» нет в базе. {hint}\n"
+        "Укажите название целиком, как в дорожной карте, или id (curator school list)"
+    )
+
+
+def closest_organisations(reference: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The names a user most likely meant: those containing what was typed, then the likest."""
+    key = organisation_key(reference)
+    by_key = {organisation_key(row["name"] or ""): row for row in rows}
+    containing = [k for k in by_key if key and key in k]
+    alike = difflib.get_close_matches(key, list(by_key), n=CLOSEST_NAMES, cutoff=0.4)
+    ordered = list(dict.fromkeys([*containing, *alike]))[:CLOSEST_NAMES]
+    return [by_key[k] for k in ordered]
+
+
 def activities_json(store: Store, today: date | None = None) -> list[dict[str, Any]]:
     """`curator activities --json`: every activity, each with its standing conflicts and, for
     a recurring one, its occurrences."""
@@ -92,15 +163,34 @@ def activities_json(store: Store, today: date | None = None) -> list[dict[str, A
         owner = c["entity_id"] if c["entity"] == "activity" else conflict_activity(store, c)
         if owner is not None:
             conflicts.setdefault(owner, []).append(conflict_json(c))
+    owners = roadmap_owners(store)
     shown = [
-        activity_json(r, conflicts.get(r["id"], []), store.occurrences(r), today)
+        {
+            **activity_json(r, conflicts.get(r["id"], []), store.occurrences(r), today),
+            **owners.get(r["roadmap_id"], NO_OWNER),
+        }
         for r in store.activities()
     ]
     removed = [
-        {**activity_json(decode_row(r), conflicts.get(r["id"], [])), "state": STATE_LABEL}
+        {
+            **activity_json(decode_row(r), conflicts.get(r["id"], [])),
+            **owners.get(r["roadmap_id"], NO_OWNER),
+            "state": STATE_LABEL,
+        }
         for r in removed_with_work(store.conn)
     ]
     return shown + removed
+
+
+NO_OWNER = {"organisation_id": None, "organisation": None}
+
+
+def roadmap_owners(store: Store) -> dict[str, dict[str, str | None]]:
+    """Per roadmap id, the organisation whose it is (a hub's activities mix schools)."""
+    return {
+        r["id"]: {"organisation_id": r["organisation_id"], "organisation": r["organisation"]}
+        for r in store.roadmaps()
+    }
 
 
 def conflict_activity(store: Store, conflict: dict[str, Any]) -> str | None:

@@ -359,7 +359,7 @@ def test_replayed_bundle_changes_nothing(world: World) -> None:
     assert first.code == 0
     before = snapshot(world.hub.db)
     again = cli("import", world.good, "--db", world.hub.db)
-    assert again.code == 0 and "уже импортирован" in again.out
+    assert again.code == 0 and "Этот пакет уже загружен" in again.out
     assert snapshot(world.hub.db) == before
     assert import_rows(world.hub.db)[-1]["result"] == "already"
 

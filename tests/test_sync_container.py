@@ -695,7 +695,7 @@ def test_disk_full_while_staging_leaves_nothing(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    assert_refused(path, staging, "No space left")
+    assert_refused(path, staging, "на диске нет места")
 
 
 def data_offset_of_zip64(path: Path, name: str) -> int:

@@ -15,9 +15,11 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
+from curator_tui.cli.argparse_ru import RussianArgumentParser
 from curator_tui.cli.common import EXIT_FAILED
 from curator_tui.cli.safe_output import safe_output
 from curator_tui.domain.errors import UserFacingError
+from curator_tui.domain.os_errors import os_error_line
 
 GROUPS = (
     "roadmap",
@@ -56,30 +58,24 @@ def group_module(name: str) -> ModuleType:
 
 
 def build_parser(groups: Sequence[str] = GROUPS) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = RussianArgumentParser(
         prog="curator",
         description="«Куратор»: дорожные карты проекта «500+» без интернета.",
     )
-    parser.add_argument(
-        "--version", action=VersionAction, help="показать версию программы и выйти"
-    )
-    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА")
+    parser.add_version(f"«Куратор» (curator) {program_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА", title="команды")
     for name in groups:
         group_module(name).register(sub)
     return parser
 
 
-class VersionAction(argparse.Action):
-    """`--version`: the installed release, looked up only when asked for (not on every start)."""
+def program_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
-
-    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        from importlib.metadata import version
-
-        print(f"«Куратор» {version('curator-tui')}")
-        parser.exit()
+    try:
+        return version("curator-tui")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(версия неизвестна)"
 
 
 def groups_needed(argv: Sequence[str]) -> tuple[str, ...]:
@@ -94,7 +90,10 @@ def groups_needed(argv: Sequence[str]) -> tuple[str, ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(groups_needed(argv)).parse_args(argv)
+    try:
+        args = build_parser(groups_needed(argv)).parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error: argparse has said it
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILED
     handler = getattr(args, "handler", None) or group_module("app").cmd_default
     with safe_output():
         return run(handler, args)
@@ -110,6 +109,9 @@ def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         # The reader (`| head`) went away: not an error; keep Python quiet at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file no layer below turned into a message of its own
+        print(f"Ошибка: {os_error_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return 130

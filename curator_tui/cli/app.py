@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.cli import serve
-from curator_tui.cli.common import EXIT_OK, default_db_path
+from curator_tui.cli.common import EXIT_OK, default_db_path, path_text
 from curator_tui.store.store import Store
 
 DEMO_DB = Path("demo") / "demo.db"
@@ -47,8 +47,9 @@ def run_app(db: Path, args: argparse.Namespace) -> int:
     if getattr(args, "print", False):
         return print_activities(db)
     from curator_tui.tui.app import build_app
+    from curator_tui.user_config import config_path
 
-    build_app(db).run()
+    build_app(db, settings_file=config_path()).run()
     return EXIT_OK
 
 
@@ -63,12 +64,20 @@ def print_activities(db: Path) -> int:
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="открыть демонстрационную дорожную карту")
     p.set_defaults(handler=cmd_demo)
-    p.add_argument("--db", default=str(DEMO_DB), help="файл демо-базы")
+    p.add_argument(
+        "--db", type=path_text, default=str(DEMO_DB), metavar="ФАЙЛ", help="файл демо-базы"
+    )
     p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")
 
     p = sub.add_parser("open", help="открыть базу данных в приложении")
     p.set_defaults(handler=cmd_open)
-    p.add_argument("database", nargs="?", help="файл базы данных (по умолчанию — ваша личная база)")
+    p.add_argument(
+        "database",
+        nargs="?",
+        type=path_text,
+        metavar="ФАЙЛ",
+        help="файл базы данных (по умолчанию — ваша личная база)",
+    )
     p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")
 
     serve.register(sub)

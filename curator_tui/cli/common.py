@@ -10,6 +10,7 @@ from typing import Any
 from platformdirs import user_data_path
 
 from curator_tui.domain.errors import UserFacingError
+from curator_tui.platform import user_path
 from curator_tui.store.store import Store
 
 EXIT_OK = 0
@@ -28,8 +29,20 @@ def default_db_path() -> Path:
     return user_data_path("curator", appauthor=False) / "curator.db"
 
 
+def path_text(text: str) -> str:
+    """A path argument as typed or dropped (platform.user_path: quotes and blanks dropped).
+
+    Every path argument of every command is read through this (argparse `type=`)."""
+    return str(user_path(text))
+
+
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="файл базы данных (по умолчанию — ваша личная база)")
+    parser.add_argument(
+        "--db",
+        type=path_text,
+        metavar="ФАЙЛ",
+        help="файл базы данных (по умолчанию — ваша личная база)",
+    )
 
 
 def db_arg(args: argparse.Namespace) -> Path:
@@ -46,14 +59,30 @@ def resolve_activity(store: Store, reference: str) -> dict[str, Any]:
     if not found:
         raise CliError(f"Мероприятие «{reference}» не найдено")
     if len(found) > 1:
-        lines = "\n".join(candidate_line(a) for a in found)
-        raise CliError(
-            f"Номер «{reference}» неоднозначен: подходят {len(found)} мероприятия. "
-            f"Укажите id:\n{lines}"
-        )
+        raise CliError(ambiguous_number(store, reference, found))
     return found[0]
 
 
-def candidate_line(activity: dict[str, Any]) -> str:
+def ambiguous_number(store: Store, reference: str, found: list[dict[str, Any]]) -> str:
+    """Which activities a number could mean, each with its school when schools mix."""
+    from curator_tui.services import roadmap_owners  # only when a number is ambiguous
+
+    owners = roadmap_owners(store)
+    schools = {owners.get(a["roadmap_id"], {}).get("organisation") or "" for a in found}
+    if len(schools) > 1:
+        lines = "\n".join(
+            candidate_line(a, owners.get(a["roadmap_id"], {}).get("organisation")) for a in found
+        )
+        return f"Номер «{reference}» есть в нескольких школах. Укажите id:\n{lines}"
+    lines = "\n".join(candidate_line(a) for a in found)
+    return (
+        f"Номер «{reference}» неоднозначен: подходят {len(found)} мероприятия. Укажите id:\n{lines}"
+    )
+
+
+def candidate_line(activity: dict[str, Any], school: str | None = None) -> str:
     section = activity.get("section") or "без раздела"
-    return f"  {activity['id']}  № {activity['number']}  [{section}]  {activity['title'][:60]}"
+    where = f"{school}: " if school else ""
+    return (
+        f"  {activity['id']}  {where}№ {activity['number']}  [{section}]  {activity['title'][:60]}"
+    )

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store
+from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store, path_text
 from curator_tui.platform import user_path
 from curator_tui.reports.columns import as_text
 from curator_tui.reports.model import MonthlyReport, Signature, build_monthly_report
@@ -102,6 +102,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--output",
+        type=path_text,
         metavar="ФАЙЛ",
         help="куда сохранить (файл или папка); по умолчанию exports/отчёт-ГГГГ-ММ.<формат> "
         "в папке проекта, иначе в «Документах»",

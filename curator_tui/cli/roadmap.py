@@ -15,6 +15,7 @@ from curator_tui.cli.common import (
     CliError,
     add_db_option,
     open_store,
+    path_text,
     resolve_activity,
 )
 from curator_tui.domain.models import EvidenceKind, Status
@@ -278,9 +279,11 @@ def register(sub: Any) -> None:
         help="импортировать дорожную карту (Word, OpenDocument, Excel, веб-страница, PDF, .txt)",
     )
     p.set_defaults(handler=cmd_import_roadmap)
-    p.add_argument("file", help="файл дорожной карты")
+    p.add_argument("file", type=path_text, metavar="ФАЙЛ", help="файл дорожной карты")
     add_db_option(p)
-    p.add_argument("--school", help="название организации, если в документе его нет")
+    p.add_argument(
+        "--school", metavar="НАЗВАНИЕ", help="название организации, если в документе его нет"
+    )
     p.add_argument(
         "--year",
         type=year_option,
@@ -295,8 +298,8 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("set-status", help="изменить статус мероприятия")
     p.set_defaults(handler=cmd_set_status)
-    p.add_argument("activity", help="id или номер мероприятия")
-    p.add_argument("status", help="не начато | в работе | выполнено | отменено")
+    p.add_argument("activity", metavar="МЕРОПРИЯТИЕ", help="id или номер мероприятия")
+    p.add_argument("status", metavar="СТАТУС", help="не начато | в работе | выполнено | отменено")
     p.add_argument(
         "--occurrence",
         metavar="ПОВТОРЕНИЕ",
@@ -316,23 +319,29 @@ def register(sub: Any) -> None:
         choices=(*RESTORE_WORDS, *CONFIRM_WORDS),
         help="вернуть (restore) мероприятие или подтвердить (confirm) удаление",
     )
-    p.add_argument("activity", nargs="?", help="id или номер мероприятия из списка")
+    p.add_argument(
+        "activity", nargs="?", metavar="МЕРОПРИЯТИЕ", help="id или номер мероприятия из списка"
+    )
     add_db_option(p)
 
     p = sub.add_parser("note", help="добавить заметку о ходе выполнения")
     p.set_defaults(handler=cmd_note)
-    p.add_argument("activity", help="id или номер мероприятия")
-    p.add_argument("text", help="текст заметки")
+    p.add_argument("activity", metavar="МЕРОПРИЯТИЕ", help="id или номер мероприятия")
+    p.add_argument("text", metavar="ТЕКСТ", help="текст заметки")
     add_db_option(p)
 
     p = sub.add_parser("attach", help="прикрепить файл или ссылку как доказательство")
     p.set_defaults(handler=cmd_attach)
-    p.add_argument("activity", help="id или номер мероприятия")
-    p.add_argument("file", nargs="?", help="файл (приказ, протокол, фото …)")
-    p.add_argument("--link", help="ссылка вместо файла")
-    p.add_argument("--kind", help="вид: " + " | ".join(k.label.lower() for k in EvidenceKind))
-    p.add_argument("--title", help="название")
-    p.add_argument("--note", help="примечание")
+    p.add_argument("activity", metavar="МЕРОПРИЯТИЕ", help="id или номер мероприятия")
+    p.add_argument(
+        "file", nargs="?", type=path_text, metavar="ФАЙЛ", help="файл (приказ, протокол, фото …)"
+    )
+    p.add_argument("--link", metavar="ССЫЛКА", help="ссылка вместо файла")
+    p.add_argument(
+        "--kind", metavar="ВИД", help="вид: " + " | ".join(k.label.lower() for k in EvidenceKind)
+    )
+    p.add_argument("--title", metavar="НАЗВАНИЕ", help="название")
+    p.add_argument("--note", metavar="ТЕКСТ", help="примечание")
     p.add_argument(
         "--occurrence",
         metavar="ПОВТОРЕНИЕ",

@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store
+from curator_tui.cli.common import EXIT_OK, add_db_option, open_store
 from curator_tui.domain.models import OrgLevel
-from curator_tui.reports.model import name_key
+from curator_tui.services import find_organisation
 from curator_tui.store.report_queries import organisations
-from curator_tui.store.store import Store
-
-MAX_CANDIDATES = 10
 
 
 def cmd_school_list(args: argparse.Namespace) -> int:
@@ -28,7 +25,7 @@ def cmd_school_list(args: argparse.Namespace) -> int:
 
 def cmd_set_municipality(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        row = resolve_organisation(store, args.school)
+        row = find_organisation(store, args.school)
         text = " ".join(args.municipality.split())
         changed = store.set_municipality(row["id"], text)
     name = row["name"] or row["id"]
@@ -41,33 +38,6 @@ def cmd_set_municipality(args: argparse.Namespace) -> int:
     if changed is not None:
         print("Изменение уйдёт в пакеты этой базы (curator export), в том числе дорожных карт")
     return EXIT_OK
-
-
-def resolve_organisation(store: Store, reference: str) -> dict[str, Any]:
-    """The one organisation an id, a name, or a unique part of a name refers to."""
-    rows = organisations(store)
-    wanted = name_key(reference)
-    for rule in (
-        lambda row: row["id"] == reference.strip(),
-        lambda row: name_key(row["name"]) == wanted,
-        lambda row: bool(wanted) and wanted in name_key(row["name"]),
-    ):
-        found = [row for row in rows if rule(row)]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise CliError(ambiguous(reference, found))
-    raise CliError(f"Организация «{reference}» не найдена. Список организаций: curator school list")
-
-
-def ambiguous(reference: str, found: list[dict[str, Any]]) -> str:
-    lines = [f"  {row['id']}  {row['name']}" for row in found[:MAX_CANDIDATES]]
-    if len(found) > MAX_CANDIDATES:
-        lines.append(f"  … и ещё {len(found) - MAX_CANDIDATES}")
-    return (
-        f"«{reference}» подходит к {len(found)} организациям: уточните название или "
-        "укажите id:\n" + "\n".join(lines)
-    )
 
 
 def level_label(level: str) -> str:
@@ -88,7 +58,9 @@ def register(sub: Any) -> None:
         help="указать муниципалитет организации (попадает в сводку и в отчёт)",
     )
     p.set_defaults(handler=cmd_set_municipality)
-    p.add_argument("school", metavar="ШКОЛА", help="id, название или часть названия")
+    p.add_argument(
+        "school", metavar="ШКОЛА", help="id или название целиком, как в curator school list"
+    )
     p.add_argument(
         "municipality",
         metavar="МУНИЦИПАЛИТЕТ",

@@ -10,7 +10,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from curator_tui.cli.common import EXIT_FAILED, EXIT_OK, CliError, add_db_option, db_arg
+from curator_tui.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    add_db_option,
+    db_arg,
+    path_text,
+)
+from curator_tui.domain.errors import UserFacingError
+from curator_tui.services import find_organisation, unknown_organisation_message
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import roadmaps_by_organisation
 from curator_tui.store.store import Store
@@ -20,7 +29,7 @@ from curator_tui.sync.errors import SyncError
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import Outcome, import_bundles, verify_bundle
 from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
-from curator_tui.sync.trust import TrustRole
+from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
 from curator_tui.views.bundles import (
     BundleReportView,
     bundle_report_view,
@@ -29,7 +38,16 @@ from curator_tui.views.bundles import (
 )
 from curator_tui.views.format import numeric_date
 
-ROLE_CHOICES = [r.value for r in TrustRole]
+# What a user may type for a role: the Russian words the program itself prints, and the
+# English values the trust file stores.
+ROLE_WORDS: dict[str, TrustRole] = {
+    **{role.value: role for role in TrustRole},
+    "школа": TrustRole.SCHOOL,
+    "директор": TrustRole.SCHOOL,
+    "куратор": TrustRole.CURATOR,
+    "координатор": TrustRole.COORDINATOR,
+}
+ROLE_HELP = "школа (директор) | куратор | координатор"
 BIG_BUNDLE = 64 * 1024 * 1024
 
 
@@ -53,18 +71,37 @@ class ProgressLine:
 # --- init and keys --------------------------------------------------------------------------
 
 
+def role_arg(text: str) -> TrustRole:
+    """`--role` as argparse reads it: a Russian or an English role word, any case."""
+    role = ROLE_WORDS.get(" ".join(text.casefold().replace("ё", "е").split()))
+    if role is None:
+        raise argparse.ArgumentTypeError(f"роль «{text}» не понята: укажите {ROLE_HELP}")
+    return role
+
+
+def organisation_arg(db: Path, reference: str | None) -> str | None:
+    """The id of an existing organisation for `--organisation`/`--school` ("*" stays "*")."""
+    if reference is None or reference.strip() == ANY_ORGANISATION:
+        return reference
+    if not db.exists():  # a first `init`: no roadmap, so no organisation, yet
+        raise CliError(unknown_organisation_message(reference, []))
+    with Store.open(db) as store:
+        return str(find_organisation(store, reference)["id"])
+
+
 def cmd_init(args: argparse.Namespace) -> int:
-    role = TrustRole(args.role) if args.role else None
+    role: TrustRole | None = args.role
     if args.hub:
         role = role or TrustRole.COORDINATOR
         if not args.region:
             raise CliError("Для сводной базы укажите регион: --hub --region НАЗВАНИЕ")
     if role is None:
-        raise CliError("Укажите роль устройства: --role school|curator|coordinator")
+        raise CliError(f"Укажите роль устройства: --role {ROLE_HELP}")
+    organisation = organisation_arg(db_arg(args), args.organisation)
     options = replica.InitOptions(
         name=args.name,
         role=role,
-        organisation=args.organisation,
+        organisation=organisation,
         coordinator_key=args.coordinator_key,
         hub_region=args.region if args.hub else None,
         municipality=args.municipality,
@@ -120,8 +157,8 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
         db_arg(args),
         args.pubkey,
         name=args.name,
-        organisation=args.school,
-        role=TrustRole(args.role),
+        organisation=str(organisation_arg(db_arg(args), args.school)),
+        role=args.role,
         valid_until=until,
     )
     print("Ключ добавлен в список доверия:")
@@ -157,9 +194,23 @@ def print_trust_row(row: replica.TrustRow) -> None:
 
 
 def cmd_trust_remove(args: argparse.Namespace) -> int:
-    entry = replica.remove_trust(db_arg(args), args.key)
+    entry = replica.remove_trust(db_arg(args), trusted_key(db_arg(args), args.key))
     print(f"Ключ «{entry.display_name}» ({entry.fingerprint}) удалён из списка доверия")
     return EXIT_OK
+
+
+def trusted_key(db: Path, reference: str) -> str:
+    """The fingerprint or principal for `trust remove`: also the name `trust list` shows."""
+    wanted = " ".join(reference.casefold().split())
+    named = [
+        row.entry
+        for row in replica.list_trust(db)
+        if " ".join(row.entry.display_name.casefold().split()) == wanted
+    ]
+    if len(named) > 1:
+        lines = "\n".join(f"  {e.fingerprint}  «{e.display_name}»" for e in named)
+        raise CliError(f"Имя «{reference}» носят несколько ключей: укажите отпечаток:\n{lines}")
+    return named[0].fingerprint if named else reference
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -240,13 +291,14 @@ def print_export(result: ExportResult) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Each bundle on its own: one that cannot be read is reported and the rest still run."""
     limits = limits_arg(args)
+    own_key = own_fingerprint(db_arg(args))
     failed = False
     for number, bundle in enumerate(args.bundles):
         if number:
             print()
         report = verify_bundle(db_arg(args), Path(bundle), ProgressLine(), limits=limits)
         view = bundle_report_view(report)
-        print_report(view)
+        print_report(view, own_key=own_key)
         print(view.verdict)
         failed |= not report.acceptable
     return EXIT_FAILED if failed else EXIT_OK
@@ -310,10 +362,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         confirm_new=confirm_new_organisations(args.yes),
         limits=limits_arg(args),
     )
+    own_key = own_fingerprint(db_arg(args))
     failed = False
     for report in reports:
         view = bundle_report_view(report)
-        print_report(view, brief=True)
+        print_report(view, brief=True, own_key=own_key)
         print(f"Итог: {view.message}")
         failed |= report.outcome is Outcome.REFUSED
         if len(reports) > 1:
@@ -321,11 +374,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def print_report(view: BundleReportView, *, brief: bool = False) -> None:
+def own_fingerprint(db: Path) -> str | None:
+    """This replica's own key: a bundle it signed is its own, not an untrusted stranger's."""
+    try:
+        return replica.replica_keys(db).fingerprint
+    except (UserFacingError, OSError):  # not initialised: it has no key of its own
+        return None
+
+
+def print_report(
+    view: BundleReportView, *, brief: bool = False, own_key: str | None = None
+) -> None:
     print(f"Пакет: {view.path}{view.encrypted_mark}")
     if view.signer is not None:
         print(f"Подписан: {view.signer.who}")
         print(f"  ключ: {view.signer.fingerprint}")
+    elif view.untrusted_key and view.untrusted_key == own_key:
+        print(f"Подписан ключом этой базы {view.untrusted_key}: это её собственный пакет")
     elif view.untrusted_key:
         print(f"Подписан ключом {view.untrusted_key} (нет в списке доверия)")
     contents = view.contents
@@ -354,13 +419,21 @@ def register(sub: Any) -> None:
     p = sub.add_parser("init", help="создать ключи устройства и подготовить базу к обмену")
     p.set_defaults(handler=cmd_init)
     add_db_option(p)
-    p.add_argument("--name", required=True, help="название устройства («Ноутбук директора»)")
-    p.add_argument("--role", choices=ROLE_CHOICES, help="роль: school | curator | coordinator")
     p.add_argument(
-        "--organisation", help="организация школы: название как в дорожной карте, или id"
+        "--name",
+        required=True,
+        metavar="НАЗВАНИЕ",
+        help="название устройства («Ноутбук директора»)",
+    )
+    p.add_argument("--role", type=role_arg, metavar="РОЛЬ", help=f"роль: {ROLE_HELP}")
+    p.add_argument(
+        "--organisation",
+        metavar="ОРГАНИЗАЦИЯ",
+        help="организация школы: название как в дорожной карте, или id",
     )
     p.add_argument(
         "--coordinator-key",
+        type=path_text,
         metavar="КЛЮЧ",
         help="открытый ключ координатора (файл .pub или строка ssh-ed25519 …)",
     )
@@ -370,7 +443,7 @@ def register(sub: Any) -> None:
         help="муниципалитет организации («Молчановский район»); уйдёт в сводную базу с пакетом",
     )
     p.add_argument("--hub", action="store_true", help="сводная база координатора")
-    p.add_argument("--region", help="регион сводной базы (с --hub)")
+    p.add_argument("--region", metavar="РЕГИОН", help="регион сводной базы (с --hub)")
 
     keys = sub.add_parser("keys", help="ключи этого устройства")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ДЕЙСТВИЕ", required=True)
@@ -379,33 +452,56 @@ def register(sub: Any) -> None:
     add_db_option(p)
     p = keys_sub.add_parser("export", help="записать открытый ключ в файл")
     p.set_defaults(handler=cmd_keys_export)
-    p.add_argument("file", help="файл для открытого ключа (.pub)")
+    p.add_argument("file", type=path_text, metavar="ФАЙЛ", help="файл для открытого ключа (.pub)")
     add_db_option(p)
 
     trust = sub.add_parser("trust", help="список доверия: чьи пакеты принимает эта база")
     trust_sub = trust.add_subparsers(dest="trust_command", metavar="ДЕЙСТВИЕ", required=True)
     p = trust_sub.add_parser("add", help="доверять ключу")
     p.set_defaults(handler=cmd_trust_add)
-    p.add_argument("pubkey", help="открытый ключ: файл .pub или строка ssh-ed25519 …")
-    p.add_argument("--name", required=True, help="чей это ключ («Иванова М. П., куратор»)")
     p.add_argument(
-        "--school", required=True, help="организация: название или id; * — любые (не для школ)"
+        "pubkey",
+        type=path_text,
+        metavar="КЛЮЧ",
+        help="открытый ключ: файл .pub или строка ssh-ed25519 …",
     )
-    p.add_argument("--role", required=True, choices=ROLE_CHOICES, help="роль владельца ключа")
-    p.add_argument("--until", help="последний день доверия, ГГГГ-ММ-ДД")
+    p.add_argument(
+        "--name", required=True, metavar="ИМЯ", help="чей это ключ («Иванова М. П., куратор»)"
+    )
+    p.add_argument(
+        "--school",
+        required=True,
+        metavar="ОРГАНИЗАЦИЯ",
+        help="организация: название целиком или id; * — любые (не для школ)",
+    )
+    p.add_argument(
+        "--role",
+        required=True,
+        type=role_arg,
+        metavar="РОЛЬ",
+        help=f"роль владельца ключа: {ROLE_HELP}",
+    )
+    p.add_argument("--until", metavar="ГГГГ-ММ-ДД", help="последний день доверия")
     add_db_option(p)
     p = trust_sub.add_parser("list", help="показать список доверия")
     p.set_defaults(handler=cmd_trust_list)
     add_db_option(p)
     p = trust_sub.add_parser("remove", help="перестать доверять ключу")
     p.set_defaults(handler=cmd_trust_remove)
-    p.add_argument("key", help="отпечаток (SHA256:…) или имя ключа из curator trust list")
+    p.add_argument(
+        "key", metavar="КЛЮЧ", help="отпечаток (SHA256:…) или имя ключа из curator trust list"
+    )
     add_db_option(p)
 
     p = sub.add_parser("export", help="выгрузить изменения в подписанный пакет")
     p.set_defaults(handler=cmd_export)
     add_db_option(p)
-    p.add_argument("--to", help="папка для пакета (по умолчанию exports/, флешка или Документы)")
+    p.add_argument(
+        "--to",
+        type=path_text,
+        metavar="ПАПКА",
+        help="папка для пакета (по умолчанию exports/, флешка или Документы)",
+    )
     p.add_argument(
         "--for",
         dest="receiver",
@@ -426,7 +522,9 @@ def register(sub: Any) -> None:
         help="с --encrypt-to: назвать пакет как обычно, по организации и устройству",
     )
     p.add_argument("--roadmap", action="store_true", help="пакет дорожной карты для школы")
-    p.add_argument("--school", help="организация для --roadmap: название или id")
+    p.add_argument(
+        "--school", metavar="ОРГАНИЗАЦИЯ", help="организация для --roadmap: название или id"
+    )
     p.add_argument(
         "--all-schools",
         action="store_true",
@@ -436,14 +534,18 @@ def register(sub: Any) -> None:
     p = sub.add_parser("verify", help="проверить пакеты, ничего не меняя")
     p.set_defaults(handler=cmd_verify)
     p.add_argument(
-        "bundles", nargs="+", metavar="ПАКЕТ", help="файлы пакетов (.curator или .curator.age)"
+        "bundles",
+        nargs="+",
+        type=path_text,
+        metavar="ПАКЕТ",
+        help="файлы пакетов (.curator или .curator.age)",
     )
     add_limit_options(p)
     add_db_option(p)
 
     p = sub.add_parser("import", help="импортировать пакеты")
     p.set_defaults(handler=cmd_import)
-    p.add_argument("bundles", nargs="+", metavar="ПАКЕТ", help="файлы пакетов")
+    p.add_argument("bundles", nargs="+", type=path_text, metavar="ПАКЕТ", help="файлы пакетов")
     p.add_argument(
         "--yes", action="store_true", help="создавать неизвестные сводной базе школы без вопроса"
     )

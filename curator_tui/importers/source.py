@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from curator_tui.domain.os_errors import os_error_text
 from curator_tui.importers.errors import RoadmapImportError
 
 
@@ -91,7 +92,7 @@ def read_document_bytes(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
         raise RoadmapImportError(f"Нет доступа к файлу {path.name}: {path}") from error
     except OSError as error:
         raise RoadmapImportError(
-            f"Не удалось прочитать файл {path.name}: {error.strerror or error}"
+            f"Не удалось прочитать файл {path.name}: {os_error_text(error)}"
         ) from error
     if len(data) > limit:
         raise RoadmapImportError(

@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from platformdirs import user_documents_path
 
+from curator_tui.domain.os_errors import os_error_text
 from curator_tui.durable import fsync_directory, publish_without_clobbering
 from curator_tui.platform import set_permissions
 from curator_tui.reports.csv_writer import write_activities_csv, write_summary_csv
@@ -207,4 +208,4 @@ def describe_os_error(exc: OSError, path: Path) -> str:
         return f"На диске не осталось места для отчёта {path.name}"
     if exc.errno == errno.ENOENT:
         return f"Папка для отчёта не найдена: {folder}"
-    return f"Не удалось сохранить отчёт {path}: {exc.strerror or exc}"
+    return f"Не удалось сохранить отчёт {path}: {os_error_text(exc)}"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from curator_tui.domain.errors import UserFacingError
+from curator_tui.domain.os_errors import os_error_text
 
 BUSY_TIMEOUT_MS = 5000
 # Values per `IN (...)` list: well under SQLite's limit on a statement's parameters.
@@ -128,7 +129,7 @@ def explain_failure(exc: BaseException) -> str | None:
     if isinstance(exc, sqlite3.Error):
         return f"Ошибка базы данных: {describe_sqlite_error(exc)}"
     if isinstance(exc, OSError):
-        return f"Ошибка файла: {exc.strerror or exc}"
+        return f"Ошибка файла: {os_error_text(exc)}"
     return None
 
 

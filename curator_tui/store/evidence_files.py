@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from curator_tui.domain.errors import UserFacingError
+from curator_tui.domain.os_errors import os_error_text
 from curator_tui.durable import fsync_directory
 from curator_tui.store.debris import incoming_prefix
 
@@ -175,4 +176,4 @@ def describe_os_error(source: Path, exc: OSError) -> str:
         return f"Нет прав на чтение или запись: {source}"
     if exc.errno == errno.ENOENT:
         return f"Файл исчез во время копирования: {source}"
-    return f"Не удалось скопировать файл {source}: {exc.strerror or exc}"
+    return f"Не удалось скопировать файл {source}: {os_error_text(exc)}"

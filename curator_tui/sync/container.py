@@ -34,6 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Self
 
+from curator_tui.domain.os_errors import os_error_text
 from curator_tui.durable import fsync_directory, make_temp_path, remove_quietly
 from curator_tui.sync._zipscan import (
     CHUNK_SIZE,
@@ -296,7 +297,7 @@ def open_bundle(
     try:
         return _verify_and_unpack(Path(path), verify_signature, limits, staging_parent, progress_cb)
     except OSError as exc:  # an unreadable USB stick, a full disk while staging
-        reason = exc.strerror or str(exc)
+        reason = os_error_text(exc)
         raise BundleError(f"Не удалось прочитать или распаковать пакет: {reason}") from exc
 
 
@@ -339,7 +340,7 @@ def _open_for_reading(path: Path) -> Iterator[BinaryIO]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise BundleError(f"Не удалось открыть файл пакета {path}: {exc.strerror}") from exc
+        raise BundleError(f"Не удалось открыть файл пакета {path}: {os_error_text(exc)}") from exc
     with handle:
         yield handle
 

@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from platformdirs import user_documents_path
 
 from curator_tui.domain.ops import Action, Entity, Operation
+from curator_tui.domain.os_errors import os_error_text
 from curator_tui.platform import find_medium
 from curator_tui.store import authorship as chains
 from curator_tui.store import peer_knowledge, sync_state
@@ -704,7 +705,7 @@ def prepare_folder(destination: Path | None) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise SyncError(f"Не удалось создать папку {folder}: {exc.strerror or exc}") from exc
+        raise SyncError(f"Не удалось создать папку {folder}: {os_error_text(exc)}") from exc
     if not folder.is_dir():
         raise SyncError(f"Это не папка: {folder}")
     return folder
@@ -793,7 +794,7 @@ def describe(exc: OSError) -> str:
         return "на диске не осталось места"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "нет прав на запись"
-    return exc.strerror or str(exc)
+    return os_error_text(exc)
 
 
 def result_of(

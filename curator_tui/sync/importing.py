@@ -100,7 +100,7 @@ def verify_bundle(
             with examine(store, opened, verify_only=True):
                 pass
             report = opened.report
-            if report.acceptable:
+            if report.acceptable and report.outcome is not Outcome.ALREADY:
                 report.outcome = Outcome.VERIFIED
             return report
 
@@ -204,7 +204,7 @@ def examine(store: Store, opened: Opened, *, verify_only: bool) -> Iterator[Exam
             yield None
             return
         if verify_only and sync_state.bundle_accepted(store, report.bundle_id):
-            report.fail("пакет уже импортирован в эту базу (повтор ничего не изменит)")
+            report.outcome = Outcome.ALREADY  # nothing to refuse: nothing left to do
         yield examined
     finally:
         opened.cleanup()

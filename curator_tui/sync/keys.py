@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyrage import x25519
 
+from curator_tui.domain.os_errors import os_error_text
 from curator_tui.durable import atomic_write_bytes
 from curator_tui.sync._wire import WireFormatError, WireReader, encode_string
 from curator_tui.sync.errors import KeyFileError
@@ -193,7 +194,9 @@ def _read_small_file(path: Path, what: str) -> bytes:
     except FileNotFoundError as exc:
         raise KeyFileError(f"Не найден файл {what}: {path}") from exc
     except OSError as exc:
-        raise KeyFileError(f"Не удалось прочитать файл {what} {path}: {exc.strerror}") from exc
+        raise KeyFileError(
+            f"Не удалось прочитать файл {what} {path}: {os_error_text(exc)}"
+        ) from exc
     if len(data) > MAX_KEY_FILE_SIZE:
         raise KeyFileError(f"Файл {what} {path} слишком велик для ключа")
     return data

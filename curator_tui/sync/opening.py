@@ -105,7 +105,7 @@ class BundleReport:
     def message(self) -> str:
         """One Russian line: the outcome, or the first reason for refusal."""
         if self.outcome is Outcome.ALREADY:
-            return "Пакет уже импортирован: ничего не изменилось"
+            return "Этот пакет уже загружен: повтор ничего не изменит"
         if self.errors:
             return f"Пакет не принят: {self.errors[0].text}"
         if self.outcome is Outcome.ACCEPTED:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from curator_tui.domain.os_errors import os_error_text
 from curator_tui.platform import exclusive_lock_nowait, set_permissions, user_path
 from curator_tui.store import authorship, peer_knowledge, sync_state
 from curator_tui.store.peer_knowledge import Receiver
@@ -219,7 +220,7 @@ def export_public_key(db: Path, target: Path) -> KeyInfo:
     try:
         keys.save_public_key(public, Path(target), _single_line(name))
     except OSError as exc:
-        raise SyncError(f"Не удалось записать файл {target}: {exc.strerror or exc}") from exc
+        raise SyncError(f"Не удалось записать файл {target}: {os_error_text(exc)}") from exc
     return info
 
 

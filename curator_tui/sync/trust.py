@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from curator_tui.domain.ops import canonical_json
+from curator_tui.domain.os_errors import os_error_text
 from curator_tui.durable import atomic_write_bytes
 from curator_tui.sync.errors import KeyFileError, TrustError
 from curator_tui.sync.keys import (
@@ -216,7 +217,9 @@ class TrustList:
         except FileNotFoundError:
             return cls()
         except OSError as exc:
-            raise TrustError(f"Не удалось прочитать список доверия {path}: {exc.strerror}") from exc
+            raise TrustError(
+                f"Не удалось прочитать список доверия {path}: {os_error_text(exc)}"
+            ) from exc
         if len(data) > MAX_TRUST_FILE_SIZE:
             raise TrustError(f"Список доверия {path} слишком велик")
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
@@ -21,6 +22,7 @@ from curator_tui.store.store import Store
 from curator_tui.tui.gate import StoreBusy, StoreGate
 from curator_tui.tui.messages import WorkFailed
 from curator_tui.tui.screens.home import HomeScreen
+from curator_tui.user_config import LoadedSettings, UserSettings, load_settings, save_settings
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -71,6 +73,7 @@ class CuratorApp(App[None]):
         today: date | None = None,
         media_roots: Sequence[Path] = MEDIA_ROOTS,
         hub: bool = False,
+        settings_file: Path | None = None,
     ) -> None:
         # Textual reads a screen's CSS_PATH when the screen is pushed, but not for the screen
         # `get_default_screen` gives: a hub's home would open unstyled. So a hub app brings
@@ -84,7 +87,11 @@ class CuratorApp(App[None]):
         self.today = today or date.today()
         self.media_roots = tuple(media_roots)
         self.gate = StoreGate(db_path)
-        self.theme = DARK_THEME
+        self.settings_file = settings_file
+        loaded = load_settings(settings_file) if settings_file else LoadedSettings(UserSettings())
+        self._settings, self._settings_warning = loaded.settings, loaded.warning
+        remembered = self._settings.theme
+        self.theme = remembered if remembered in self.available_themes else DARK_THEME
         self._clock_checked = False
 
     def get_default_screen(self) -> Screen[None]:
@@ -94,6 +101,23 @@ class CuratorApp(App[None]):
 
             return DashboardScreen()
         return HomeScreen()
+
+    def on_mount(self) -> None:
+        if self._settings_warning:
+            self.notify(self._settings_warning, severity="warning", timeout=10, markup=False)
+        self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
+
+    @property
+    def settings(self) -> UserSettings:
+        return self._settings
+
+    def remember(self, **changes: str | None) -> None:
+        if self.settings_file is None:  # tests and scripts: nothing is remembered
+            return
+        self._settings = replace(self._settings, **changes)
+        problem = save_settings(self.settings_file, self._settings)
+        if problem:
+            self.notify(problem, severity="warning", markup=False)
 
     def on_ready(self) -> None:
         # Everything made while starting (modules, styles, widgets) lives as long as the app.
@@ -211,16 +235,27 @@ class CuratorApp(App[None]):
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
     def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
+        from curator_tui.tui.palette import RussianCommandPalette
 
         # App is invariant in its result type; is_open only looks at the screen stack.
-        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+        if self.use_command_palette and not RussianCommandPalette.is_open(
+            cast("App[object]", self)
+        ):
             self.push_screen(
-                CommandPalette(
+                RussianCommandPalette(
                     id="--command-palette",
                     placeholder="Номер или слова из названия мероприятия…",
                 )
             )
+
+    def search_themes(self) -> None:
+        from curator_tui.tui.palette import theme_palette
+
+        self.push_screen(theme_palette())
+
+    def action_help_quit(self) -> None:
+        # Ctrl+C out of habit: Textual's own hint is English.
+        self.notify("Выход из программы — Ctrl+Q", title="Закрыть программу?")
 
     def open_activity(self, activity_id: str) -> None:
         from curator_tui.tui.screens.detail import DetailScreen
@@ -245,15 +280,19 @@ def build_app(
     today: date | None = None,
     media_roots: Sequence[Path] = MEDIA_ROOTS,
     hub: bool | None = None,
+    settings_file: Path | None = None,
 ) -> CuratorApp:
     """The app on the database `db_path` (created if missing); `today` fixes the clock.
 
     `hub` chooses the home screen; by default a hub is recognised from the file itself.
+    `settings_file` is where the user's choices are remembered (none: nothing is).
     """
     db_path = Path(db_path)
     if hub is None:
         hub = looks_like_hub(db_path)
-    return CuratorApp(db_path, today=today, media_roots=media_roots, hub=hub)
+    return CuratorApp(
+        db_path, today=today, media_roots=media_roots, hub=hub, settings_file=settings_file
+    )
 
 
 def looks_like_hub(db_path: Path) -> bool:

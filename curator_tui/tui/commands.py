@@ -21,7 +21,11 @@ def find_for_palette(store: Store, text: str, today: date) -> list[dict[str, Any
     exact = store.find_activities(text) if text.strip() else []
     seen = {row["id"] for row in exact}
     by_words = page_activities(store, ActivityQuery(text=text), today, 0, MAX_HITS)
-    return [*exact, *(row for row in by_words if row["id"] not in seen)][:MAX_HITS]
+    rows = [*exact, *(row for row in by_words if row["id"] not in seen)][:MAX_HITS]
+    schools = {r["id"]: r["organisation"] or "" for r in store.roadmaps()}
+    if len(schools) > 1:  # one number or one title in many schools: say whose each hit is
+        rows = [{**row, "school": schools.get(row["roadmap_id"], "")} for row in rows]
+    return rows
 
 
 class ActivityCommands(Provider):
@@ -43,5 +47,5 @@ class ActivityCommands(Provider):
                 match_display=matcher.highlight(label),
                 command=partial(app.open_activity, row["id"]),
                 text=label,
-                help=row.get("section") or None,
+                help=" · ".join(filter(None, (row.get("school"), row.get("section")))) or None,
             )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
     from curator_tui.store.store import Store
+    from curator_tui.user_config import UserSettings
 
 T = TypeVar("T")
 
@@ -50,6 +51,15 @@ class Curator(Protocol):
 
     def open_activity(self, activity_id: str) -> None:
         """Show the activity's card."""
+        ...
+
+    @property
+    def settings(self) -> UserSettings:
+        """What this user chose last time (theme, export folder, recipient)."""
+        ...
+
+    def remember(self, **changes: str | None) -> None:
+        """Keep these settings for the next run (a failure to write is told, not raised)."""
         ...
 
 

@@ -230,6 +230,10 @@ class SyncScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         medium = find_medium(self.curator.media_roots)
+        remembered = self.curator.settings
+        folder = remembered.export_folder
+        if not (folder and Path(folder).is_dir()):  # a stick from last time may be gone
+            folder = str(medium) if medium else ""
         yield Label("Обмен данными", id="sync-title")
         with TabbedContent(initial="sync-export", id="sync-tabs"):
             with TabPane("Выгрузка", id="sync-export"):
@@ -246,7 +250,7 @@ class SyncScreen(Screen[None]):
                 )
                 yield Label("Куда записать пакет:", classes="sync-label")
                 yield Input(
-                    value=str(medium) if medium else "",
+                    value=folder,
                     placeholder="Папка (пусто: флешка, иначе exports/ или «Документы»)",
                     id="export-destination",
                     compact=True,
@@ -258,6 +262,7 @@ class SyncScreen(Screen[None]):
                     yield Switch(value=False, id="export-encrypt")
                     yield Label("Зашифровать для координатора")
                 yield Input(
+                    value=remembered.recipient or "",
                     placeholder="Получатель age1… (покажет curator keys show у координатора)",
                     id="export-recipient",
                     disabled=True,
@@ -354,6 +359,10 @@ class SyncScreen(Screen[None]):
         self.query_one("#export-result", Static).update("")
         self._start("export")
         self.run_export(options)
+        # Kept for next time: the folder as typed, the recipient only once it was used.
+        self.curator.remember(export_folder=destination or None)
+        if encrypt:
+            self.curator.remember(recipient=recipient)
 
     @thread_work(group=RUN_GROUP, exclusive=True)
     def run_export(self, options: ExportOptions) -> None:
@@ -461,7 +470,12 @@ class SyncScreen(Screen[None]):
             return
         paths = [r.path for r in self.verified if r.outcome is Outcome.VERIFIED]
         if not paths:
-            self.notify("Сначала проверьте пакеты: импортируется только принятый пакет")
+            loaded = self.verified and all(r.outcome is Outcome.ALREADY for r in self.verified)
+            self.notify(
+                "Этот пакет уже загружен: повтор ничего не изменит"
+                if loaded
+                else "Сначала проверьте пакеты: импортируется только принятый пакет"
+            )
             return
         self._start("import")
         self.run_import(paths)
