@@ -18,7 +18,7 @@ from tests.bundle_helpers import cli
 # Latin words a Russian user is expected to meet: formats, programs and key kinds by name.
 ALLOWED_LATIN = frozenset(
     {"age", "age1", "ssh", "ed25519", "sha256", "json", "id", "csv", "docx", "xlsx", "md",
-     "txt", "pub", "g", "m", "curator"}
+     "txt", "pub", "g", "m", "curator", "word", "excel", "opendocument", "pdf"}
 )  # fmt: skip
 OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 FILE_NAME = re.compile(r"\S*[A-Za-z]\S*[./]\S*")  # exports/, kurator-….curator.age, .docx
@@ -76,7 +76,7 @@ def test_help_and_version_exit_zero_in_russian(capsys: pytest.CaptureFixture[str
         (["trust", "add"], "ошибка: не указаны обязательные параметры: КЛЮЧ, --name"),
         (["nosuch"], "ошибка: параметр КОМАНДА: неизвестное значение 'nosuch' (можно: "),
         (["activities", "--bogus"], "ошибка: непонятные параметры: --bogus"),
-        (["import-roadmap", "f.txt", "--year", "x"], "параметр --year: неверное значение 'x'"),
+        (["import-roadmap", "f.txt", "--year", "x"], "параметр --year: «x» — не год"),
         (["init", "--name"], "параметр --name: нужно одно значение"),
         (["init", "--name", "Х", "--role", "завуч"], "роль «завуч» не понята"),
     ],

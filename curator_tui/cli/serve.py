@@ -32,7 +32,11 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_serve)
     add_db_option(p)
     p.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"порт (по умолчанию {DEFAULT_PORT})"
+        "--port",
+        type=int,
+        metavar="ПОРТ",
+        default=DEFAULT_PORT,
+        help=f"порт (по умолчанию {DEFAULT_PORT})",
     )
     p.add_argument("--open", action="store_true", help="сразу открыть адрес в браузере")
 
