@@ -7,8 +7,10 @@ text in each row below, which is what a merged «Ответственный» me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from curator_tui.importers.source import Item, Paragraph, SourceRow
 
 # A hand-made file may claim any span; no roadmap table is larger than this.
 MAX_SPAN = 64
@@ -57,3 +59,19 @@ def cell_text(value: object) -> str:
     if strftime is not None:
         return str(strftime("%d.%m.%Y"))
     return str(value)
+
+
+def numbered_items(blocks: Iterable[str | list[tuple[str, ...]]]) -> Iterator[Item]:
+    """A document's blocks in order — prose (a string) or a laid-out table (its rows) — as
+    paragraphs and rows named the way warnings cite them («Таблица 2, строка 5»)."""
+    tables = paragraphs = 0
+    for block in blocks:
+        if isinstance(block, str):
+            paragraphs += 1
+            for line in block.split("\n"):
+                yield Paragraph(line.strip(), f"Абзац {paragraphs}")
+        else:
+            tables += 1
+            for index, cells in enumerate(block, start=1):
+                where = f"Таблица {tables}, строка {index}"
+                yield SourceRow(cells, where, segment=tables, table=tables)

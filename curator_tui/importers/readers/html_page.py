@@ -16,8 +16,8 @@ from typing import cast
 from lxml import etree, html
 
 from curator_tui.importers.errors import RoadmapImportError
-from curator_tui.importers.readers.grid import SpanCell, lay_out
-from curator_tui.importers.source import Item, Paragraph, SourceDocument, SourceRow
+from curator_tui.importers.readers.grid import SpanCell, lay_out, numbered_items
+from curator_tui.importers.source import Item, SourceDocument, SourceRow
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -72,18 +72,9 @@ def read_html(data: bytes, name: str) -> SourceDocument:
 
 
 def _items(body: etree._Element) -> Iterator[Item]:
-    tables = 0
-    paragraphs = 0
-    for block in _walk(body):
-        if not isinstance(block, str):
-            tables += 1
-            for index, cells in enumerate(table_rows(block), start=1):
-                where = f"Таблица {tables}, строка {index}"
-                yield SourceRow(cells, where, segment=tables, table=tables)
-        else:
-            paragraphs += 1
-            for line in block.split("\n"):
-                yield Paragraph(line.strip(), f"Абзац {paragraphs}")
+    return numbered_items(
+        block if isinstance(block, str) else table_rows(block) for block in _walk(body)
+    )
 
 
 def _walk(element: etree._Element) -> Iterator[etree._Element | str]:

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from lxml import etree
 
 from curator_tui.importers.errors import RoadmapImportError, damaged
-from curator_tui.importers.readers.grid import MAX_SPAN, SpanCell, lay_out
+from curator_tui.importers.readers.grid import MAX_SPAN, SpanCell, lay_out, numbered_items
 from curator_tui.importers.readers.package import check_package, read_part
 from curator_tui.importers.readers.spreadsheet import sheet_items
-from curator_tui.importers.source import Item, Paragraph, SourceDocument, SourceRow
+from curator_tui.importers.source import Item, SourceDocument, SourceRow
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -72,17 +72,10 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 
 
 def _text_items(body: etree._Element) -> Iterator[Item]:
-    paragraphs = tables = 0
-    for block in _blocks(body):
-        if block.tag == _TABLE:
-            tables += 1
-            for index, cells in enumerate(table_rows(block), start=1):
-                where = f"Таблица {tables}, строка {index}"
-                yield SourceRow(cells, where, segment=tables, table=tables)
-        else:
-            paragraphs += 1
-            for line in paragraph_text(block).split("\n"):
-                yield Paragraph(line.strip(), f"Абзац {paragraphs}")
+    return numbered_items(
+        table_rows(block) if block.tag == _TABLE else paragraph_text(block)
+        for block in _blocks(body)
+    )
 
 
 def _sheets(spreadsheet: etree._Element) -> Iterator[Item]:
