@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from curator_tui.domain.ops import Operation
@@ -53,18 +53,18 @@ class Segment:
         return self.start + len(self.digests) - 1
 
     @functools.cached_property
-    def links(self) -> tuple[bytes, ...]:
-        """link(seq) for every seq of the run: the base chained through each digest."""
-        links = []
+    def rows(self) -> tuple[tuple[int, bytes, bytes], ...]:
+        """(seq, digest, link) for every seq of the run."""
+        rows = []
         link = self.base
-        for digest in self.digests:
+        for offset, digest in enumerate(self.digests):
             link = next_link(link, digest)
-            links.append(link)
-        return tuple(links)
+            rows.append((self.start + offset, digest, link))
+        return tuple(rows)
 
     @property
     def head(self) -> bytes:
-        return self.links[-1] if self.links else self.base
+        return self.rows[-1][2] if self.rows else self.base
 
 
 @dataclass
@@ -112,127 +112,33 @@ def bind_keys(conn: sqlite3.Connection, keys: Mapping[str, str]) -> None:
 # --- chains ---------------------------------------------------------------------------------
 
 
-# op_link holds a proved run compactly: a row at the seq before it, `digest` NULL, `link` =
-# its base; then rows of up to ROW_DIGESTS of its ops' digests end to end (32 bytes each), each
-# at the last seq it holds, `link` = link(that seq). A run of one is a row as db/0010 first
-# wrote them, one per seq, so files written that way are read as they are. A bundle of 30 ops
-# writes 2 rows instead of 31 (3 pages of its transaction's 90 → 1–2 on the 3,000-school hub).
-
-DIGEST_SIZE = 32
-# The most digests a row holds inside its b-tree page: an op_link row longer than ~1,000 bytes
-# (a quarter of a 4 KiB page, less the key) spills into an overflow page of its own.
-ROW_DIGESTS = 28
-
-
-@dataclass(frozen=True)
-class ChainValue:
-    """What this replica has proved of one seq of a device's chain."""
-
-    digest: bytes | None  # None: only the chain value is known (a run's base)
-    link: bytes
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """One op_link row: the run of digests that ends at `end` (none for a base alone)."""
-
-    end: int
-    digests: bytes
-    link: bytes
-
-    @property
-    def start(self) -> int:
-        return self.end - len(self.digests) // DIGEST_SIZE + 1
-
-
-def chain_values(
-    conn: sqlite3.Connection, device_id: str, low: int, high: int | None = None
-) -> dict[int, ChainValue]:
-    """seq → what is proved of it, for the seqs low…high (None: as far as anything is)."""
-    runs = [
-        StoredRun(int(seq), bytes(digests or b""), bytes(link))
-        for seq, digests, link in conn.execute(
-            "SELECT seq, digest, link FROM op_link WHERE device_id = ? AND seq >= ? ORDER BY seq",
-            (device_id, low),
-        )
-    ]
-    if high is not None:
-        runs = [run for run in runs if run.start - 1 <= high]
-    links = {run.end: run.link for run in runs}
-    bases = {run.start - 1 for run in runs if run.digests} - set(links) - {0}
-    links.update(stored_links_at(conn, device_id, sorted(bases)))
-    values = {seq: ChainValue(None, link) for seq, link in links.items()}
-    for run in runs:
-        expand_run(values, links, run)
-    top = max(values, default=low) if high is None else high
-    return {seq: value for seq, value in sorted(values.items()) if low <= seq <= top}
-
-
-def stored_links_at(
-    conn: sqlite3.Connection, device_id: str, seqs: Sequence[int]
-) -> dict[int, bytes]:
-    sql = "SELECT seq, link FROM op_link WHERE device_id = ? AND seq IN ({marks})"
-    return {int(seq): bytes(link) for seq, link in select_in(conn, sql, seqs, device_id)}
-
-
-def expand_run(values: dict[int, ChainValue], links: Mapping[int, bytes], run: StoredRun) -> None:
-    """Each seq of a stored run with its digest and link, chained on from the run's base
-    (stored with it; a run without one proves nothing). A link stored for a seq, and the
-    first digest found for it, stay, as db/0010's rows kept theirs."""
-    link = ZERO_LINK if run.start == 1 else links.get(run.start - 1)
-    if link is None:
-        return
-    for index in range(len(run.digests) // DIGEST_SIZE):
-        digest = run.digests[index * DIGEST_SIZE : (index + 1) * DIGEST_SIZE]
-        link = next_link(link, digest)
-        seq = run.start + index
-        known = values.get(seq)
-        if known is None:
-            values[seq] = ChainValue(digest, link)
-        elif known.digest is None:
-            values[seq] = ChainValue(digest, known.link)
-
-
 def stored_links(conn: sqlite3.Connection, device_id: str, seqs: Iterable[int]) -> dict[int, bytes]:
     """seq → link of the chain values stored among `seqs`."""
-    wanted = sorted(set(seqs))
-    if not wanted:
-        return {}
-    values = chain_values(conn, device_id, wanted[0], wanted[-1])
-    return {seq: values[seq].link for seq in wanted if seq in values}
+    sql = "SELECT seq, link FROM op_link WHERE device_id = ? AND seq IN ({marks})"
+    return dict(select_in(conn, sql, sorted(set(seqs)), device_id))
 
 
 def stored_digests(
     conn: sqlite3.Connection, device_id: str, seqs: Iterable[int]
 ) -> dict[int, bytes]:
     """seq → digest of the ops whose digests are stored among `seqs`."""
-    wanted = sorted(set(seqs))
-    if not wanted:
-        return {}
-    values = chain_values(conn, device_id, wanted[0], wanted[-1])
-    digests = {seq: values[seq].digest for seq in wanted if seq in values}
-    return {seq: digest for seq, digest in digests.items() if digest is not None}
+    sql = (
+        "SELECT seq, digest FROM op_link WHERE device_id = ? AND digest IS NOT NULL "
+        "AND seq IN ({marks})"
+    )
+    return dict(select_in(conn, sql, sorted(set(seqs)), device_id))
 
 
 def save_segments(conn: sqlite3.Connection, segments: Iterable[Segment]) -> None:
-    """Store proved runs: the base, and the digests in rows of up to ROW_DIGESTS, each at
-    its last seq. A row stored before keeps its link; its digests give way only to a longer
-    run's ending there too."""
+    """Store proved chain values; a base known before without its digest gets it now."""
     rows: list[tuple[str, int, bytes | None, bytes]] = []
     for segment in segments:
         if segment.start > 1:
             rows.append((segment.device_id, segment.start - 1, None, segment.base))
-        for first in range(0, len(segment.digests), ROW_DIGESTS):
-            digests = segment.digests[first : first + ROW_DIGESTS]
-            last = first + len(digests) - 1
-            rows.append(
-                (segment.device_id, segment.start + last, b"".join(digests), segment.links[last])
-            )
+        rows.extend((segment.device_id, s, d, link) for s, d, link in segment.rows)
     conn.executemany(
         "INSERT INTO op_link (device_id, seq, digest, link) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (device_id, seq) DO UPDATE SET digest = excluded.digest "
-        "WHERE excluded.digest IS NOT NULL "
-        "AND (digest IS NULL OR length(excluded.digest) > length(digest))",
+        "ON CONFLICT (device_id, seq) DO UPDATE SET digest = COALESCE(digest, excluded.digest)",
         rows,
     )
 
@@ -319,22 +225,25 @@ def provable_window(conn: sqlite3.Connection, device_id: str, start: int) -> Win
     }
     if not attested:
         return None
-    values = chain_values(conn, device_id, start - 1)
+    rows = conn.execute(
+        "SELECT seq, digest, link FROM op_link WHERE device_id = ? AND seq >= ? ORDER BY seq",
+        (device_id, start - 1),
+    ).fetchall()
     base: tuple[int, bytes] | None = (0, ZERO_LINK) if start == 1 else None
     digests: dict[int, bytes] = {}
     heads: list[Attestation] = []
     previous = 0
-    for seq, value in sorted(values.items()):
-        if base is not None and seq == previous + 1 and value.digest is not None:
-            digests[seq] = value.digest
+    for seq, digest, link in rows:
+        if base is not None and seq == previous + 1 and digest is not None:
+            digests[seq] = bytes(digest)
             previous = seq
             proof = attested.get(seq)
-            if proof is not None and proof[0] == value.link:
+            if proof is not None and proof[0] == bytes(link):
                 heads.append(Attestation(device_id, seq, *proof))
             continue
         if heads:
             break
-        base, digests, previous = (seq, value.link), {}, seq
+        base, digests, previous = (seq, bytes(link)), {}, seq
     if base is None or not heads:
         return None
     return Window(base[0] + 1, base[1], digests, tuple(heads)).ending_at(heads[-1])

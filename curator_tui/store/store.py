@@ -65,8 +65,6 @@ if TYPE_CHECKING:
 
 # WAL pages between checkpoints while a run of imports writes (Store.bulk_writes): 128 MiB.
 BULK_CHECKPOINT_PAGES = 32_768
-# Page cache while a run of imports writes (Store.bulk_writes): 64 MiB, in KiB as the pragma has it.
-BULK_CACHE_KIB = 65_536
 
 
 def files_dir_for(db_path: Path) -> Path:
@@ -184,20 +182,13 @@ class Store(Edits, Evidence):
         transaction stays atomic; as always with
         synchronous=NORMAL, a power cut can undo the latest ones not yet copied (here up to
         ~280 bundles, which importing again restores), never part of one.
-
-        The page cache grows too: every bundle inserts into the log's op-id index at random
-        leaves, and a hub's index (9 MB for 3,000 schools) does not fit the default 2 MB, so
-        each bundle read ~70 pages back from the OS (bench/hub_pages.py counts them).
         """
         (before,) = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()
-        (cache,) = self.conn.execute("PRAGMA cache_size").fetchone()
         self.conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
-        self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         try:
             yield
         finally:
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
-            self.conn.execute(f"PRAGMA cache_size = {int(cache)}")
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # --- checking -----------------------------------------------------------------------
