@@ -35,7 +35,12 @@ from curator_tui.domain.fields import REPORT_FIELDS
 from curator_tui.domain.models import Status
 from curator_tui.domain.rules import last_day_of_month
 from curator_tui.store.database import query_dicts
-from curator_tui.store.rules_sql import counts_as_due_condition, overdue_condition, status_is
+from curator_tui.store.rules_sql import (
+    counts_as_due_condition,
+    overdue_condition,
+    status_is,
+    tracked_condition,
+)
 from curator_tui.store.store import Store
 
 DUE_IN_MONTH = (
@@ -125,19 +130,36 @@ def activity_counts(store: Store, period: PeriodParams) -> dict[str, dict[str, i
     one's activities from the `activity_progress` index (db/0002), which covers every column
     used: no wide activity row is read and no temporary tree is built for the grouping.
     (Left to itself SQLite starts from the activities and looks up each one's roadmap, twice
-    as slow on a hub and a full walk even when a few organisations are asked for.)
+    as slow on a hub and a full walk even when a few organisations are asked for.) The few
+    activities tracked by occurrence are counted by a second statement: the rule for them
+    reads their schedule, which would make the first statement read every wide row.
     """
-    sql = (
+    counts: dict[str, dict[str, int]] = {}
+    for tracked in (False, True):
+        sql = activity_counts_sql(tracked, period.organisation_clause)
+        for row in query_dicts(store.conn, sql, period.sql()):
+            into = counts.setdefault(row.pop("organisation_id"), dict.fromkeys(row, 0))
+            for name, value in row.items():
+                into[name] += value
+    return counts
+
+
+def activity_counts_sql(tracked: bool, organisation_clause: str) -> str:
+    plain = not tracked
+    done = status_is(Status.DONE, ":cutoff", plain=plain)
+    return (
         "SELECT r.organisation_id AS organisation_id, COUNT(*) AS total, "
-        f"COALESCE(SUM({DONE}), 0) AS done, "
-        f"COALESCE(SUM({IN_PROGRESS}), 0) AS in_progress, "
-        f"COALESCE(SUM({OVERDUE}), 0) AS overdue, "
-        f"COALESCE(SUM({DONE} AND a.evidence_count = 0), 0) AS done_without_evidence, "
-        f"COALESCE(SUM({DUE_BEFORE_CUTOFF}), 0) AS due_before_cutoff "
-        "FROM roadmap r CROSS JOIN activity a ON a.roadmap_id = r.id WHERE a.removed = 0"
-        f"{period.organisation_clause} GROUP BY r.organisation_id"
+        f"COALESCE(SUM({done}), 0) AS done, "
+        f"COALESCE(SUM({status_is(Status.IN_PROGRESS, ':cutoff', plain=plain)}), 0) "
+        "AS in_progress, "
+        f"COALESCE(SUM({overdue_condition(':cutoff', plain=plain)}), 0) AS overdue, "
+        f"COALESCE(SUM({done} AND a.evidence_count = 0), 0) AS done_without_evidence, "
+        f"COALESCE(SUM({counts_as_due_condition(':cutoff', plain=plain)}), 0) "
+        "AS due_before_cutoff "
+        "FROM roadmap r CROSS JOIN activity a ON a.roadmap_id = r.id WHERE a.removed = 0 "
+        f"AND {'' if tracked else 'NOT '}{tracked_condition()}"
+        f"{organisation_clause} GROUP BY r.organisation_id"
     )
-    return {row.pop("organisation_id"): row for row in query_dicts(store.conn, sql, period.sql())}
 
 
 def due_counts(store: Store, period: PeriodParams) -> dict[str, int]:

@@ -36,8 +36,10 @@ def placeholders(condition: str) -> int:
 
 def tracked_condition(alias: str = "a") -> str:
     """A recurring activity some occurrence of which has been given a status."""
+    # CROSS JOIN keeps SQLite's order: from the (few) marked occurrences to their activities;
+    # left to itself it walks every activity of a hub looking for occurrences.
     return (
-        f"{alias}.rowid IN (SELECT t.rowid FROM occurrence o JOIN activity t "
+        f"{alias}.rowid IN (SELECT t.rowid FROM occurrence o CROSS JOIN activity t "
         "ON t.id = o.activity_id WHERE o.window_start != '' "
         f"AND t.schedule_kind = '{ScheduleKind.RECURRING.value}')"
     )
@@ -60,8 +62,13 @@ def _any_occurrence(alias: str, condition: str) -> str:
     return f"EXISTS (SELECT 1 FROM {_occurrences(alias)} WHERE {condition})"
 
 
-def shown_status(today: str, alias: str = "a") -> str:
-    """`domain.rules.recurring_status` for a tracked activity; its own status otherwise."""
+def shown_status(today: str, alias: str = "a", *, plain: bool = False) -> str:
+    """`domain.rules.recurring_status` for a tracked activity; its own status otherwise.
+
+    `plain`: for a statement over untracked activities only (`NOT tracked_condition`), the
+    own status alone — such a statement reads nothing but the columns of its index."""
+    if plain:
+        return f"{alias}.status"
     progressed = _any_occurrence(alias, f"st IN ({_PROGRESSED})")
     begun_open = _any_occurrence(alias, f"s <= {today} AND st IN ({_OPEN_LIST})")
     begun_kept = _any_occurrence(alias, f"s <= {today} AND st != {_CANCELLED}")
@@ -73,9 +80,12 @@ def shown_status(today: str, alias: str = "a") -> str:
     )
 
 
-def owed_due_date(alias: str = "a") -> str:
+def owed_due_date(alias: str = "a", *, plain: bool = False) -> str:
     """`domain.rules.owed_due`: for a tracked activity the earliest end of an open occurrence
-    (its last due date when none is open); the last due date of any other."""
+    (its last due date when none is open); the last due date of any other (`plain`: that
+    alone, as in `shown_status`)."""
+    if plain:
+        return f"{alias}.due_date"
     owed = f"(SELECT MIN(e) FROM {_occurrences(alias)} WHERE st IN ({_OPEN_LIST}))"
     return (
         f"(CASE WHEN {tracked_condition(alias)} THEN COALESCE({owed}, {alias}.due_date) "
@@ -83,21 +93,22 @@ def owed_due_date(alias: str = "a") -> str:
     )
 
 
-def status_is(status: Status, today: str, alias: str = "a") -> str:
+def status_is(status: Status, today: str, alias: str = "a", *, plain: bool = False) -> str:
     """The activity shows `status` (a tracked one by its occurrences, judged at `today`)."""
-    return f"({shown_status(today, alias)} = '{status.value}')"
+    return f"({shown_status(today, alias, plain=plain)} = '{status.value}')"
 
 
-def open_condition(today: str, alias: str = "a") -> str:
-    return f"({shown_status(today, alias)} IN ({_OPEN_LIST}))"
+def open_condition(today: str, alias: str = "a", *, plain: bool = False) -> str:
+    return f"({shown_status(today, alias, plain=plain)} IN ({_OPEN_LIST}))"
 
 
-def overdue_condition(before: str, alias: str = "a") -> str:
+def overdue_condition(before: str, alias: str = "a", *, plain: bool = False) -> str:
     """`domain.rules.is_overdue` of the activity's standing: open, and the date it is judged
     by falls before `before`."""
+    due = owed_due_date(alias, plain=plain)
     return (
-        f"({open_condition(before, alias)} AND {owed_due_date(alias)} IS NOT NULL "
-        f"AND {owed_due_date(alias)} < {before})"
+        f"({open_condition(before, alias, plain=plain)} AND {due} IS NOT NULL "
+        f"AND {due} < {before})"
     )
 
 
@@ -108,7 +119,7 @@ def due_soon_condition(today: str, until: str, alias: str = "a") -> str:
     return f"({open_condition(today, alias)} AND {due} >= {today} AND {due} <= {until})"
 
 
-def counts_as_due_condition(before: str, alias: str = "a") -> str:
+def counts_as_due_condition(before: str, alias: str = "a", *, plain: bool = False) -> str:
     """`domain.rules.counts_as_due`: not cancelled and due before `before`."""
-    due = owed_due_date(alias)
+    due = owed_due_date(alias, plain=plain)
     return f"({alias}.status != {_CANCELLED} AND {due} IS NOT NULL AND {due} < {before})"
