@@ -62,7 +62,7 @@ def build_parser(groups: Sequence[str] = GROUPS) -> argparse.ArgumentParser:
         prog="curator",
         description="«Куратор»: дорожные карты проекта «500+» без интернета.",
     )
-    parser.add_version(f"«Куратор» (curator) {program_version()}")
+    parser.add_version(lambda: f"«Куратор» (curator) {program_version()}")
     sub = parser.add_subparsers(dest="command", metavar="КОМАНДА", title="команды")
     for name in groups:
         group_module(name).register(sub)

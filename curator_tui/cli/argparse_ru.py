@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 USAGE_PREFIX = "использование: "
@@ -71,9 +72,26 @@ class RussianArgumentParser(argparse.ArgumentParser):
         if add_help:
             self.add_argument("-h", "--help", action="help", help=HELP_TEXT)
 
-    def add_version(self, version: str) -> None:
-        self.add_argument("--version", action="version", version=version, help=VERSION_TEXT)
+    def add_version(self, version: Callable[[], str]) -> None:
+        """`--version`, its text made only when asked for (not on every start)."""
+        # The text's maker rides in `default`, which argparse takes as it is (and, the dest
+        # being suppressed, never puts on the namespace).
+        self.add_argument("--version", action=LazyVersion, default=version, help=VERSION_TEXT)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: ошибка: {russian_error(message)}\n")
+
+
+class LazyVersion(argparse.Action):
+    """argparse's `version` action with the text computed when the option is given."""
+
+    def __init__(
+        self, option_strings: list[str], dest: str, default: Callable[[], str], help: str
+    ) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, help=help)
+        self.version = default
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(self.version())  # to stdout, as argparse's own `version` action writes it
+        parser.exit()

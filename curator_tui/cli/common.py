@@ -10,7 +10,7 @@ from typing import Any
 from platformdirs import user_data_path
 
 from curator_tui.domain.errors import UserFacingError
-from curator_tui.platform import user_path
+from curator_tui.platform import unquoted_path
 from curator_tui.store.store import Store
 
 EXIT_OK = 0
@@ -30,10 +30,11 @@ def default_db_path() -> Path:
 
 
 def path_text(text: str) -> str:
-    """A path argument as typed or dropped (platform.user_path: quotes and blanks dropped).
+    """A path argument as typed or dropped: the quotes and blanks around it are not part of it
+    (the rule `platform.user_path` reads typed paths by).
 
     Every path argument of every command is read through this (argparse `type=`)."""
-    return str(user_path(text))
+    return unquoted_path(text)
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
