@@ -11,7 +11,7 @@ import json
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
+from curator_tui.sync import replica
+from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
 
 DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
 # The year the bundled demo roadmap (Молчановский район) was written for; the demo moves its
@@ -152,6 +154,54 @@ def closest_organisations(reference: str, rows: Sequence[dict[str, Any]]) -> lis
     alike = difflib.get_close_matches(key, list(by_key), n=CLOSEST_NAMES, cutoff=0.4)
     ordered = list(dict.fromkeys([*containing, *alike]))[:CLOSEST_NAMES]
     return [by_key[k] for k in ordered]
+
+
+def organisation_reference(db: Path, reference: str | None) -> str | None:
+    """The id of an existing organisation of the database `db` («*» stays «*»): what
+    `find_organisation` allows, for a setup or trust form (CLI or screen)."""
+    if reference is None or reference.strip() == ANY_ORGANISATION:
+        return reference
+    if not Path(db).exists():  # a first setup: no roadmap, so no organisation, yet
+        raise UnknownOrganisation(unknown_organisation_message(reference, []))
+    with Store.open(db) as store:
+        return str(find_organisation(store, reference)["id"])
+
+
+# --- setting up a device and trusting keys (`curator init`, `trust`, the app's screens) ------
+
+
+def set_up_device(db: Path, options: replica.InitOptions) -> replica.InitResult:
+    """Make this device's keys and role; its organisation must already be in the database."""
+    organisation = organisation_reference(db, options.organisation)
+    return replica.init_replica(db, replace(options, organisation=organisation))
+
+
+def trust_key(
+    db: Path,
+    key_text: str,
+    *,
+    name: str,
+    organisation: str,
+    role: TrustRole,
+    valid_until: date | None = None,
+) -> replica.TrustRow:
+    """Trust a key (a line or a `.pub` file) for one organisation of the database, or «*».
+
+    A coordinator's key file made by `keys export` carries its age recipient: exports of this
+    database are then encrypted to it by default (`replica.coordinator_recipient`)."""
+    return replica.add_trust(
+        db,
+        key_text,
+        name=name,
+        organisation=str(organisation_reference(db, organisation)),
+        role=role,
+        valid_until=valid_until,
+    )
+
+
+def extend_trust(db: Path, fingerprint: str, valid_until: date | None) -> replica.TrustRow:
+    """Trust a listed key until another day (None: with no end)."""
+    return replica.extend_trust(db, fingerprint, valid_until)
 
 
 def activities_json(store: Store, today: date | None = None) -> list[dict[str, Any]]:
