@@ -176,6 +176,19 @@ def set_up_device(db: Path, options: replica.InitOptions) -> replica.InitResult:
     return replica.init_replica(db, replace(options, organisation=organisation))
 
 
+@dataclass(frozen=True)
+class SetupChoices:
+    """What the app's setup screen offers: the organisations of the imported roadmaps."""
+
+    organisations: list[str]  # names as the roadmaps spell them
+    set_up: bool  # this device already has its keys (`curator init` or the screen ran)
+
+
+def setup_choices(store: Store) -> SetupChoices:
+    names = sorted({row["name"] for row in organisations(store) if row["name"]}, key=str.casefold)
+    return SetupChoices(names, replica.paths_of(store).device_key.exists())
+
+
 def trust_key(
     db: Path,
     key_text: str,

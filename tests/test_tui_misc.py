@@ -18,6 +18,7 @@ from curator_tui.tui.screens.first_run import FirstRunScreen
 from curator_tui.tui.screens.help import HelpScreen
 from curator_tui.tui.screens.home import HomeScreen
 from curator_tui.tui.screens.import_summary import ImportSummaryScreen
+from curator_tui.tui.screens.setup import SetupScreen
 from curator_tui.tui.widgets.activity_list import ActivityList
 from tests.tui_support import make_app, press, school_db, screen_text, settle, toasts, type_text
 
@@ -105,6 +106,8 @@ async def test_first_run_refuses_a_bad_file_then_imports_a_roadmap(tmp_path: Pat
         await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ImportSummaryScreen)  # the document has remarks
+        await press(pilot, "escape")
+        assert isinstance(app.screen, SetupScreen)  # a device without keys: set up now or later
         await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
         assert "Импортировано мероприятий" in toasts(app)

@@ -1,4 +1,7 @@
-"""The first screen on an empty database: import a roadmap, or look at the demo first."""
+"""The first screen on an empty database: import a roadmap, or look at the demo first.
+
+After a roadmap is imported on a device without keys, the setup screen follows
+(screens/setup.py): the roadmap's organisations are what it offers."""
 
 from __future__ import annotations
 
@@ -43,6 +46,10 @@ class FirstRunScreen(Screen[None]):
                 yield Button("Открыть демо", id="open-demo")
         yield Footer()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.setup_offer: list[str] | None = None  # set by the import: a device to set up
+
     def on_mount(self) -> None:
         self.query_one("#roadmap-path", Input).focus()
 
@@ -68,6 +75,7 @@ class FirstRunScreen(Screen[None]):
         """Import the file at `path`, or build the demo (with some progress) when it is None."""
         # Imported here: the importers (python-docx) would cost every start-up otherwise.
         from curator_tui.services import build_demo, import_roadmap_file
+        from curator_tui.tui.screens.setup import needs_setup
 
         today = self.curator.today
 
@@ -76,6 +84,7 @@ class FirstRunScreen(Screen[None]):
                 summary = build_demo(store, today)
             else:
                 summary = import_roadmap_file(store, path, today=today).summary
+                self.setup_offer = needs_setup(store)
             description = f"Импортировано мероприятий: {summary.created} ({summary.organisation})"
             # The demo's own remarks are no news to a user who only wants to look around.
             return description, summary.warnings if path is not None else []
@@ -86,6 +95,10 @@ class FirstRunScreen(Screen[None]):
     def on_roadmap_imported(self, message: RoadmapImported) -> None:
         self.notify(message.description, title="Готово", markup=False)
         self.dismiss(None)
+        if self.setup_offer is not None:
+            from curator_tui.tui.screens.setup import SetupScreen
+
+            self.app.push_screen(SetupScreen(self.setup_offer))
         if message.warnings:
             from curator_tui.tui.screens.import_summary import ImportSummaryScreen
 
