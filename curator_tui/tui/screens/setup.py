@@ -8,6 +8,7 @@ from a stick, the device's name. The result shows both fingerprints, to compare 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
+from curator_tui.platform import find_medium
 from curator_tui.store.store import Store
 from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.workers import thread_work
@@ -87,6 +89,7 @@ class SetupScreen(Screen[bool]):
                             classes="setup-hub")  # fmt: skip
                 yield Label("Файл ключа координатора (.pub):", classes="setup-school")
                 yield Input(
+                    value=key_file_on_stick(self.curator.media_roots),
                     placeholder="Путь к файлу; можно перетащить файл сюда",
                     id="setup-key",
                     classes="setup-school",
@@ -177,6 +180,19 @@ class SetupScreen(Screen[bool]):
         self.query_one("#setup-done").display = True
         self.query_one("#setup-result", Static).update(message.text)
         self.query_one("#setup-continue", Button).focus()
+
+
+def key_file_on_stick(media_roots: Sequence[Path]) -> str:
+    """The one `.pub` file at the top of the mounted stick, if there is exactly one: the
+    coordinator's key, handed out with the roadmap."""
+    medium = find_medium(media_roots)
+    if medium is None:
+        return ""
+    try:
+        found = [p for p in medium.glob("*.pub") if p.is_file()]
+    except OSError:
+        return ""
+    return str(found[0]) if len(found) == 1 else ""
 
 
 def form_problem(form: SetupForm) -> str | None:
