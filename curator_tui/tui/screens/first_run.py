@@ -93,7 +93,8 @@ class FirstRunScreen(Screen[None]):
         self.post_message(RoadmapImported(description, tuple(warnings)))
 
     def on_roadmap_imported(self, message: RoadmapImported) -> None:
-        self.notify(message.description, title="Готово", markup=False)
+        # Read while the setup screen follows: longer than a toast's usual five seconds.
+        self.notify(message.description, title="Готово", markup=False, timeout=10)
         self.dismiss(None)
         if self.setup_offer is not None:
             from curator_tui.tui.screens.setup import SetupScreen
