@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import tempfile
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.importers.prose import deadline_warnings
+from curator_tui.platform import user_data_dir
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
@@ -32,6 +34,7 @@ from curator_tui.sync import replica
 from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
 
 DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
+DEMO_DB_VARIABLE = "CURATOR_DEMO_DB"  # overrides where the demo lives (tests, scripts)
 # The year the bundled demo roadmap (Молчановский район) was written for; the demo moves its
 # dates to the current year so that some activities are done, some due soon, some overdue.
 DEMO_YEAR = 2023
@@ -321,6 +324,22 @@ def activity_json(
         "conflicts": conflicts or [],
         **by_occurrence,
     }
+
+
+def demo_database() -> Path:
+    """The demo's own database, apart from the personal one: `demo.db` in the user's data
+    folder (or where CURATOR_DEMO_DB says)."""
+    override = os.environ.get(DEMO_DB_VARIABLE)
+    return Path(override) if override else user_data_dir() / "demo.db"
+
+
+def ensure_demo(db: Path, today: date | None = None) -> Path:
+    """The demo database at `db`, built from the bundled roadmap the first time."""
+    if not db.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with Store.open(db, create=True) as store:
+            build_demo(store, today)
+    return db
 
 
 def build_demo(store: Store, today: date | None = None) -> ImportSummary:

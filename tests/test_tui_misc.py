@@ -7,10 +7,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from textual.binding import Binding
 
 from curator_tui.domain.ops import Action, Entity
-from curator_tui.services import DEMO_ROADMAP
+from curator_tui.services import DEMO_DB_VARIABLE, DEMO_ROADMAP
 from curator_tui.store.store import Change, Store, now_ms
 from curator_tui.tui.app import CuratorApp
 from curator_tui.tui.screens.detail import DetailScreen
@@ -114,14 +115,24 @@ async def test_first_run_refuses_a_bad_file_then_imports_a_roadmap(tmp_path: Pat
         assert app.screen.query_one(ActivityList).total > 20
 
 
-async def test_first_run_opens_the_demo(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "new.db")
+async def test_first_run_opens_the_demo_in_its_own_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = tmp_path / "data" / "demo.db"
+    monkeypatch.setenv(DEMO_DB_VARIABLE, str(demo))
+    personal = tmp_path / "new.db"
+    app = make_app(personal)
     async with app.run_test(notifications=True, size=(100, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "f2")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert "Молчановского района" in screen_text(app)
+        assert app.db_path == demo
+    with Store.open(personal) as store:
+        assert store.roadmaps() == []  # the personal database stays empty
+    with Store.open(demo) as store:
+        assert len(store.roadmaps()) == 1
 
 
 async def test_a_clock_behind_the_database_is_warned_about_once(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ class CuratorApp(App[None]):
         # F5 works even while a text field has focus.
         Binding("f5", "sync", "Обмен данными", id="app.sync"),
         Binding("f3", "dashboard", "Школы", id="app.dashboard"),
-        Binding("f4", "trust", "Доверие", id="app.trust"),
+        Binding("f4", "trust", "Список доверия", show=False, id="app.trust"),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
@@ -255,6 +255,14 @@ class CuratorApp(App[None]):
             self.notify("Это устройство уже настроено: ключи созданы", markup=False)
             return
         self.push_screen(SetupScreen(choices.organisations if choices else []))
+
+    def switch_database(self, db_path: Path) -> None:
+        """Work on `db_path` from now on: the first run's demo opens its own database, so the
+        user's own stays empty (screens read through the gate, so they follow)."""
+        self.gate.close()
+        self.db_path = db_path
+        self.gate = StoreGate(db_path)
+        self.sub_title = "демонстрационная база"
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
@@ -67,27 +68,36 @@ class FirstRunScreen(Screen[None]):
         self.import_roadmap(user_path(text))
 
     @on(Button.Pressed, "#open-demo")
+    @thread_work(group="import", exclusive=True)
     def action_demo(self) -> None:
-        self.import_roadmap(None)
+        """The demo in its own database, never in this one (which stays empty)."""
+        from curator_tui.services import demo_database, ensure_demo
+
+        self.post_message(self.DemoReady(ensure_demo(demo_database(), self.curator.today)))
+
+    class DemoReady(Message):
+        def __init__(self, db: Path) -> None:
+            super().__init__()
+            self.db = db
+
+    def on_first_run_screen_demo_ready(self, message: DemoReady) -> None:
+        self.curator.switch_database(message.db)
+        self.notify(f"Открыта демонстрационная база: {message.db}", markup=False)
+        self.dismiss(None)
 
     @thread_work(group="import", exclusive=True)
-    def import_roadmap(self, path: Path | None) -> None:
-        """Import the file at `path`, or build the demo (with some progress) when it is None."""
+    def import_roadmap(self, path: Path) -> None:
         # Imported here: the importers (python-docx) would cost every start-up otherwise.
-        from curator_tui.services import build_demo, import_roadmap_file
+        from curator_tui.services import import_roadmap_file
         from curator_tui.tui.screens.setup import needs_setup
 
         today = self.curator.today
 
         def job(store: Store) -> tuple[str, list[str]]:
-            if path is None:
-                summary = build_demo(store, today)
-            else:
-                summary = import_roadmap_file(store, path, today=today).summary
-                self.setup_offer = needs_setup(store)
+            summary = import_roadmap_file(store, path, today=today).summary
+            self.setup_offer = needs_setup(store)
             description = f"Импортировано мероприятий: {summary.created} ({summary.organisation})"
-            # The demo's own remarks are no news to a user who only wants to look around.
-            return description, summary.warnings if path is not None else []
+            return description, summary.warnings
 
         description, warnings = self.curator.with_store(job)
         self.post_message(RoadmapImported(description, tuple(warnings)))
