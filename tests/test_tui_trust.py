@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, OptionList
 from curator_tui.sync import replica
 from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
 from curator_tui.tui.screens.modals import ConfirmDialog
+from curator_tui.tui.screens.setup import SetupScreen
 from curator_tui.tui.screens.trust import TrustScreen
 from tests.bundle_helpers import ORG_ID, ORG_NAME, OTHER_NAME, cli, make_hub, make_replica
 from tests.conftest import small_roadmap
@@ -106,3 +107,25 @@ async def test_a_curator_for_every_organisation_and_the_palette(tmp_path: Path) 
         [row] = replica.list_trust(hub.db)
         assert row.entry.role is TrustRole.CURATOR
         assert row.entry.organisation_id == ANY_ORGANISATION
+
+
+async def test_setup_and_trust_screens_speak_russian(tmp_path: Path) -> None:
+    from tests.test_tui_russian import english_on_screen
+
+    hub = make_hub(tmp_path)
+    replica.add_trust(
+        hub.db, str(school_key_file(tmp_path)), name="Директор", organisation=ORG_NAME,
+        role=TrustRole.SCHOOL,
+    )  # fmt: skip
+    app = make_app(hub.db, media_roots=[tmp_path / "no-media"])
+    async with app.run_test(notifications=True, size=SIZE) as pilot:
+        await open_trust(pilot, app)
+        [row] = replica.list_trust(hub.db)
+        # The key's fingerprint is base64, not words.
+        assert all(word in row.entry.fingerprint for word in english_on_screen(app))
+        await press(pilot, "ctrl+d")
+        assert all(word in row.entry.fingerprint for word in english_on_screen(app))
+        await press(pilot, "escape", "escape")
+        app.push_screen(SetupScreen([ORG_NAME]))
+        await settle(pilot)
+        assert english_on_screen(app) == set()
