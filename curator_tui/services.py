@@ -20,16 +20,19 @@ from typing import Any
 from curator_tui.domain.errors import UserFacingError
 from curator_tui.domain.fields import IMPORTED_FIELDS
 from curator_tui.domain.models import EvidenceKind, Schedule, Status
+from curator_tui.domain.ops import Action, Entity
 from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.importers.prose import deadline_warnings
 from curator_tui.platform import user_data_dir
+from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
-from curator_tui.store.store import Store
+from curator_tui.store.store import Change, Store
+from curator_tui.store.sync_state import lifecycle_ops
 from curator_tui.sync import replica
 from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
 
@@ -218,6 +221,52 @@ def trust_key(
 def extend_trust(db: Path, fingerprint: str, valid_until: date | None) -> replica.TrustRow:
     """Trust a listed key until another day (None: with no end)."""
     return replica.extend_trust(db, fingerprint, valid_until)
+
+
+# --- withdrawing a roadmap imported by mistake -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    organisation: str
+    title: str
+    activities: int  # taken off the list by this withdrawal
+
+
+def withdrawable_roadmap(store: Store, reference: str | None) -> dict[str, Any]:
+    """The roadmap to withdraw: the organisation's (a name or id, `find_organisation`), or
+    the only roadmap of the database when none is named."""
+    roadmaps = [r for r in store.roadmaps() if store.activities(r["id"])]
+    if reference:
+        organisation = find_organisation(store, reference)["id"]
+        roadmaps = [r for r in roadmaps if r["organisation_id"] == organisation]
+    if len(roadmaps) == 1:
+        return roadmaps[0]
+    if not roadmaps:
+        raise UserFacingError("В базе нет такой дорожной карты (или она уже отозвана)")
+    listed = "\n".join(f"  {r['organisation']} ({r['organisation_id']})" for r in roadmaps)
+    raise UserFacingError(f"В базе несколько дорожных карт: укажите организацию:\n{listed}")
+
+
+def withdraw_roadmap(store: Store, roadmap: dict[str, Any]) -> Withdrawn:
+    """Take a roadmap imported by mistake off the list, as ordinary changes (every activity
+    `removed`, domain/fields.py), so the withdrawal travels like the coordinator's removals
+    and work already recorded on it stays in the log (store/removed_work.py).
+
+    The coordinator may withdraw any roadmap; a school or curator only one it imported
+    itself, since one the coordinator sent is the coordinator's to withdraw."""
+    if not may_withdraw(store, roadmap["id"]):
+        raise UserFacingError("Эту дорожную карту прислал координатор: отозвать её может только он")
+    activities = store.activities(roadmap["id"])
+    store.record([Change(Entity.ACTIVITY, a["id"], Action.SET, "removed", 1) for a in activities])
+    return Withdrawn(roadmap["organisation"] or "", roadmap["title"] or "", len(activities))
+
+
+def may_withdraw(store: Store, roadmap_id: str) -> bool:
+    if is_hub(store) or store.device().get("role") == TrustRole.COORDINATOR.value:
+        return True
+    created = lifecycle_ops(store, Entity.ROADMAP, roadmap_id)
+    return all(op.device_id == store.device_id for op in created)
 
 
 def activities_json(store: Store, today: date | None = None) -> list[dict[str, Any]]:
