@@ -49,3 +49,31 @@ def test_a_roadmap_from_the_coordinator_is_the_coordinators_to_withdraw(tmp_path
     bundle = hub.export(tmp_path / "withdrawn", roadmap=True, organisation=ORG_NAME)
     assert school.import_(bundle).outcome == "accepted"
     assert shown(school.db) == 0  # the withdrawal travelled as changes
+
+
+async def test_the_app_withdraws_after_asking(tmp_path: Path) -> None:
+    from curator_tui.tui.screens.home import HomeScreen
+    from curator_tui.tui.screens.withdraw import WithdrawDialog
+    from tests.tui_support import make_app, press, screen_text, settle, toasts
+
+    db = tmp_path / "school.db"
+    with Store.open(db, create=True) as store:
+        save_roadmap(store, small_roadmap())
+    before = shown(db)
+    app = make_app(db)
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p", *"отозвать")
+        await pilot.pause(0.3)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, WithdrawDialog)
+        assert f"{before} мероприятий уйдут" in screen_text(app)
+        await press(pilot, "enter")  # «Нет» has the focus: nothing happens
+        assert isinstance(app.screen, HomeScreen) and shown(db) == before
+        app.action_withdraw_roadmap()
+        await settle(pilot)
+        await press(pilot, "shift+tab", "enter")  # «Отозвать»
+        assert isinstance(app.screen, HomeScreen)
+        assert "отозвана" in toasts(app)
+        assert shown(db) == 0
+        assert "нет мероприятий" in screen_text(app)

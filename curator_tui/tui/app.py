@@ -200,6 +200,7 @@ class CuratorApp(App[None]):
         from curator_tui.tui.screens.sync import SyncScreen
         from curator_tui.tui.screens.trust import TrustScreen
         from curator_tui.tui.screens.visit import VisitDialog
+        from curator_tui.tui.screens.withdraw import WithdrawDialog
         from curator_tui.tui.widgets.activity_list import ActivityList
         from curator_tui.tui.widgets.school_table import SchoolTable
 
@@ -219,6 +220,7 @@ class CuratorApp(App[None]):
             ("Первый запуск", FirstRunScreen.BINDINGS),
             ("Настройка устройства", SetupScreen.BINDINGS),
             ("Список доверия", TrustScreen.BINDINGS),
+            ("Отзыв дорожной карты", WithdrawDialog.BINDINGS),
             ("Справка", HelpScreen.BINDINGS),
         ]
 
@@ -255,6 +257,12 @@ class CuratorApp(App[None]):
             self.notify("Это устройство уже настроено: ключи созданы", markup=False)
             return
         self.push_screen(SetupScreen(choices.organisations if choices else []))
+
+    def action_withdraw_roadmap(self) -> None:
+        from curator_tui.tui.screens.withdraw import WithdrawDialog
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(WithdrawDialog())
 
     def switch_database(self, db_path: Path) -> None:
         """Work on `db_path` from now on: the first run's demo opens its own database, so the
@@ -306,6 +314,11 @@ class CuratorApp(App[None]):
         yield SystemCommand("Список доверия", "Чьи пакеты принимает эта база", self.action_trust)
         yield SystemCommand(
             "Настройка устройства", "Роль, организация, ключ координатора", self.action_setup
+        )
+        yield SystemCommand(
+            "Отозвать дорожную карту",
+            "Убрать дорожную карту, импортированную по ошибке",
+            self.action_withdraw_roadmap,
         )
         yield SystemCommand("Справка", "Все клавиши и что они делают", self.action_help)
         yield SystemCommand("Выход", "Закрыть программу", self.action_quit)
