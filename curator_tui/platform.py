@@ -221,6 +221,14 @@ def set_permissions(path: Path, mode: int) -> None:
         os.chmod(path, mode)
 
 
+def user_data_dir() -> Path:
+    """This user's own data folder (the personal database, the demo's): ~/.local/share/curator
+    on Linux, %LOCALAPPDATA%\\curator on Windows."""
+    from platformdirs import user_data_path  # only for the few who ask where it is
+
+    return user_data_path("curator", appauthor=False)
+
+
 def user_path(text: str) -> Path:
     """A path as a user typed, pasted or dragged it in: surrounding blanks and the quotes a
     file manager or a terminal adds ('"C:\\…"' from Explorer's «Copy as path», "'/media/…'")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,17 +20,24 @@ from typing import Any
 from curator_tui.domain.errors import UserFacingError
 from curator_tui.domain.fields import IMPORTED_FIELDS
 from curator_tui.domain.models import EvidenceKind, Schedule, Status
+from curator_tui.domain.ops import Action, Entity
 from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.importers.prose import deadline_warnings
+from curator_tui.platform import user_data_dir
+from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
-from curator_tui.store.store import Store
+from curator_tui.store.store import Change, Store
+from curator_tui.store.sync_state import lifecycle_ops
+from curator_tui.sync import replica
+from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
 
 DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
+DEMO_DB_VARIABLE = "CURATOR_DEMO_DB"  # overrides where the demo lives (tests, scripts)
 # The year the bundled demo roadmap (Молчановский район) was written for; the demo moves its
 # dates to the current year so that some activities are done, some due soon, some overdue.
 DEMO_YEAR = 2023
@@ -154,6 +162,113 @@ def closest_organisations(reference: str, rows: Sequence[dict[str, Any]]) -> lis
     return [by_key[k] for k in ordered]
 
 
+def organisation_reference(db: Path, reference: str | None) -> str | None:
+    """The id of an existing organisation of the database `db` («*» stays «*»): what
+    `find_organisation` allows, for a setup or trust form (CLI or screen)."""
+    if reference is None or reference.strip() == ANY_ORGANISATION:
+        return reference
+    if not Path(db).exists():  # a first setup: no roadmap, so no organisation, yet
+        raise UnknownOrganisation(unknown_organisation_message(reference, []))
+    with Store.open(db) as store:
+        return str(find_organisation(store, reference)["id"])
+
+
+# --- setting up a device and trusting keys (`curator init`, `trust`, the app's screens) ------
+
+
+def set_up_device(db: Path, options: replica.InitOptions) -> replica.InitResult:
+    """Make this device's keys and role; its organisation must already be in the database."""
+    organisation = organisation_reference(db, options.organisation)
+    return replica.init_replica(db, replace(options, organisation=organisation))
+
+
+@dataclass(frozen=True)
+class SetupChoices:
+    """What the app's setup screen offers: the organisations of the imported roadmaps."""
+
+    organisations: list[str]  # names as the roadmaps spell them
+    set_up: bool  # this device already has its keys (`curator init` or the screen ran)
+
+
+def setup_choices(store: Store) -> SetupChoices:
+    names = sorted({row["name"] for row in organisations(store) if row["name"]}, key=str.casefold)
+    return SetupChoices(names, replica.paths_of(store).device_key.exists())
+
+
+def trust_key(
+    db: Path,
+    key_text: str,
+    *,
+    name: str,
+    organisation: str,
+    role: TrustRole,
+    valid_until: date | None = None,
+) -> replica.TrustRow:
+    """Trust a key (a line or a `.pub` file) for one organisation of the database, or «*».
+
+    A coordinator's key file made by `keys export` carries its age recipient: exports of this
+    database are then encrypted to it by default (`replica.coordinator_recipient`)."""
+    return replica.add_trust(
+        db,
+        key_text,
+        name=name,
+        organisation=str(organisation_reference(db, organisation)),
+        role=role,
+        valid_until=valid_until,
+    )
+
+
+def extend_trust(db: Path, fingerprint: str, valid_until: date | None) -> replica.TrustRow:
+    """Trust a listed key until another day (None: with no end)."""
+    return replica.extend_trust(db, fingerprint, valid_until)
+
+
+# --- withdrawing a roadmap imported by mistake -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    organisation: str
+    title: str
+    activities: int  # taken off the list by this withdrawal
+
+
+def withdrawable_roadmap(store: Store, reference: str | None) -> dict[str, Any]:
+    """The roadmap to withdraw: the organisation's (a name or id, `find_organisation`), or
+    the only roadmap of the database when none is named."""
+    roadmaps = [r for r in store.roadmaps() if store.activities(r["id"])]
+    if reference:
+        organisation = find_organisation(store, reference)["id"]
+        roadmaps = [r for r in roadmaps if r["organisation_id"] == organisation]
+    if len(roadmaps) == 1:
+        return roadmaps[0]
+    if not roadmaps:
+        raise UserFacingError("В базе нет такой дорожной карты (или она уже отозвана)")
+    listed = "\n".join(f"  {r['organisation']} ({r['organisation_id']})" for r in roadmaps)
+    raise UserFacingError(f"В базе несколько дорожных карт: укажите организацию:\n{listed}")
+
+
+def withdraw_roadmap(store: Store, roadmap: dict[str, Any]) -> Withdrawn:
+    """Take a roadmap imported by mistake off the list, as ordinary changes (every activity
+    `removed`, domain/fields.py), so the withdrawal travels like the coordinator's removals
+    and work already recorded on it stays in the log (store/removed_work.py).
+
+    The coordinator may withdraw any roadmap; a school or curator only one it imported
+    itself, since one the coordinator sent is the coordinator's to withdraw."""
+    if not may_withdraw(store, roadmap["id"]):
+        raise UserFacingError("Эту дорожную карту прислал координатор: отозвать её может только он")
+    activities = store.activities(roadmap["id"])
+    store.record([Change(Entity.ACTIVITY, a["id"], Action.SET, "removed", 1) for a in activities])
+    return Withdrawn(roadmap["organisation"] or "", roadmap["title"] or "", len(activities))
+
+
+def may_withdraw(store: Store, roadmap_id: str) -> bool:
+    if is_hub(store) or store.device().get("role") == TrustRole.COORDINATOR.value:
+        return True
+    created = lifecycle_ops(store, Entity.ROADMAP, roadmap_id)
+    return all(op.device_id == store.device_id for op in created)
+
+
 def activities_json(store: Store, today: date | None = None) -> list[dict[str, Any]]:
     """`curator activities --json`: every activity, each with its standing conflicts and, for
     a recurring one, its occurrences."""
@@ -258,6 +373,22 @@ def activity_json(
         "conflicts": conflicts or [],
         **by_occurrence,
     }
+
+
+def demo_database() -> Path:
+    """The demo's own database, apart from the personal one: `demo.db` in the user's data
+    folder (or where CURATOR_DEMO_DB says)."""
+    override = os.environ.get(DEMO_DB_VARIABLE)
+    return Path(override) if override else user_data_dir() / "demo.db"
+
+
+def ensure_demo(db: Path, today: date | None = None) -> Path:
+    """The demo database at `db`, built from the bundled roadmap the first time."""
+    if not db.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with Store.open(db, create=True) as store:
+            build_demo(store, today)
+    return db
 
 
 def build_demo(store: Store, today: date | None = None) -> ImportSummary:

@@ -42,9 +42,7 @@ def test_an_encrypted_bundle_has_a_neutral_name_and_imports(tmp_path: Path) -> N
 
 def test_the_usual_name_when_asked_and_for_plain_bundles(tmp_path: Path) -> None:
     hub, school = school_with_news(tmp_path)
-    named = export(
-        school, tmp_path / "a", "--encrypt-to", hub.age_recipient, "--name-with-school"
-    )
+    named = export(school, tmp_path / "a", "--encrypt-to", hub.age_recipient, "--name-with-school")
     assert named.name.startswith("mbou-testovaia-sosh-") and named.name.endswith(".curator.age")
     plain = export(school, tmp_path / "b", "--full")
     assert plain.name.startswith("mbou-testovaia-sosh-") and plain.name.endswith(".curator")

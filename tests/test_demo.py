@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from curator_tui.cli import main
-from curator_tui.services import build_demo
+from curator_tui.services import DEMO_DB_VARIABLE, build_demo
 from curator_tui.store.queries import progress
 from curator_tui.store.store import Store
 
@@ -33,3 +33,13 @@ def test_demo_command_builds_once_and_prints_without_a_terminal(
     assert "Разработка и утверждение муниципальной программы" in first
     assert main(["demo", "--db", str(db), "--print"]) == 0
     assert capsys.readouterr().out == first
+
+
+def test_demo_command_never_uses_the_personal_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    personal, demo = tmp_path / "curator.db", tmp_path / "data" / "demo.db"
+    monkeypatch.setenv("CURATOR_DB", str(personal))
+    monkeypatch.setenv(DEMO_DB_VARIABLE, str(demo))
+    assert main(["demo", "--print"]) == 0
+    assert demo.exists() and not personal.exists()

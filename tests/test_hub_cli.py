@@ -53,8 +53,33 @@ def test_unknown_school_refused_without_a_terminal(tmp_path: Path) -> None:
     assert ORG_ID not in organisations(hub)
 
 
-def test_yes_creates_the_school(tmp_path: Path) -> None:
+def test_yes_creates_no_organisation_and_lists_the_closest(tmp_path: Path) -> None:
     bundle, hub = school_bundle(tmp_path)
+    with hub.open() as store:
+        save_roadmap(store, small_roadmap(organisation="МБОУ «Тестовая СОШ № 2»"))
+    before = organisations(hub)
+    run = cli("import", bundle, "--db", hub.db, "--yes")
+    assert run.code != 0
+    assert "пакет пропущен" in run.err and "Похожие организации" in run.err
+    assert "МБОУ «Тестовая СОШ № 2»" in run.err and "--new-organisation" in run.err
+    assert organisations(hub) == before
+
+
+def test_a_named_new_organisation_is_created(tmp_path: Path) -> None:
+    bundle, hub = school_bundle(tmp_path)
+    run = cli("import", bundle, "--db", hub.db, "--new-organisation", "мбоу тестовая сош")
+    assert run.code == 0, run.out + run.err
+    assert ORG_ID in organisations(hub)
+
+
+def test_an_organisation_the_trust_list_names_is_created(tmp_path: Path) -> None:
+    """The coordinator bound a key to this organisation: the bundle may bring it in."""
+    municipal = make_replica(tmp_path / "municipal.db", "Муниципалитет", "coordinator")
+    with municipal.open() as store:
+        save_roadmap(store, small_roadmap())
+    bundle = municipal.export(tmp_path / "out", full=True)
+    hub = make_replica(tmp_path / "hub.db", "Регион", "coordinator", hub_region="Регион")
+    hub.trust(municipal, "Муниципальный координатор", ORG_ID, "coordinator")
     run = cli("import", bundle, "--db", hub.db, "--yes")
     assert run.code == 0, run.out + run.err
     assert ORG_ID in organisations(hub)

@@ -91,8 +91,16 @@ def test_a_busy_port_is_refused_in_russian_with_another_to_try(demo_db: Path) ->
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "curator_tui", "serve", "--db", str(demo_db),
-             "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "curator_tui",
+                "serve",
+                "--db",
+                str(demo_db),
+                "--port",
+                str(port),
+            ],
             capture_output=True,
             text=True,
             timeout=60,
@@ -118,15 +126,22 @@ def test_the_page_is_russian_and_loads_nothing_from_outside(server: str) -> None
         page = response.read().decode("utf-8")
     assert '<html lang="ru">' in page
     assert "Начать заново" in page and "Session ended" not in page
-    outside = [u for u in re.findall(r"(?:https?|wss?)://[^\s\"')]+", page)
-               if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "http://www.w3.org"))]
+    outside = [
+        u
+        for u in re.findall(r"(?:https?|wss?)://[^\s\"')]+", page)
+        if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "http://www.w3.org"))
+    ]
     assert outside == []
 
 
 def test_open_runs_the_app_when_stdout_is_a_pipe(demo_db: Path) -> None:
     # textual-serve's child: stdout is a pipe and the web driver draws into it.
-    env = {**os.environ, "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
-           "COLUMNS": "160", "ROWS": "40"}
+    env = {
+        **os.environ,
+        "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
+        "COLUMNS": "160",
+        "ROWS": "40",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "curator_tui", "open", str(demo_db)],
         stdin=subprocess.PIPE,
@@ -173,8 +188,10 @@ def test_the_app_in_a_headless_chromium_shows_the_list_and_opens_an_activity(ser
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             # Nothing but this machine: a request elsewhere would be a bug in the page.
             blocked: list[str] = []
-            page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*"),
-                       lambda route: (blocked.append(route.request.url), route.abort()))
+            page.route(
+                re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*"),
+                lambda route: (blocked.append(route.request.url), route.abort()),
+            )
             page.on("websocket", watch)
             started = time.monotonic()
             page.goto(server)

@@ -9,6 +9,7 @@ from textual.widgets import Button
 
 from curator_tui.tui.screens.home import HomeScreen
 from curator_tui.tui.screens.import_summary import ImportSummaryScreen
+from curator_tui.tui.screens.setup import SetupScreen
 from tests.tui_support import make_app, press, screen_text, settle
 
 ROWS = 30
@@ -50,6 +51,8 @@ async def test_the_list_of_partly_read_deadlines_scrolls_at_80x24(tmp_path: Path
         await press(pilot, "end")
         assert f"Мероприятие {ROWS}, срок" in screen_text(app)
         await press(pilot, "escape")
+        assert isinstance(app.screen, SetupScreen)  # a device without keys: «Позже» for now
+        await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
 
 
@@ -72,4 +75,6 @@ async def test_an_import_with_nothing_to_check_goes_straight_to_the_list(tmp_pat
         app.screen.query_one("#roadmap-path").value = str(source)  # type: ignore[attr-defined]
         await press(pilot, "enter")
         await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)  # no remarks to read: on to the setup
+        await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)

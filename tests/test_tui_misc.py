@@ -7,10 +7,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from textual.binding import Binding
 
 from curator_tui.domain.ops import Action, Entity
-from curator_tui.services import DEMO_ROADMAP
+from curator_tui.services import DEMO_DB_VARIABLE, DEMO_ROADMAP
 from curator_tui.store.store import Change, Store, now_ms
 from curator_tui.tui.app import CuratorApp
 from curator_tui.tui.screens.detail import DetailScreen
@@ -18,6 +19,7 @@ from curator_tui.tui.screens.first_run import FirstRunScreen
 from curator_tui.tui.screens.help import HelpScreen
 from curator_tui.tui.screens.home import HomeScreen
 from curator_tui.tui.screens.import_summary import ImportSummaryScreen
+from curator_tui.tui.screens.setup import SetupScreen
 from curator_tui.tui.widgets.activity_list import ActivityList
 from tests.tui_support import make_app, press, school_db, screen_text, settle, toasts, type_text
 
@@ -105,20 +107,32 @@ async def test_first_run_refuses_a_bad_file_then_imports_a_roadmap(tmp_path: Pat
         await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ImportSummaryScreen)  # the document has remarks
+        assert "Импортировано мероприятий" in toasts(app)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, SetupScreen)  # a device without keys: set up now or later
         await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
-        assert "Импортировано мероприятий" in toasts(app)
         assert app.screen.query_one(ActivityList).total > 20
 
 
-async def test_first_run_opens_the_demo(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "new.db")
+async def test_first_run_opens_the_demo_in_its_own_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = tmp_path / "data" / "demo.db"
+    monkeypatch.setenv(DEMO_DB_VARIABLE, str(demo))
+    personal = tmp_path / "new.db"
+    app = make_app(personal)
     async with app.run_test(notifications=True, size=(100, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "f2")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert "Молчановского района" in screen_text(app)
+        assert app.db_path == demo
+    with Store.open(personal) as store:
+        assert store.roadmaps() == []  # the personal database stays empty
+    with Store.open(demo) as store:
+        assert len(store.roadmaps()) == 1
 
 
 async def test_a_clock_behind_the_database_is_warned_about_once(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ GROUPS = (
 # Which group registers each command (a test checks this against what the groups register).
 COMMAND_GROUPS: dict[str, str] = {
     "import-roadmap": "roadmap",
+    "withdraw-roadmap": "roadmap",
     "activities": "roadmap",
     "set-status": "roadmap",
     "removed-work": "roadmap",

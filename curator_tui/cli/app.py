@@ -11,23 +11,12 @@ from curator_tui.cli import serve
 from curator_tui.cli.common import EXIT_OK, default_db_path, path_text
 from curator_tui.store.store import Store
 
-DEMO_DB = Path("demo") / "demo.db"
-
-
-def ensure_demo(db: Path) -> None:
-    """Build the demo database from the bundled roadmap the first time."""
-    if db.exists():
-        return
-    from curator_tui.services import build_demo  # the importers: only for the first run
-
-    with Store.open(db, create=True) as store:
-        build_demo(store)
-
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    db = Path(args.db)
-    ensure_demo(db)
-    return run_app(db, args)
+    """The demo in its own database (never the personal one), built the first time."""
+    from curator_tui.services import demo_database, ensure_demo  # the importers: only here
+
+    return run_app(ensure_demo(Path(args.db) if args.db else demo_database()), args)
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -65,7 +54,10 @@ def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="открыть демонстрационную дорожную карту")
     p.set_defaults(handler=cmd_demo)
     p.add_argument(
-        "--db", type=path_text, default=str(DEMO_DB), metavar="ФАЙЛ", help="файл демо-базы"
+        "--db",
+        type=path_text,
+        metavar="ФАЙЛ",
+        help="файл демо-базы (по умолчанию demo.db в папке данных пользователя, не ваша база)",
     )
     p.add_argument("--print", action="store_true", help="вывести мероприятия вместо запуска")
 

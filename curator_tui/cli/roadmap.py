@@ -273,7 +273,41 @@ def report_debris(removed: list[Removed]) -> None:
         print(f"  • {item.name} ({file_size(item.size)})")
 
 
+# --- withdraw-roadmap -------------------------------------------------------------------------
+
+
+def cmd_withdraw_roadmap(args: argparse.Namespace) -> int:
+    from curator_tui.services import withdraw_roadmap, withdrawable_roadmap
+
+    with open_store(args) as store:
+        roadmap = withdrawable_roadmap(store, args.organisation)
+        if not args.yes:
+            print(
+                f"Отозвать дорожную карту «{roadmap['organisation']}» "
+                f"({len(store.activities(roadmap['id']))} мероприятий)? "
+                "Повторите команду с --yes",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        withdrawn = withdraw_roadmap(store, roadmap)
+    print(f"Дорожная карта «{withdrawn.organisation}» отозвана: {withdrawn.activities} мероприятий")
+    return EXIT_OK
+
+
 def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "withdraw-roadmap", help="отозвать дорожную карту, импортированную по ошибке"
+    )
+    p.set_defaults(handler=cmd_withdraw_roadmap)
+    p.add_argument(
+        "organisation",
+        nargs="?",
+        metavar="ОРГАНИЗАЦИЯ",
+        help="чья дорожная карта: название или id (можно не указывать, если карта одна)",
+    )
+    p.add_argument("--yes", action="store_true", help="отозвать без вопроса")
+    add_db_option(p)
+
     p = sub.add_parser(
         "import-roadmap",
         help="импортировать дорожную карту (Word, OpenDocument, Excel, веб-страница, PDF, .txt)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,9 +19,16 @@ from curator_tui.cli.common import (
     path_text,
 )
 from curator_tui.domain.errors import UserFacingError
-from curator_tui.services import find_organisation, unknown_organisation_message
+from curator_tui.services import (
+    closest_organisations,
+    extend_trust,
+    organisation_key,
+    set_up_device,
+    trust_key,
+)
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import roadmaps_by_organisation
+from curator_tui.store.report_queries import organisations
 from curator_tui.store.store import Store
 from curator_tui.sync import replica
 from curator_tui.sync.bundles import SyncProgress
@@ -29,7 +36,7 @@ from curator_tui.sync.errors import SyncError
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import Outcome, import_bundles, verify_bundle
 from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
-from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
+from curator_tui.sync.trust import TrustEntry, TrustRole
 from curator_tui.views.bundles import (
     BundleReportView,
     bundle_report_view,
@@ -79,16 +86,6 @@ def role_arg(text: str) -> TrustRole:
     return role
 
 
-def organisation_arg(db: Path, reference: str | None) -> str | None:
-    """The id of an existing organisation for `--organisation`/`--school` ("*" stays "*")."""
-    if reference is None or reference.strip() == ANY_ORGANISATION:
-        return reference
-    if not db.exists():  # a first `init`: no roadmap, so no organisation, yet
-        raise CliError(unknown_organisation_message(reference, []))
-    with Store.open(db) as store:
-        return str(find_organisation(store, reference)["id"])
-
-
 def cmd_init(args: argparse.Namespace) -> int:
     role: TrustRole | None = args.role
     if args.hub:
@@ -97,16 +94,15 @@ def cmd_init(args: argparse.Namespace) -> int:
             raise CliError("Для сводной базы укажите регион: --hub --region НАЗВАНИЕ")
     if role is None:
         raise CliError(f"Укажите роль устройства: --role {ROLE_HELP}")
-    organisation = organisation_arg(db_arg(args), args.organisation)
     options = replica.InitOptions(
         name=args.name,
         role=role,
-        organisation=organisation,
+        organisation=args.organisation,
         coordinator_key=args.coordinator_key,
         hub_region=args.region if args.hub else None,
         municipality=args.municipality,
     )
-    result = replica.init_replica(db_arg(args), options)
+    result = set_up_device(db_arg(args), options)
     print(f"База: {result.db}")
     print(f"Устройство: «{args.name}», роль: {replica.role_label(role.value)}")
     print(f"  id: {result.device_id}")
@@ -153,17 +149,31 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
 
 def cmd_trust_add(args: argparse.Namespace) -> int:
     until = parse_day(args.until) if args.until else None
-    row = replica.add_trust(
+    row = trust_key(
         db_arg(args),
         args.pubkey,
         name=args.name,
-        organisation=str(organisation_arg(db_arg(args), args.school)),
+        organisation=args.school,
         role=args.role,
         valid_until=until,
     )
     print("Ключ добавлен в список доверия:")
     print_trust_row(row)
+    if args.role is TrustRole.COORDINATOR and replica.coordinator_recipient(db_arg(args)):
+        print("Выгрузки этой базы теперь шифруются для этого координатора по умолчанию")
     return EXIT_OK
+
+
+def cmd_trust_extend(args: argparse.Namespace) -> int:
+    until = None if args.until.strip() in FOREVER_WORDS else parse_day(args.until)
+    entry = trusted_entry(db_arg(args), args.key)
+    row = extend_trust(db_arg(args), entry.fingerprint, until)
+    print("Срок доверия изменён:")
+    print_trust_row(row)
+    return EXIT_OK
+
+
+FOREVER_WORDS = {"бессрочно", "-"}
 
 
 def parse_day(text: str) -> date:
@@ -213,14 +223,25 @@ def trusted_key(db: Path, reference: str) -> str:
     return named[0].fingerprint if named else reference
 
 
+def trusted_entry(db: Path, reference: str) -> TrustEntry:
+    """The listed key a fingerprint, principal or name (as `trust list` shows) refers to."""
+    wanted = trusted_key(db, reference)
+    for row in replica.list_trust(db):
+        if wanted.strip() in (row.entry.fingerprint, row.entry.principal):
+            return row.entry
+    raise CliError(f"В списке доверия нет ключа «{reference}» (curator trust list)")
+
+
 # --- export ---------------------------------------------------------------------------------
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.encrypt_to and args.no_encrypt:
+        raise CliError("Укажите что-то одно: --encrypt-to или --no-encrypt")
     options = ExportOptions(
         destination=Path(args.to) if args.to else None,
         full=args.full,
-        encrypt_to=args.encrypt_to,
+        encrypt_to=args.encrypt_to or default_recipient(args),
         roadmap=args.roadmap,
         organisation=args.school,
         receiver=args.receiver,
@@ -237,6 +258,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     result = export_bundle(db_arg(args), options, ProgressLine())
     print_export(result)
     return EXIT_OK
+
+
+def default_recipient(args: argparse.Namespace) -> str | None:
+    """A bundle of changes for the coordinator is encrypted to the coordinator whose key file
+    this replica trusted (`keys export` puts the age recipient in it), unless --no-encrypt."""
+    if args.no_encrypt or args.roadmap or args.receiver:
+        return None
+    return replica.coordinator_recipient(db_arg(args))
 
 
 def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
@@ -324,24 +353,34 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def confirm_new_organisations(assume_yes: bool) -> Callable[[dict[str, str]], bool]:
-    """How a hub's import decides on a school it has never seen: --yes accepts, a terminal
-    asks, anything else (a script, a pipe) refuses that bundle."""
+def confirm_new_organisations(
+    db: Path, assume_yes: bool, named: Sequence[str] = ()
+) -> Callable[[dict[str, str]], bool]:
+    """How a hub's import decides on an organisation it has never seen: never by itself.
+
+    Accepted only when the trust list or `--new-organisation` names it, or when a person at a
+    terminal says so; otherwise (a script, a pipe, `--yes`) that bundle is refused, listing
+    the hub's closest names: a misspelt school must not become a new one."""
+    known = known_organisations(db)
+    trusted = {row.entry.organisation_id for row in replica.list_trust(db)}
+    wanted = {organisation_key(text) for text in named}
 
     def confirm(unknown: dict[str, str]) -> bool:
-        if assume_yes:
-            return True
-        if not sys.stdin.isatty():
-            names = ", ".join(f"«{name or org}»" for org, name in unknown.items())
-            print(
-                f"Школа {names} ещё не известна хабу: пакет пропущен. "
-                "Чтобы создать её без вопроса, добавьте --yes",
-                file=sys.stderr,
-            )
-            return False
         for org, name in unknown.items():
+            if org in trusted or {organisation_key(org), organisation_key(name)} & wanted:
+                continue
+            shown = name or org
+            if assume_yes or not sys.stdin.isatty():
+                print(
+                    f"Школа «{shown}» ещё не известна хабу: пакет пропущен. "
+                    f"{closest_hint(shown, known)}Если это новая организация, добавьте "
+                    f"--new-organisation «{shown}» (--yes сам новых организаций не создаёт)",
+                    file=sys.stderr,
+                )
+                return False
+            print(closest_hint(shown, known), end="", file=sys.stderr)
             try:
-                answer = input(f"Школа «{name or org}» ещё не известна хабу. Создать? [д/Н] ")
+                answer = input(f"Школа «{shown}» ещё не известна хабу. Создать? [д/Н] ")
             except EOFError:
                 return False
             if answer.strip().casefold() not in YES_ANSWERS:
@@ -349,6 +388,21 @@ def confirm_new_organisations(assume_yes: bool) -> Callable[[dict[str, str]], bo
         return True
 
     return confirm
+
+
+def known_organisations(db: Path) -> list[dict[str, Any]]:
+    if not db.exists():
+        return []
+    with Store.open(db) as store:
+        return organisations(store)
+
+
+def closest_hint(name: str, known: Sequence[dict[str, Any]]) -> str:
+    closest = closest_organisations(name, known)
+    if not closest:
+        return ""
+    listed = "\n".join(f"  {row['name']}  ({row['id']})" for row in closest)
+    return f"Похожие организации сводной базы:\n{listed}\n"
 
 
 YES_ANSWERS = {"д", "да", "y", "yes"}
@@ -359,7 +413,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         db_arg(args),
         [Path(p) for p in args.bundles],
         ProgressLine(),
-        confirm_new=confirm_new_organisations(args.yes),
+        confirm_new=confirm_new_organisations(db_arg(args), args.yes, args.new_organisation),
         limits=limits_arg(args),
     )
     own_key = own_fingerprint(db_arg(args))
@@ -486,6 +540,18 @@ def register(sub: Any) -> None:
     p = trust_sub.add_parser("list", help="показать список доверия")
     p.set_defaults(handler=cmd_trust_list)
     add_db_option(p)
+    p = trust_sub.add_parser("extend", help="продлить (или изменить) срок доверия ключу")
+    p.set_defaults(handler=cmd_trust_extend)
+    p.add_argument(
+        "key", metavar="КЛЮЧ", help="отпечаток (SHA256:…) или имя ключа из curator trust list"
+    )
+    p.add_argument(
+        "--until",
+        required=True,
+        metavar="ГГГГ-ММ-ДД",
+        help="новый последний день доверия или «бессрочно»",
+    )
+    add_db_option(p)
     p = trust_sub.add_parser("remove", help="перестать доверять ключу")
     p.set_defaults(handler=cmd_trust_remove)
     p.add_argument(
@@ -515,6 +581,12 @@ def register(sub: Any) -> None:
         metavar="AGE1…",
         help="зашифровать для получателя age; имя файла тогда нейтральное: дата и случайные "
         "символы (kurator-2026-12-03-7f3a.curator.age)",
+    )
+    p.add_argument(
+        "--no-encrypt",
+        action="store_true",
+        help="не шифровать (по умолчанию пакет для координатора шифруется, если его ключ "
+        "добавлен из файла curator keys export)",
     )
     p.add_argument(
         "--name-with-school",
@@ -547,7 +619,17 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_import)
     p.add_argument("bundles", nargs="+", type=path_text, metavar="ПАКЕТ", help="файлы пакетов")
     p.add_argument(
-        "--yes", action="store_true", help="создавать неизвестные сводной базе школы без вопроса"
+        "--yes",
+        action="store_true",
+        help="не задавать вопросов: пакет с неизвестной сводной базе организацией отклоняется",
+    )
+    p.add_argument(
+        "--new-organisation",
+        action="append",
+        default=[],
+        metavar="НАЗВАНИЕ",
+        help="новая для сводной базы организация, которую можно создать из пакета "
+        "(название как в пакете или id; можно повторять)",
     )
     add_limit_options(p)
     add_db_option(p)

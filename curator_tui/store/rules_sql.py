@@ -107,8 +107,7 @@ def overdue_condition(before: str, alias: str = "a", *, plain: bool = False) -> 
     by falls before `before`."""
     due = owed_due_date(alias, plain=plain)
     return (
-        f"({open_condition(before, alias, plain=plain)} AND {due} IS NOT NULL "
-        f"AND {due} < {before})"
+        f"({open_condition(before, alias, plain=plain)} AND {due} IS NOT NULL AND {due} < {before})"
     )
 
 

@@ -3,6 +3,15 @@
 Private key files are written atomically with mode 0600 and are never silently replaced.
 Public keys travel as one OpenSSH line (``ssh-ed25519 AAAA… comment``); the fingerprint is
 spelled exactly as ``ssh-keygen -lf`` prints it, so people can compare them by eye.
+
+An exported key file (``curator keys export``) adds the device's age recipient on a comment
+line, so whoever trusts the key can also encrypt to it without typing ``age1…``::
+
+    ssh-ed25519 AAAA… Ноутбук координатора
+    # age-recipient: age1…
+
+``ssh-keygen -lf`` and older releases skip the comment line, so the file stays an ordinary
+``.pub``.
 """
 
 from __future__ import annotations
@@ -112,10 +121,30 @@ def parse_public_key_line(line: str) -> tuple[Ed25519PublicKey, str]:
     return key, parts[2] if len(parts) == 3 else ""
 
 
-def save_public_key(key: Ed25519PublicKey, path: Path, comment: str = "") -> None:
-    atomic_write_bytes(
-        Path(path), (public_key_line(key, comment) + "\n").encode("utf-8"), mode=PUBLIC_FILE_MODE
-    )
+def save_public_key(
+    key: Ed25519PublicKey, path: Path, comment: str = "", *, age_recipient: str | None = None
+) -> None:
+    """Write the ``.pub`` file; with `age_recipient`, the comment line that carries it."""
+    text = public_key_line(key, comment) + "\n"
+    if age_recipient:
+        text += f"{AGE_RECIPIENT_PREFIX}{age_recipient}\n"
+    atomic_write_bytes(Path(path), text.encode("utf-8"), mode=PUBLIC_FILE_MODE)
+
+
+AGE_RECIPIENT_PREFIX = "# age-recipient: "
+
+
+def age_recipient_in(key_file_text: str) -> str | None:
+    """The age recipient a key file carries (`save_public_key`), if any and well formed."""
+    for line in key_file_text.splitlines():
+        if line.startswith(AGE_RECIPIENT_PREFIX):
+            candidate = line[len(AGE_RECIPIENT_PREFIX) :].strip()
+            try:
+                x25519.Recipient.from_str(candidate)
+            except Exception:  # pyrage raises its own RecipientError
+                return None
+            return candidate
+    return None
 
 
 def fingerprint(key: Ed25519PublicKey) -> str:

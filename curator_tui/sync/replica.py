@@ -15,6 +15,7 @@ A database opened without `curator init` works for local use; only signing needs
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -141,7 +142,7 @@ def init_replica(db: Path, options: InitOptions) -> InitResult:
         coordinator = None
         if options.coordinator_key:
             scope = org_id if options.role is TrustRole.SCHOOL and org_id else ANY_ORGANISATION
-            coordinator = trust_coordinator(paths, options.coordinator_key, scope, notes)
+            coordinator = trust_coordinator(store, options.coordinator_key, scope, notes)
         return InitResult(
             db=Path(db),
             device_id=store.device_id,
@@ -218,7 +219,9 @@ def export_public_key(db: Path, target: Path) -> KeyInfo:
         name = store.device().get("name") or ""
     public, _comment = keys.parse_public_key_line(info.public_key)
     try:
-        keys.save_public_key(public, Path(target), _single_line(name))
+        keys.save_public_key(
+            public, Path(target), _single_line(name), age_recipient=info.age_recipient
+        )
     except OSError as exc:
         raise SyncError(f"Не удалось записать файл {target}: {os_error_text(exc)}") from exc
     return info
@@ -316,9 +319,27 @@ def trusted_peer(store: Store, name: str) -> tuple[str | None, str]:
 # --- trust list ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class KeyFile:
+    """A public key as given: its line's key and comment, and the age recipient its file
+    carries (`keys.save_public_key`), if any."""
+
+    key: Ed25519PublicKey
+    comment: str
+    age_recipient: str | None = None
+
+
 def read_public_key(text_or_path: str) -> tuple[Ed25519PublicKey, str]:
     """A public key given as a line (``ssh-ed25519 AAAA… comment``) or as a file holding one."""
+    given = read_key_file(text_or_path)
+    return given.key, given.comment
+
+
+def read_key_file(text_or_path: str) -> KeyFile:
+    """`read_public_key`, with the age recipient a key file made by `keys export` carries
+    (the file's text pasted whole carries it too)."""
     text = text_or_path.strip()
+    content, where = text, "тексте ключа"
     if not text.startswith(keys.ED25519_KEY_TYPE + " "):
         path = user_path(text)
         try:
@@ -327,17 +348,49 @@ def read_public_key(text_or_path: str) -> tuple[Ed25519PublicKey, str]:
             raise KeyFileError(
                 f"«{text[:80]}» — не открытый ключ ssh-ed25519 и не файл с ним"
             ) from exc
-        lines = [ln for ln in content.splitlines() if ln.strip() and not ln.startswith("#")]
-        if len(lines) != 1:
-            raise KeyFileError(f"В файле {path} должна быть ровно одна строка ключа ssh-ed25519")
-        text = lines[0]
-    return keys.parse_public_key_line(text)
+        where = f"файле {path}"
+    lines = [ln for ln in content.splitlines() if ln.strip() and not ln.startswith("#")]
+    if len(lines) != 1:
+        raise KeyFileError(f"В {where} должна быть ровно одна строка ключа ssh-ed25519")
+    return KeyFile(*keys.parse_public_key_line(lines[0]), keys.age_recipient_in(content))
 
 
-def trust_coordinator(
-    paths: ReplicaPaths, key_text: str, scope: str, notes: list[str]
-) -> TrustEntry:
-    key, comment = read_public_key(key_text)
+# The coordinator's age recipient, with the fingerprint of the key it came with: exports are
+# encrypted to it by default while that key stays trusted.
+COORDINATOR_RECIPIENT_SETTING = "coordinator_age_recipient"
+
+
+def remember_coordinator_recipient(store: Store, given: KeyFile) -> None:
+    if given.age_recipient:
+        value = {"fingerprint": keys.fingerprint(given.key), "recipient": given.age_recipient}
+        store.set_setting(COORDINATOR_RECIPIENT_SETTING, json.dumps(value))
+
+
+def coordinator_recipient(db: Path, today: date | None = None) -> str | None:
+    """Whom this replica's exports are encrypted to by default: the age recipient of a trusted
+    coordinator's key file (None if there is none, or its key is no longer trusted)."""
+    if not Path(db).exists():
+        return None
+    with Store.open(db) as store:
+        stored = store.setting(COORDINATOR_RECIPIENT_SETTING)
+        trust = TrustList.load(paths_of(store).trust_file)
+    if not stored:
+        return None
+    value = json.loads(stored)
+    day = today or date.today()
+    for entry in trust:
+        current = entry.valid_until is None or day <= entry.valid_until
+        coordinator = entry.role is TrustRole.COORDINATOR
+        if current and coordinator and entry.fingerprint == value["fingerprint"]:
+            return str(value["recipient"])
+    return None
+
+
+def trust_coordinator(store: Store, key_text: str, scope: str, notes: list[str]) -> TrustEntry:
+    paths = paths_of(store)
+    given = read_key_file(key_text)
+    key, comment = given.key, given.comment
+    remember_coordinator_recipient(store, given)
     trust = TrustList.load(paths.trust_file)
     existing = trust.find(key)
     if existing is not None:
@@ -385,7 +438,8 @@ def add_trust(
     role: TrustRole,
     valid_until: date | None = None,
 ) -> TrustRow:
-    key, _comment = read_public_key(key_text)
+    given = read_key_file(key_text)
+    key = given.key
     with Store.open(db) as store:
         paths = paths_of(store)
         org_id, org_name = resolve_organisation(store, organisation)
@@ -408,6 +462,8 @@ def add_trust(
         trust.add(entry)
         paths.files_dir.mkdir(parents=True, exist_ok=True)
         trust.save(paths.trust_file)
+        if role is TrustRole.COORDINATOR:
+            remember_coordinator_recipient(store, given)
     return TrustRow(entry, org_name, expired=False)
 
 
@@ -424,6 +480,22 @@ def remove_trust(db: Path, fingerprint_or_principal: str) -> TrustEntry:
         removed = trust.remove(fingerprint_or_principal.strip())
         trust.save(paths.trust_file)
     return removed
+
+
+def extend_trust(db: Path, fingerprint: str, valid_until: date | None) -> TrustRow:
+    """Trust the listed key `fingerprint` until `valid_until` (None: with no end)."""
+    with Store.open(db) as store:
+        paths = paths_of(store)
+        trust = TrustList.load(paths.trust_file)
+        found = [e for e in trust if e.fingerprint == fingerprint]
+        if not found:
+            raise TrustError(f"В списке доверия нет ключа «{fingerprint}»")
+        entry = found[0].model_copy(update={"valid_until": valid_until})
+        trust.add(entry, replace=True)
+        trust.save(paths.trust_file)
+        name = sync_state.organisation_names(store).get(entry.organisation_id)
+    expired = valid_until is not None and date.today() > valid_until
+    return TrustRow(entry, name, expired=expired)
 
 
 def role_label(role: str) -> str:

@@ -63,6 +63,7 @@ class CuratorApp(App[None]):
         # F5 works even while a text field has focus.
         Binding("f5", "sync", "Обмен данными", id="app.sync"),
         Binding("f3", "dashboard", "Школы", id="app.dashboard"),
+        Binding("f4", "trust", "Список доверия", show=False, id="app.trust"),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
@@ -195,8 +196,11 @@ class CuratorApp(App[None]):
         from curator_tui.tui.screens.first_run import FirstRunScreen
         from curator_tui.tui.screens.help import HelpScreen
         from curator_tui.tui.screens.modals import ConfirmDialog, NoteEditor, StatusPicker
+        from curator_tui.tui.screens.setup import SetupScreen
         from curator_tui.tui.screens.sync import SyncScreen
+        from curator_tui.tui.screens.trust import TrustScreen
         from curator_tui.tui.screens.visit import VisitDialog
+        from curator_tui.tui.screens.withdraw import WithdrawDialog
         from curator_tui.tui.widgets.activity_list import ActivityList
         from curator_tui.tui.widgets.school_table import SchoolTable
 
@@ -214,6 +218,9 @@ class CuratorApp(App[None]):
             ("Сводка по школам", [*DashboardScreen.BINDINGS, *SchoolTable.BINDINGS]),
             ("График", ProgressChartScreen.BINDINGS),
             ("Первый запуск", FirstRunScreen.BINDINGS),
+            ("Настройка устройства", SetupScreen.BINDINGS),
+            ("Список доверия", TrustScreen.BINDINGS),
+            ("Отзыв дорожной карты", WithdrawDialog.BINDINGS),
             ("Справка", HelpScreen.BINDINGS),
         ]
 
@@ -230,6 +237,40 @@ class CuratorApp(App[None]):
         if isinstance(self.screen, (SyncScreen, ModalScreen)):
             return
         self.push_screen(SyncScreen())
+
+    # --- setup and trust (screens/setup.py, screens/trust.py) -------------------------------
+
+    def action_trust(self) -> None:
+        from curator_tui.tui.screens.trust import TrustScreen
+
+        if not isinstance(self.screen, (TrustScreen, ModalScreen)):
+            self.push_screen(TrustScreen())
+
+    def action_setup(self) -> None:
+        from curator_tui.services import setup_choices
+        from curator_tui.tui.screens.setup import SetupScreen
+
+        if isinstance(self.screen, (SetupScreen, ModalScreen)):
+            return
+        choices = self.with_store_now(setup_choices)
+        if choices is not None and choices.set_up:
+            self.notify("Это устройство уже настроено: ключи созданы", markup=False)
+            return
+        self.push_screen(SetupScreen(choices.organisations if choices else []))
+
+    def action_withdraw_roadmap(self) -> None:
+        from curator_tui.tui.screens.withdraw import WithdrawDialog
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(WithdrawDialog())
+
+    def switch_database(self, db_path: Path) -> None:
+        """Work on `db_path` from now on: the first run's demo opens its own database, so the
+        user's own stays empty (screens read through the gate, so they follow)."""
+        self.gate.close()
+        self.db_path = db_path
+        self.gate = StoreGate(db_path)
+        self.sub_title = "демонстрационная база"
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
@@ -270,6 +311,15 @@ class CuratorApp(App[None]):
             self.action_toggle_theme,
         )
         yield SystemCommand("Обмен данными", "Выгрузить или загрузить пакет", self.action_sync)
+        yield SystemCommand("Список доверия", "Чьи пакеты принимает эта база", self.action_trust)
+        yield SystemCommand(
+            "Настройка устройства", "Роль, организация, ключ координатора", self.action_setup
+        )
+        yield SystemCommand(
+            "Отозвать дорожную карту",
+            "Убрать дорожную карту, импортированную по ошибке",
+            self.action_withdraw_roadmap,
+        )
         yield SystemCommand("Справка", "Все клавиши и что они делают", self.action_help)
         yield SystemCommand("Выход", "Закрыть программу", self.action_quit)
 

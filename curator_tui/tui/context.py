@@ -49,6 +49,10 @@ class Curator(Protocol):
         """Warn once per run when this computer's clock looks wrong (from a worker thread)."""
         ...
 
+    def switch_database(self, db_path: Path) -> None:
+        """Work on another database from now on (the first run's demo has its own file)."""
+        ...
+
     def open_activity(self, activity_id: str) -> None:
         """Show the activity's card."""
         ...

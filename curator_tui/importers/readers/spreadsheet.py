@@ -100,9 +100,7 @@ def workbook_document(name: str, sheets: Sequence[tuple[str, list[list[str]]]]) 
     for number, (title, rows) in enumerate(sheets, start=1):
         items += sheet_items(rows, number, f"Лист «{title}»")
     if not any(isinstance(item, SourceRow) for item in items):
-        raise RoadmapImportError(
-            f"В файле {name} не найдена таблица дорожной карты: листы пусты"
-        )
+        raise RoadmapImportError(f"В файле {name} не найдена таблица дорожной карты: листы пусты")
     return SourceDocument(name=name, items=tuple(items))
 
 

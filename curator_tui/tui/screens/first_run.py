@@ -1,4 +1,7 @@
-"""The first screen on an empty database: import a roadmap, or look at the demo first."""
+"""The first screen on an empty database: import a roadmap, or look at the demo first.
+
+After a roadmap is imported on a device without keys, the setup screen follows
+(screens/setup.py): the roadmap's organisations are what it offers."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
@@ -43,6 +47,10 @@ class FirstRunScreen(Screen[None]):
                 yield Button("Открыть демо", id="open-demo")
         yield Footer()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.setup_offer: list[str] | None = None  # set by the import: a device to set up
+
     def on_mount(self) -> None:
         self.query_one("#roadmap-path", Input).focus()
 
@@ -60,32 +68,48 @@ class FirstRunScreen(Screen[None]):
         self.import_roadmap(user_path(text))
 
     @on(Button.Pressed, "#open-demo")
+    @thread_work(group="import", exclusive=True)
     def action_demo(self) -> None:
-        self.import_roadmap(None)
+        """The demo in its own database, never in this one (which stays empty)."""
+        from curator_tui.services import demo_database, ensure_demo
+
+        self.post_message(self.DemoReady(ensure_demo(demo_database(), self.curator.today)))
+
+    class DemoReady(Message):
+        def __init__(self, db: Path) -> None:
+            super().__init__()
+            self.db = db
+
+    def on_first_run_screen_demo_ready(self, message: DemoReady) -> None:
+        self.curator.switch_database(message.db)
+        self.notify(f"Открыта демонстрационная база: {message.db}", markup=False)
+        self.dismiss(None)
 
     @thread_work(group="import", exclusive=True)
-    def import_roadmap(self, path: Path | None) -> None:
-        """Import the file at `path`, or build the demo (with some progress) when it is None."""
+    def import_roadmap(self, path: Path) -> None:
         # Imported here: the importers (python-docx) would cost every start-up otherwise.
-        from curator_tui.services import build_demo, import_roadmap_file
+        from curator_tui.services import import_roadmap_file
+        from curator_tui.tui.screens.setup import needs_setup
 
         today = self.curator.today
 
         def job(store: Store) -> tuple[str, list[str]]:
-            if path is None:
-                summary = build_demo(store, today)
-            else:
-                summary = import_roadmap_file(store, path, today=today).summary
+            summary = import_roadmap_file(store, path, today=today).summary
+            self.setup_offer = needs_setup(store)
             description = f"Импортировано мероприятий: {summary.created} ({summary.organisation})"
-            # The demo's own remarks are no news to a user who only wants to look around.
-            return description, summary.warnings if path is not None else []
+            return description, summary.warnings
 
         description, warnings = self.curator.with_store(job)
         self.post_message(RoadmapImported(description, tuple(warnings)))
 
     def on_roadmap_imported(self, message: RoadmapImported) -> None:
-        self.notify(message.description, title="Готово", markup=False)
+        # Read while the setup screen follows: longer than a toast's usual five seconds.
+        self.notify(message.description, title="Готово", markup=False, timeout=10)
         self.dismiss(None)
+        if self.setup_offer is not None:
+            from curator_tui.tui.screens.setup import SetupScreen
+
+            self.app.push_screen(SetupScreen(self.setup_offer))
         if message.warnings:
             from curator_tui.tui.screens.import_summary import ImportSummaryScreen
 

@@ -48,6 +48,7 @@ from curator_tui.store.sync_state import (
 from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, SyncProgress
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import BundleReport, Outcome, import_bundles, verify_bundle
+from curator_tui.sync.replica import coordinator_recipient
 from curator_tui.tui.context import Curator, curator_of
 from curator_tui.tui.messages import WorkFailed
 from curator_tui.tui.workers import thread_work
@@ -231,6 +232,8 @@ class SyncScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         medium = find_medium(self.curator.media_roots)
         remembered = self.curator.settings
+        # A coordinator key trusted from its `keys export` file: encrypted to it by default.
+        coordinator = coordinator_recipient(self.curator.db_path)
         folder = remembered.export_folder
         if not (folder and Path(folder).is_dir()):  # a stick from last time may be gone
             folder = str(medium) if medium else ""
@@ -259,13 +262,13 @@ class SyncScreen(Screen[None]):
                     yield Switch(value=False, id="export-full")
                     yield Label("Полная выгрузка (все изменения, а не только новые)")
                 with Horizontal(classes="sync-switch-row"):
-                    yield Switch(value=False, id="export-encrypt")
+                    yield Switch(value=coordinator is not None, id="export-encrypt")
                     yield Label("Зашифровать для координатора")
                 yield Input(
-                    value=remembered.recipient or "",
+                    value=coordinator or remembered.recipient or "",
                     placeholder="Получатель age1… (покажет curator keys show у координатора)",
                     id="export-recipient",
-                    disabled=True,
+                    disabled=coordinator is None,
                     compact=True,
                 )
                 with Horizontal(classes="sync-buttons"):
