@@ -7,7 +7,10 @@ under bench/.cache/ beside it. The report is for April 2025, the month the bundl
 - the report model (`build_monthly_report`: summaries, lists, notes, chart; SQLite);
 - the XLSX report as `curator report` writes it (workbook + atomic save) vs the floor:
   XlsxWriter in `constant_memory` mode writing the same cells as bare values (no formats,
-  widths, heights, page setup or chart), in the same run. Target ≤ 1.5×;
+  widths, heights, page setup or chart), in the same run. Target ≤ 1.5×. Also against the
+  styled floor: XlsxWriter writing the same cells with the same cell formats and row heights,
+  all computed beforehand — what the styling itself costs in XlsxWriter, so that the ratio
+  shows our own overhead (the model's values, the wrapped-line counts) alone;
 - the DOCX report vs python-docx writing the same tables through its public API
   (`add_table`, `add_row`, `cell.text`). python-docx takes about 1.3 ms a row and grows with
   the body, so by default both write the report of the first DOCX_SCHOOLS schools;
@@ -38,13 +41,22 @@ from curator_tui.reports.columns import (
     MONTH_COLUMNS,
     TO_DATE_COLUMNS,
     Column,
+    Kind,
     as_text,
     flat_activities,
+    line_count,
+    with_reviews,
 )
 from curator_tui.reports.docx_writer import write_docx
 from curator_tui.reports.model import MonthlyReport, build_monthly_report
 from curator_tui.reports.output import ReportFormat, save_report
-from curator_tui.reports.xlsx_writer import excel_value
+from curator_tui.reports.xlsx_writer import (
+    LINE_HEIGHT,
+    column_widths,
+    excel_value,
+    make_formats,
+    write_cell,
+)
 from curator_tui.store.store import Store
 from curator_tui.sync.importing import import_bundles
 
@@ -114,6 +126,51 @@ def plain_xlsx(sheets: dict[str, list[list[Any]]], path: Path) -> None:
     workbook.close()
 
 
+StyledRow = tuple[float | None, list[tuple[Any, Kind]]]  # the row's height; value and kind
+
+
+def styled_table(columns: Sequence[Column[Any]], rows: Sequence[Any]) -> list[StyledRow]:
+    widths = column_widths(columns)
+    out: list[StyledRow] = [(None, [(c.header, Kind.TEXT) for c in columns])]
+    for row in rows:
+        values = [excel_value(c.value(row)) for c in columns]
+        lines = max(
+            (
+                line_count(v, w)
+                for v, w, c in zip(values, widths, columns, strict=True)
+                if c.kind is Kind.LONG_TEXT
+            ),
+            default=1,
+        )
+        height = LINE_HEIGHT * lines if lines > 1 else None
+        out.append((height, [(v, c.kind) for v, c in zip(values, columns, strict=True)]))
+    return out
+
+
+def styled_cells(report: MonthlyReport) -> dict[str, list[StyledRow]]:
+    summary = report.summary_rows()
+    activity_columns = with_reviews(report, FLAT_ACTIVITY_COLUMNS)
+    return {
+        "Сводка": styled_table(MONTH_COLUMNS, summary),
+        "Нарастающий итог": styled_table(TO_DATE_COLUMNS, summary),
+        "Мероприятия": styled_table(activity_columns, flat_activities(report)),
+    }
+
+
+def styled_xlsx(sheets: dict[str, list[StyledRow]], path: Path) -> None:
+    """The styled floor: the cells' formats and heights known, only XlsxWriter left to run."""
+    workbook = Workbook(str(path), {"constant_memory": True})
+    looks = make_formats(workbook).body
+    for name, rows in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        for index, (height, cells) in enumerate(rows):
+            if height is not None:
+                sheet.set_row(index, height)
+            for column, (value, kind) in enumerate(cells):
+                write_cell(sheet, index, column, value, looks[kind])
+    workbook.close()
+
+
 def plain_docx(report: MonthlyReport, path: Path) -> None:
     """The floor for DOCX: python-docx's public API writing the same tables' text."""
     document = docx.Document()
@@ -167,6 +224,8 @@ def main() -> None:
         xlsx_size = (folder / "r.xlsx").stat().st_size
         sheets = xlsx_cells(report)
         floor_s = timed(lambda: plain_xlsx(sheets, folder / "p.xlsx"))
+        styled = styled_cells(report)
+        styled_s = timed(lambda: styled_xlsx(styled, folder / "s.xlsx"))
         docx_s = timed(lambda: write_our_docx(part, folder / "part.docx"), repeat=1)
         plain_docx_s = timed(lambda: plain_docx(part, folder / "plain.docx"), repeat=1)
         md_s = timed(lambda: save_as(report, ReportFormat.MARKDOWN, folder), repeat=1)
@@ -185,6 +244,8 @@ def main() -> None:
         "xlsx_mb": round(xlsx_size / 1e6, 1),
         "plain_xlsxwriter_s": round(floor_s, 2),
         "ratio_xlsx": round(xlsx_s / floor_s, 2),
+        "styled_xlsxwriter_s": round(styled_s, 2),
+        "ratio_xlsx_styled": round(xlsx_s / styled_s, 2),
         "docx_schools": len(part.schools),
         "docx_s": round(docx_s, 2),
         "plain_python_docx_s": round(plain_docx_s, 2),

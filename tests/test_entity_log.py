@@ -15,7 +15,7 @@ import pytest
 
 from curator_tui.domain.models import Status
 from curator_tui.domain.ops import Action, Entity
-from curator_tui.store import hub_queries, sync_state
+from curator_tui.store import sync_state
 from curator_tui.store.database import schema_version
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Change, Store
@@ -117,7 +117,6 @@ def lookups(store: Store, first: str) -> dict[str, Callable[[], object]]:
         "history": lambda: store.history(first),
         "lifecycle": lambda: sync_state.lifecycle_ops(store, Entity.ACTIVITY, first),
         "structure": lambda: sync_state.structure_ops(store, roadmap["organisation_id"]),
-        "progress": lambda: hub_queries.monthly_progress(store, roadmap["id"]),
         "one-by-one set": lambda: store.set_status(first, Status.CANCELLED),
         "batched set": lambda: store.apply_remote(
             [remote_op(OTHER_DEVICE, 4, Entity.ACTIVITY, second, value="cancelled")]

@@ -23,6 +23,7 @@ from curator_tui.domain.rules import (
     is_overdue,
     standing,
 )
+from curator_tui.reports.model import progress_chart
 from curator_tui.store.queries import (
     ActivityQuery,
     QuickFilter,
@@ -136,3 +137,14 @@ def test_every_month_done_so_far_is_done_and_not_overdue(school: Store) -> None:
     assert "2" not in [r["number"] for r in overdue]
     without_evidence = ActivityQuery(quick=QuickFilter.DONE_WITHOUT_EVIDENCE)
     assert count_activities(school, without_evidence, MARCH) == figures.done_without_evidence
+
+
+def test_the_dashboard_chart_counts_a_monthly_activity_month_by_month(school: Store) -> None:
+    january, february = date(2022, 1, 1), date(2022, 2, 1)
+    before = {p.month: p for p in progress_chart(school, MARCH)}
+    activity = monthly_activity(school)
+    school.set_occurrence_status(school.occurrences(activity)[0], Status.DONE)
+    after = {p.month: p for p in progress_chart(school, MARCH)}
+    assert after[january].done == before[january].done + 1  # January's occurrence is done
+    assert after[february].done == before[february].done  # February's is still owed
+    assert after[february].planned == before[february].planned >= 1

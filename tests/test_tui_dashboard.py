@@ -6,17 +6,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
 from curator_tui.domain.models import Status
-from curator_tui.domain.ops import HlcStamp
-from curator_tui.reports.model import school_summaries
+from curator_tui.reports.model import (
+    ChartPoint,
+    build_monthly_report,
+    progress_chart,
+    school_summaries,
+)
 from curator_tui.store import sync_state
-from curator_tui.store.hub_queries import MonthPoint, is_hub, month_of_hlc, monthly_progress
+from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.roadmaps import organisation_id, save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.tui.app import build_app
@@ -121,31 +125,25 @@ def test_highlight_rules() -> None:
     assert not is_behind(0, 0)
 
 
-def test_monthly_progress(hub: Path) -> None:
+def test_progress_chart_is_the_reports_chart_over_the_roadmap_period(hub: Path) -> None:
     with Store.open(hub) as store:
-        points = monthly_progress(store)
+        points = progress_chart(store, TODAY)
         roadmap = next(r for r in store.roadmaps() if r["organisation_id"])
-        one = monthly_progress(store, roadmap["id"])
-        planned_total = store.db.execute(
-            "SELECT COUNT(*) FROM activity WHERE removed = 0 AND due_date IS NOT NULL"
-        ).fetchone()[0]
-    assert sum(p.planned for p in points) == planned_total
-    # The four activities set to done on 10.02.2022 (restamped clock) count in February.
-    feb = next(p for p in points if p.month == date(2022, 2, 1))
-    assert feb.done == 4
-    assert sum(p.done for p in points) == 4
+        one = progress_chart(store, TODAY, roadmap["id"])
+        report = build_monthly_report(store, points[-1].month, None, TODAY)
     months = [p.month for p in points]
     assert months == sorted(months) and len(set(months)) == len(months)
-    assert sum(p.planned for p in one) * 3 == planned_total
-
-
-def test_month_of_hlc() -> None:
-    ms = int(datetime(2022, 3, 31, 23, 0, tzinfo=UTC).timestamp() * 1000)
-    assert month_of_hlc(str(HlcStamp(ms, 0))) == date(2022, 3, 1)
+    assert months[0] == date(2022, 1, 1)  # the roadmaps begin in January 2022
+    # One rule: for the months the report's chart shows, the dashboard shows the same figures.
+    by_month = {p.month: p for p in points}
+    assert report.chart and all(by_month[p.month] == p for p in report.chart)
+    # The first school did its four activities; the three schools have the same roadmap.
+    assert sum(p.done for p in points) > 0
+    assert sum(p.planned for p in one) * 3 == sum(p.planned for p in points)
 
 
 def test_chart_lines() -> None:
-    points = [MonthPoint(date(2022, 1, 1), 4, 2), MonthPoint(date(2022, 2, 1), 0, 4)]
+    points = [ChartPoint(date(2022, 1, 1), 4, 2), ChartPoint(date(2022, 2, 1), 0, 4)]
     lines = chart_lines(points, width=8)
     assert lines[0] == "янв 22 план     4 ████████".replace("█", "░")
     assert lines[1].endswith("вып.     2 ████")
@@ -267,7 +265,9 @@ async def test_chart_screen(hub: Path) -> None:
         await settle(pilot)
         chart = app.screen
         assert isinstance(chart, ProgressChartScreen)
-        assert chart.points is not None and sum(p.done for p in chart.points) == 4
+        with Store.open(hub) as store:
+            assert chart.points == progress_chart(store, TODAY)
+        assert sum(p.done for p in chart.points) > 0
         assert "фев 22 план" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)

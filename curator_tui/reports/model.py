@@ -39,6 +39,7 @@ from curator_tui.reports.months import (
     chart_months,
     month_start,
     month_title,
+    months_from,
     next_month,
     overdue_cutoff,
 )
@@ -335,7 +336,7 @@ def build_monthly_report(
         # The lists' flags are the due counts: the window check runs once per activity.
         due = {org_id: sum(a.due_in_month for a in listed) for org_id, listed in activities.items()}
         summaries = read_summaries(store, period, organisations, due)
-        chart = read_chart(store, period)
+        chart = read_chart(store, period, chart_months(first))
         region = (region or "").strip() or store.setting(HUB_REGION_SETTING) or ""
     schools = tuple(
         SchoolReport(summary, tuple(activities.get(summary.organisation_id, ())))
@@ -359,10 +360,33 @@ def regional_organisation(organisations: dict[str, dict]) -> str:
     return regional[0] if len(regional) == 1 else ""
 
 
-def read_chart(store: Store, period: q.PeriodParams) -> tuple[ChartPoint, ...]:
-    """Planned (due) vs done for each month of the chart, by the report's own rules: a
-    recurring activity's status in a month comes from its occurrences in that month."""
-    months = chart_months(period.month_start)
+# The dashboard's chart spans the roadmaps' period; a stray far-off date must not make it endless.
+PROGRESS_CHART_MONTHS = 48
+
+
+def progress_chart(
+    store: Store, today: date, roadmap_id: str | None = None
+) -> tuple[ChartPoint, ...]:
+    """The hub dashboard's chart: planned vs done per month over the roadmaps' whole period
+    (one roadmap's, or every one), by the very rules of the report's chart (`read_chart`)."""
+    with q.read_snapshot(store):
+        span = q.activity_span(store, roadmap_id)
+        if span is None:
+            return ()
+        months = months_from(*span, at_most=PROGRESS_CHART_MONTHS)
+        organisation = None if roadmap_id is None else q.roadmap_organisation(store, roadmap_id)
+        period = q.PeriodParams(
+            month_start=months[-1],
+            next_month=next_month(months[-1]),
+            cutoff=overdue_cutoff(months[-1], today),
+            organisation_ids=None if roadmap_id is None else [organisation or ""],
+        )
+        return read_chart(store, period, months)
+
+
+def read_chart(store: Store, period: q.PeriodParams, months: list[date]) -> tuple[ChartPoint, ...]:
+    """Planned (due) vs done for each of `months` (the last is the period's), by the report's
+    own rules: a recurring activity's status in a month comes from its occurrences in it."""
     planned, done = q.monthly_due(store, period, months)
     recurring = q.recurring_in_range(store, period, months[0])
     marked: dict[str, list[tuple[date, date, Status]]] = defaultdict(list)

@@ -64,6 +64,13 @@ def chart_months(month: date) -> list[date]:
     return [date(i // 12, i % 12 + 1, 1) for i in range(index - CHART_MONTHS + 1, index + 1)]
 
 
+def months_from(first: date, last: date, at_most: int) -> list[date]:
+    """The first days of the months from `first`'s to `last`'s, no more than `at_most`."""
+    start = first.year * 12 + first.month - 1
+    end = min(last.year * 12 + last.month - 1, start + at_most - 1)
+    return [date(i // 12, i % 12 + 1, 1) for i in range(start, end + 1)]
+
+
 def short_month_title(day: date) -> str:
     """«ноя» over «2025»: a chart's axis label."""
     return f"{MONTH_NAMES[day.month - 1][:3]}\n{day.year}"

@@ -50,6 +50,7 @@ from curator_tui.reports.columns import (
     flat_activities,
     is_total,
     line_count,
+    line_room,
     min_width,
     with_reviews,
 )
@@ -166,13 +167,18 @@ class SheetWriter:
         bold: Any = None,
     ) -> None:
         wrapped = [
-            (index, width)
+            (index, line_room(width), width)
             for index, (c, width) in enumerate(zip(columns, widths, strict=True))
             if c.kind is Kind.LONG_TEXT
         ]
         for row in rows:
             values = [excel_value(c.value(row)) for c in columns]
-            lines = max((line_count(values[i], w) for i, w in wrapped), default=1)
+            lines = 1
+            for index, room, width in wrapped:
+                text = values[index]
+                # Most cells fit one line: counting only the others keeps a hub's 100k rows fast.
+                if len(text) > room or "\n" in text:
+                    lines = max(lines, line_count(text, width))
             if lines > 1:
                 self.sheet.set_row(self.row, LINE_HEIGHT * lines)
             looks = formats.bold if bold is not None and bold(row) else formats.body

@@ -12,16 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
 
-from curator_tui.domain.ops import Entity
 from curator_tui.store.database import query_dicts
-from curator_tui.store.entity_log import ops_of
 from curator_tui.store.setting_keys import COVERED_PREFIX, HUB_REGION_SETTING
 from curator_tui.store.store import Store
-
-DONE_VALUE = json.dumps("done")
 
 
 @dataclass(frozen=True)
@@ -103,13 +98,6 @@ def last_bundle_devices(
     return {org_id: name or device_id[:8] for org_id, device_id, name in rows}
 
 
-@dataclass(frozen=True)
-class MonthPoint:
-    month: date  # the first day of the month
-    planned: int  # activities whose due date falls in the month
-    done: int  # activities first set to «done» in the month (by the change's clock)
-
-
 def conflicts_by_organisation(store: Store, ids: list[str] | None) -> dict[str, int]:
     """Standing conflicts per organisation: of its own fields and of its activities, their
     notes and their evidence (conflict rows are few: read from them, not from activities)."""
@@ -125,53 +113,6 @@ def conflicts_by_organisation(store: Store, ids: list[str] | None) -> dict[str, 
     )
     counts = {org: count for org, count in store.conn.execute(sql) if org is not None}
     return counts if ids is None else {k: v for k, v in counts.items() if k in set(ids)}
-
-
-def month_of_hlc(hlc: str) -> date:
-    """The month (UTC) of a hybrid clock stamp's wall time."""
-    wall_ms = int(hlc.partition("-")[0])
-    moment = datetime.fromtimestamp(wall_ms / 1000, tz=UTC)
-    return date(moment.year, moment.month, 1)
-
-
-def monthly_progress(store: Store, roadmap_id: str | None = None) -> list[MonthPoint]:
-    """Planned (due) vs done per month over the roadmap period (every roadmap if None).
-
-    «Done» comes from the change log: the first `status = "done"` operation of each activity
-    (still not removed), counted in the month of its clock's wall time. Months run from the
-    first to the last month that has anything, with empty months in between.
-    """
-    scope, params = ("", [])
-    if roadmap_id:
-        scope, params = (" AND t.roadmap_id = ?", [roadmap_id])
-    planned: dict[date, int] = {}
-    rows = store.conn.execute(
-        "SELECT substr(t.due_date, 1, 7), COUNT(*) FROM activity t "
-        f"WHERE t.removed = 0 AND t.due_date IS NOT NULL{scope} GROUP BY 1",
-        params,
-    ).fetchall()
-    for month, count in rows:
-        year, mon = month.split("-")
-        planned[date(int(year), int(mon), 1)] = count
-    done: dict[date, int] = {}
-    done_sql = ops_of(
-        Entity.ACTIVITY,
-        "MIN(o.hlc)",
-        f"o.field = 'status' AND o.value = ? AND t.removed = 0{scope}",
-    )
-    rows = store.conn.execute(done_sql + " GROUP BY t.id", [DONE_VALUE, *params]).fetchall()
-    for (hlc,) in rows:
-        month = month_of_hlc(hlc)
-        done[month] = done.get(month, 0) + 1
-    months = sorted({*planned, *done})
-    if not months:
-        return []
-    points = []
-    month = months[0]
-    while month <= months[-1]:
-        points.append(MonthPoint(month, planned.get(month, 0), done.get(month, 0)))
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return points
 
 
 def known_organisation_ids(store: Store, ids: list[str]) -> set[str]:

@@ -307,6 +307,28 @@ def monthly_due(
     return planned, done
 
 
+def activity_span(store: Store, roadmap_id: str | None) -> tuple[date, date] | None:
+    """The first day and the last due day of the (roadmap's, or every) activities with dates."""
+    scope, params = (
+        ("", {}) if roadmap_id is None else (" AND r.id = :roadmap", {"roadmap": roadmap_id})
+    )
+    first, last = store.conn.execute(
+        f"SELECT MIN(a.first_date), MAX(a.due_date) {ACTIVITY_SCOPE}{scope} "
+        "AND a.first_date IS NOT NULL AND a.due_date IS NOT NULL",
+        params,
+    ).fetchone()
+    if first is None or last is None:
+        return None
+    return date.fromisoformat(first), date.fromisoformat(last)
+
+
+def roadmap_organisation(store: Store, roadmap_id: str) -> str | None:
+    row = store.conn.execute(
+        "SELECT organisation_id FROM roadmap WHERE id = ?", [roadmap_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def recurring_in_range(
     store: Store, period: PeriodParams, first_month: date
 ) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ Both stages read their rows from `curator_tui.views.dashboard`; this screen only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import ClassVar
@@ -23,7 +24,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from curator_tui.domain.safe_text import safe_text
-from curator_tui.store.hub_queries import MonthPoint, monthly_progress, roadmap_row
+from curator_tui.reports.model import ChartPoint, progress_chart
+from curator_tui.store.hub_queries import roadmap_row
 from curator_tui.store.queries import (
     ActivityQuery,
     QuickFilter,
@@ -293,7 +295,7 @@ def month_label(month: date) -> str:
     return f"{MONTHS_SHORT[month.month - 1]} {month:%y}"
 
 
-def chart_lines(points: list[MonthPoint], width: int = 40) -> list[str]:
+def chart_lines(points: Sequence[ChartPoint], width: int = 40) -> list[str]:
     """A compact text bar chart: per month, planned (░) and done (█) bars with the counts."""
     if not points:
         return ["Нет мероприятий со сроками и нет выполненных."]
@@ -317,7 +319,7 @@ class ProgressChartScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, points: list[MonthPoint]) -> None:
+        def __init__(self, points: Sequence[ChartPoint]) -> None:
             super().__init__()
             self.points = points
 
@@ -325,13 +327,13 @@ class ProgressChartScreen(Screen[None]):
         super().__init__()
         self.roadmap_id = roadmap_id
         self.school = school
-        self.points: list[MonthPoint] | None = None
+        self.points: Sequence[ChartPoint] | None = None
 
     def compose(self) -> ComposeResult:
         scope = self.school or "все школы"
         yield Static(
             f"План и выполнение по месяцам ({safe_text(scope)}): ░ срок в месяце · "
-            "█ выполнено в месяце",
+            "█ из них выполнено",
             id="chart-title",
             markup=False,
         )
@@ -345,7 +347,7 @@ class ProgressChartScreen(Screen[None]):
     @thread_work(group="chart", exclusive=True)
     def load(self) -> None:
         points = curator_of(self.app).with_store(
-            lambda store: monthly_progress(store, self.roadmap_id)
+            lambda store: progress_chart(store, curator_of(self.app).today, self.roadmap_id)
         )
         self.post_message(self.Loaded(points))
 
