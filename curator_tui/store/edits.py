@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from curator_tui.domain.models import Status
+from curator_tui.domain.models import ReviewState, Status
 from curator_tui.domain.ops import Action, Entity, Operation, new_id
-from curator_tui.domain.rules import Occurrence
+from curator_tui.domain.rules import Occurrence, review_comment
 from curator_tui.store.change_log import Change, ChangeLog
 from curator_tui.store.database import StoreError
 from curator_tui.store.reads import Reads
+
+# The device roles that review (sync.trust.TrustRole's values; store does not import sync).
+REVIEWER_ROLES = frozenset({"coordinator", "curator"})
 
 
 class Edits(ChangeLog, Reads):
@@ -24,6 +27,29 @@ class Edits(ChangeLog, Reads):
             [Change(Entity.ACTIVITY, activity_id, Action.SET, "status", status.value)]
         )
         return op
+
+    def set_review(
+        self, activity_id: str, state: ReviewState, comment: str = ""
+    ) -> list[Operation]:
+        """A reviewer's verdict and its comment, as two fields set together. Only a
+        coordinator's or a curator's database reviews (a school's bundle carrying a review is
+        refused on import too, sync/oprules.py)."""
+        self.require_activity(activity_id)
+        if self.device().get("role") not in REVIEWER_ROLES:
+            raise StoreError(
+                "Проверку выставляют координатор и куратор; на этом компьютере её выставить "
+                "нельзя (роль устройства задаёт «curator init»)."
+            )
+        try:
+            text = review_comment(comment, state)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+        return self.record(
+            [
+                Change(Entity.ACTIVITY, activity_id, Action.SET, "review_state", state.value),
+                Change(Entity.ACTIVITY, activity_id, Action.SET, "review_comment", text),
+            ]
+        )
 
     def settle_removed_work(self, activity_id: str, *, restore: bool) -> Operation:
         """The coordinator's decision on work done on an activity it had removed
