@@ -15,6 +15,7 @@ from curator_tui.domain.ops import Action, Entity
 from curator_tui.domain.rules import REVIEW_COMMENT_MAX
 from curator_tui.reports.model import build_monthly_report
 from curator_tui.store.change_log import Change
+from curator_tui.store.review_queue import review_queue
 from tests.bundle_helpers import (
     ORG_NAME,
     Replica,
@@ -159,3 +160,28 @@ def test_a_curators_verdict_reaches_the_hub_and_the_report(
     [listed] = [a for s in monthly.schools for a in s.activities if a.number == "1"]
     assert listed.review == f"На доработку: {COMMENT}"
     assert monthly.has_reviews
+
+
+def test_the_queue_lists_what_waits_oldest_first(
+    loop: tuple[Replica, Replica], tmp_path: Path
+) -> None:
+    hub, school = loop
+    run = cli("review", "--db", hub.db)
+    assert run.code == 0 and "Ждут проверки: 1" in run.out and "№ 1 " in run.out
+    assert "Не проверено" in run.out
+    assert cli("review", "--school", "другая", "--db", hub.db).out.startswith("Нет мероприятий")
+    assert cli("review", "1", "на-доработку", "--comment", COMMENT, "--db", hub.db).code == 0
+    assert "Нет мероприятий, ждущих проверки" in cli("review", "--db", hub.db).out
+    back = hub.export(tmp_path / "to-school", receiver=school.device_id)
+    assert school.import_(back).outcome == "accepted"
+    with school.open() as store:
+        store.set_status(activity_id(store, "1"), Status.IN_PROGRESS)
+        store.set_status(activity_id(store, "3"), Status.DONE)
+    assert hub.import_(school.export(tmp_path / "to-hub-2")).outcome == "accepted"
+    with hub.open() as store:
+        queue = review_queue(store)
+    assert [(i.number, i.review) for i in queue] == [
+        ("1", RESUBMITTED),
+        ("3", ReviewState.NOT_REVIEWED.value),
+    ]
+    assert queue[0].comment == COMMENT and queue[0].organisation == ORG_NAME
