@@ -185,3 +185,18 @@ def test_the_queue_lists_what_waits_oldest_first(
         ("3", ReviewState.NOT_REVIEWED.value),
     ]
     assert queue[0].comment == COMMENT and queue[0].organisation == ORG_NAME
+
+
+def test_concurrent_verdicts_are_a_visible_conflict(
+    loop: tuple[Replica, Replica], tmp_path: Path
+) -> None:
+    hub, school = loop
+    curator = make_curator(tmp_path, hub)
+    curator.trust(school, "Директор", ORG_NAME, "school")
+    assert curator.import_(school.export(tmp_path / "to-curator", full=True)).outcome == "accepted"
+    assert cli("review", "1", "принято", "--db", hub.db).code == 0
+    assert cli("review", "1", "на-доработку", "--comment", COMMENT, "--db", curator.db).code == 0
+    assert hub.import_(curator.export(tmp_path / "from-curator")).outcome == "accepted"
+    conflicts = activities_json(hub)["1"]["conflicts"]
+    fields = {c["field"] for c in conflicts}
+    assert "review_state" in fields, conflicts
