@@ -4,3 +4,5 @@
 -- merged last-writer-wins with concurrent verdicts kept as conflicts.
 ALTER TABLE activity ADD COLUMN review_state TEXT NOT NULL DEFAULT 'not_reviewed';
 ALTER TABLE activity ADD COLUMN review_comment TEXT NOT NULL DEFAULT '';
+-- A reviewer's «замечание» on one evidence item, under the same rule.
+ALTER TABLE evidence ADD COLUMN remark TEXT NOT NULL DEFAULT '';

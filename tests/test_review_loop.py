@@ -15,6 +15,7 @@ from curator_tui.domain.ops import Action, Entity
 from curator_tui.domain.rules import REVIEW_COMMENT_MAX
 from curator_tui.reports.model import build_monthly_report
 from curator_tui.store.change_log import Change
+from curator_tui.store.database import StoreError
 from curator_tui.store.review_queue import review_queue
 from tests.bundle_helpers import (
     ORG_NAME,
@@ -200,3 +201,23 @@ def test_concurrent_verdicts_are_a_visible_conflict(
     conflicts = activities_json(hub)["1"]["conflicts"]
     fields = {c["field"] for c in conflicts}
     assert "review_state" in fields, conflicts
+
+
+def test_a_remark_on_evidence_reaches_the_school(
+    loop: tuple[Replica, Replica], tmp_path: Path
+) -> None:
+    hub, school = loop
+    with school.open() as store:
+        store.attach_link(activity_id(store, "1"), "https://school.example/prikaz", title="Приказ")
+    assert hub.import_(school.export(tmp_path / "to-hub-2")).outcome == "accepted"
+    with hub.open() as store:
+        [evidence] = store.evidence(activity_id(store, "1"))
+        store.set_evidence_remark(evidence["id"], "Нет подписи\x07 директора")
+    assert school.import_(hub.export(tmp_path / "back", receiver=school.device_id)).outcome == (
+        "accepted"
+    )
+    with school.open() as store:
+        [seen] = store.evidence(activity_id(store, "1"))
+        assert seen["remark"] == "Нет подписи директора"
+        with pytest.raises(StoreError, match="координатор и куратор"):
+            store.set_evidence_remark(seen["id"], "сам себе")

@@ -29,7 +29,7 @@ from curator_tui.domain.ops import Entity
 # Bump it whenever a field, an entity or an enum value is added.
 # 2: activity.report_form; 3: occurrence, evidence.occurrence; 4: an edit's causal context
 # (op `seen`); 5: a removal's causal context (`seen` on a `remove`); 6: an activity's review
-# (`review_state`, `review_comment`)
+# (`review_state`, `review_comment`) and an evidence item's `remark`
 VOCABULARY_VERSION = 6
 
 
@@ -317,6 +317,7 @@ EVIDENCE = EntitySpec(
             name="sha256", kind=Kind.SHA256, setter=Setter.IMMUTABLE, label="Файл", required=True
         ),
         _text("url", "Ссылка", Setter.PROGRESS, required=True),
+        _text("remark", "Замечание проверяющего", Setter.REVIEW),
         _author(),
         # The occurrence of a recurring activity the evidence is for (None: the activity).
         Field(
