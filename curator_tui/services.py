@@ -368,6 +368,8 @@ def activity_json(
         "schedule": schedule.to_json(),
         "due_date": row["due_date"],
         "status": status,
+        "review": row["review"],
+        "review_comment": row["review_comment"],
         "evidence_count": row["evidence_count"],
         "warnings": row["warnings"] + ([schedule.warning] if schedule.warning else []),
         "conflicts": conflicts or [],

@@ -400,6 +400,12 @@ def test_school_may_not_change_roadmap_structure(world: World) -> None:
     )
 
 
+def test_school_may_not_review(world: World) -> None:
+    op = school_op(world, field="review_state", value="accepted")
+    path = forge_school(world, "review", [school_op(world, seq=999), op])
+    assert_refused(world, path, "школа не может выставлять проверку")
+
+
 def test_school_may_not_touch_another_schools_activity(world: World) -> None:
     op = school_op(world, entity_id=world.other_activity)
     assert_refused(world, forge_school(world, "foreign", [op]), "относится к организации")

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from curator_tui.domain.models import Status
+from curator_tui.domain.models import ReviewState, Status
 from curator_tui.domain.ops import Entity, Operation
 from curator_tui.store import peer_knowledge
 from curator_tui.store.roadmaps import save_roadmap
@@ -483,7 +483,14 @@ edits = st.tuples(
 exchanges = st.tuples(
     st.just("send"), st.sampled_from(NAMES), st.sampled_from(NAMES), st.booleans()
 )
-steps = st.lists(st.one_of(edits, exchanges), min_size=4, max_size=14)
+# A reviewer's verdict (issue 15): signed by the curator or the hub, relayed by anyone.
+reviews = st.tuples(
+    st.just("review"),
+    st.sampled_from(["curator", "hub"]),
+    st.sampled_from(NUMBERS),
+    st.sampled_from(list(ReviewState)),
+)
+steps = st.lists(st.one_of(edits, exchanges, reviews), min_size=4, max_size=14)
 
 
 def run_scenario(template: Path, scenario: list[tuple[Any, ...]]) -> None:
@@ -492,6 +499,13 @@ def run_scenario(template: Path, scenario: list[tuple[Any, ...]]) -> None:
         world = copy_world(template, root)
         typed: list[str] = []
         for number, step in enumerate(scenario):
+            if step[0] == "review":
+                _, who, activity, verdict = step
+                returned = verdict is ReviewState.RETURNED
+                with world.replicas[who].open() as store:
+                    comment = f"{who}-{number}: исправить" if returned else ""
+                    store.set_review(activity_id(store, activity), verdict, comment)
+                continue
             if step[0] == "edit":
                 _, who, activity, change = step
                 with world.replicas[who].open() as store:
@@ -552,7 +566,7 @@ def test_four_replicas_converge_whatever_the_exchanges(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(scenario=st.lists(st.one_of(edits, exchanges), min_size=10, max_size=60))
+@given(scenario=st.lists(st.one_of(edits, exchanges, reviews), min_size=10, max_size=60))
 def test_four_replicas_converge_stress(template: Path, scenario: list[tuple[Any, ...]]) -> None:
     run_scenario(template, scenario)
 

@@ -27,6 +27,7 @@ GROUPS = (
     "sync",
     "schools",
     "holidays",
+    "review",
     "app",
 )  # in the order `curator --help` lists them
 # Which group registers each command (a test checks this against what the groups register).
@@ -48,6 +49,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "import": "sync",
     "school": "schools",
     "holidays": "holidays",
+    "review": "review",
     "demo": "app",
     "open": "app",
     "serve": "app",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from curator_tui.domain.models import EvidenceKind, OrgLevel, Status
+from curator_tui.domain.models import EvidenceKind, OrgLevel, ReviewState, Status
 from curator_tui.domain.ops import Entity
 
 # The set of entities, fields and enum values this program knows. A bundle carries the
@@ -28,8 +28,9 @@ from curator_tui.domain.ops import Entity
 # it as «made by a newer version» instead of calling a value it has never heard of bad.
 # Bump it whenever a field, an entity or an enum value is added.
 # 2: activity.report_form; 3: occurrence, evidence.occurrence; 4: an edit's causal context
-# (op `seen`); 5: a removal's causal context (`seen` on a `remove`)
-VOCABULARY_VERSION = 5
+# (op `seen`); 5: a removal's causal context (`seen` on a `remove`); 6: an activity's review
+# (`review_state`, `review_comment`) and an evidence item's `remark`
+VOCABULARY_VERSION = 6
 
 
 class Kind(StrEnum):
@@ -54,6 +55,7 @@ class Setter(StrEnum):
     STRUCTURE = "structure"  # the coordinator only: the roadmap as the document has it
     PROGRESS = "progress"  # school, curator and coordinator, within their scope
     OWN_ORGANISATION = "own_organisation"  # any role, about its own organisation
+    REVIEW = "review"  # the coordinator, and a curator within its scope: never a school
     IMMUTABLE = "immutable"  # given at creation, never changed by anyone
 
 
@@ -261,6 +263,14 @@ ACTIVITY = EntitySpec(
         ),
         Field(name="status", kind=Kind.ENUM, enum=Status, setter=Setter.PROGRESS, label="Статус"),
         Field(name="removed", kind=Kind.FLAG, setter=Setter.STRUCTURE, label="Исключено"),
+        Field(
+            name="review_state",
+            kind=Kind.ENUM,
+            enum=ReviewState,
+            setter=Setter.REVIEW,
+            label="Проверка",
+        ),
+        _text("review_comment", "Замечание проверяющего", Setter.REVIEW, detail=Shown.WHEN_SET),
     ),
 )
 
@@ -307,6 +317,7 @@ EVIDENCE = EntitySpec(
             name="sha256", kind=Kind.SHA256, setter=Setter.IMMUTABLE, label="Файл", required=True
         ),
         _text("url", "Ссылка", Setter.PROGRESS, required=True),
+        _text("remark", "Замечание проверяющего", Setter.REVIEW),
         _author(),
         # The occurrence of a recurring activity the evidence is for (None: the activity).
         Field(

@@ -67,6 +67,54 @@ STATUS_ALIASES: dict[Status, tuple[str, ...]] = {
 }
 
 
+class ReviewState(StrEnum):
+    """A reviewer's verdict on an activity (issue 15): the coordinator's or the curator's."""
+
+    NOT_REVIEWED = "not_reviewed"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"  # «на доработку»: the comment says what to fix
+
+    @property
+    def label(self) -> str:
+        return REVIEW_LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> ReviewState:
+        """The code, the Russian label or a word of it («принято», «на-доработку»)."""
+        wanted = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+        for state in cls:
+            words = (state.value.replace("_", " "), state.label.lower(), *REVIEW_ALIASES[state])
+            if wanted in words:
+                return state
+        raise ValueError(text)
+
+
+REVIEW_LABELS = {
+    ReviewState.NOT_REVIEWED: "Не проверено",
+    ReviewState.ACCEPTED: "Принято",
+    ReviewState.RETURNED: "На доработку",
+}
+REVIEW_ALIASES: dict[ReviewState, tuple[str, ...]] = {
+    ReviewState.NOT_REVIEWED: ("не проверено", "сбросить"),
+    ReviewState.ACCEPTED: ("принять", "принята", "ok"),
+    ReviewState.RETURNED: ("доработка", "вернуть", "на доработке"),
+}
+# Shown, never stored: a returned activity the school changed after the verdict.
+RESUBMITTED_LABEL = "Повторно на проверке"
+RESUBMITTED = "resubmitted"
+
+
+def review_label(shown: str) -> str:
+    """A row's review as a reader calls it: a verdict's label or «Повторно на проверке»; an
+    unknown code (from a newer version) as it is."""
+    if shown == RESUBMITTED:
+        return RESUBMITTED_LABEL
+    try:
+        return ReviewState(shown).label
+    except ValueError:
+        return shown
+
+
 class EvidenceKind(StrEnum):
     ORDER = "order"
     PROTOCOL = "protocol"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
 
-from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.domain.models import EvidenceKind, ReviewState, Status
 from curator_tui.domain.ops import stable_id
 
 # Still to be done: neither done nor cancelled.
@@ -251,3 +251,25 @@ def _overlaps_month(occurrence: Occurrence, year: int | None, month: int) -> boo
             return True
         day = last_day_of_month(day) + timedelta(days=1)
     return False
+
+
+REVIEW_COMMENT_MAX = 4000  # characters: what to fix, not a document (that is evidence)
+# Control characters and the invisible direction marks a pasted text may smuggle in.
+_COMMENT_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def review_comment(text: str, state: ReviewState) -> str:
+    """A reviewer's comment as stored: control and direction characters dropped, spaces
+    trimmed; required for «на доработку»; refused (ValueError, in Russian) when too long."""
+    cleaned = "\n".join(line.strip() for line in _COMMENT_CONTROLS.sub("", text).split("\n"))
+    cleaned = cleaned.strip()
+    if len(cleaned) > REVIEW_COMMENT_MAX:
+        raise ValueError(
+            f"Комментарий слишком длинный: {len(cleaned)} знаков, допустимо до "
+            f"{REVIEW_COMMENT_MAX}. Подробности приложите файлом к мероприятию."
+        )
+    if state is ReviewState.RETURNED and not cleaned:
+        raise ValueError("Для «на доработку» нужен комментарий: напишите, что исправить.")
+    return cleaned

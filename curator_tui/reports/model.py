@@ -16,8 +16,9 @@ Definitions (also printed in every report):
   progress, not started, cancelled, and — among the open ones — overdue; the roadmap-to-date
   figures (`SchoolSummary`: every activity, done, overdue) are kept apart and labelled so;
 - notes of the month: notes whose first operation's clock falls in the month;
-- review states (issue 15) do not exist yet: `ReportActivity.review` is where a reader of
-  them puts one, and the tables show the column only when some activity has one.
+- review states (issue 15): `ReportActivity.review` is the verdict with its comment
+  («На доработку: приказ не подписан»), None while not reviewed; the tables show the column
+  only when some activity has one.
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
 from curator_tui.domain.fields import REPORT_FIELDS
-from curator_tui.domain.models import EvidenceKind, OrgLevel, Schedule, Status
+from curator_tui.domain.models import (
+    EvidenceKind,
+    OrgLevel,
+    ReviewState,
+    Schedule,
+    Status,
+    review_label,
+)
 from curator_tui.domain.ops import HlcStamp
 from curator_tui.domain.rules import Occurrence, occurrences_of, recurring_status
 from curator_tui.reports.errors import ReportError
@@ -89,7 +97,7 @@ class ReportActivity:
     # The document's other columns («Риск», «Задача», «Участники» …) as (header, value).
     extra: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()  # notes of the month, oldest first
-    review: str | None = None  # the review state (issue 15); None while there is none
+    review: str | None = None  # the verdict and its comment (issue 15); None: not reviewed
 
     @property
     def status_label(self) -> str:
@@ -618,7 +626,15 @@ def activity_from(row: dict, organisation: str, evidence: Iterable[EvidenceItem]
         overdue=bool(row["overdue"]),
         evidence=tuple(evidence),
         extra=tuple((str(k), str(v)) for k, v in json.loads(row.get("extra") or "{}").items()),
+        review=review_text(row.get("review"), row.get("review_comment") or ""),
     )
+
+
+def review_text(shown: str | None, comment: str) -> str | None:
+    if not shown or shown == ReviewState.NOT_REVIEWED.value:
+        return None
+    label = review_label(shown)
+    return f"{label}: {comment}" if comment else label
 
 
 def evidence_from(row: dict) -> EvidenceItem:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from curator_tui.domain.models import Status
+from curator_tui.domain.models import ReviewState, Status
 from curator_tui.domain.ops import Action, Entity, Operation, new_id
-from curator_tui.domain.rules import Occurrence
+from curator_tui.domain.rules import Occurrence, review_comment
 from curator_tui.store.change_log import Change, ChangeLog
 from curator_tui.store.database import StoreError
 from curator_tui.store.reads import Reads
+
+# The device roles that review (sync.trust.TrustRole's values; store does not import sync).
+REVIEWER_ROLES = frozenset({"coordinator", "curator"})
 
 
 class Edits(ChangeLog, Reads):
@@ -24,6 +27,43 @@ class Edits(ChangeLog, Reads):
             [Change(Entity.ACTIVITY, activity_id, Action.SET, "status", status.value)]
         )
         return op
+
+    def set_review(
+        self, activity_id: str, state: ReviewState, comment: str = ""
+    ) -> list[Operation]:
+        """A reviewer's verdict and its comment, as two fields set together. Only a
+        coordinator's or a curator's database reviews (a school's bundle carrying a review is
+        refused on import too, sync/oprules.py)."""
+        self.require_activity(activity_id)
+        text = self.reviewers_text(comment, state)
+        return self.record(
+            [
+                Change(Entity.ACTIVITY, activity_id, Action.SET, "review_state", state.value),
+                Change(Entity.ACTIVITY, activity_id, Action.SET, "review_comment", text),
+            ]
+        )
+
+    def set_evidence_remark(self, evidence_id: str, remark: str) -> Operation:
+        """A reviewer's «замечание» on one evidence item ("" withdraws it): the school sees it
+        beside the file. Evidence removed since is still remarked on (the remark is kept)."""
+        found = self.conn.execute("SELECT 1 FROM evidence WHERE id = ?", (evidence_id,))
+        if found.fetchone() is None:
+            raise StoreError("Такого доказательства нет")
+        text = self.reviewers_text(remark, ReviewState.ACCEPTED)
+        [op] = self.record([Change(Entity.EVIDENCE, evidence_id, Action.SET, "remark", text)])
+        return op
+
+    def reviewers_text(self, text: str, state: ReviewState) -> str:
+        """A comment cleaned by the review rule, on a reviewer's database only."""
+        if self.device().get("role") not in REVIEWER_ROLES:
+            raise StoreError(
+                "Проверку выставляют координатор и куратор; на этом компьютере её выставить "
+                "нельзя (роль устройства задаёт «curator init»)."
+            )
+        try:
+            return review_comment(text, state)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
 
     def settle_removed_work(self, activity_id: str, *, restore: bool) -> Operation:
         """The coordinator's decision on work done on an activity it had removed

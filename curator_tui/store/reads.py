@@ -12,9 +12,11 @@ from curator_tui.domain.rules import Occurrence, occurrences_of
 from curator_tui.store.base import StoreBase
 from curator_tui.store.database import StoreError, first_dict, query_dicts
 from curator_tui.store.projection import decode_row
+from curator_tui.store.rules_sql import shown_review
 
 ACTIVITY_SELECT = (
-    "SELECT a.*, s.title AS section, p.number AS parent_number FROM activity a "
+    f"SELECT a.*, s.title AS section, p.number AS parent_number, {shown_review('a')} AS review "
+    "FROM activity a "
     "LEFT JOIN section s ON s.id = a.section_id LEFT JOIN activity p ON p.id = a.parent_id"
 )
 

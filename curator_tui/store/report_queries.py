@@ -38,6 +38,7 @@ from curator_tui.store.database import query_dicts
 from curator_tui.store.rules_sql import (
     counts_as_due_condition,
     overdue_condition,
+    shown_review,
     status_is,
     tracked_condition,
 )
@@ -224,7 +225,8 @@ def report_activities(store: Store, period: PeriodParams) -> list[dict[str, Any]
     sql = (
         f"SELECT a.id, r.organisation_id, {REPORT_FIELD_COLUMNS}, a.extra, "
         f"a.due_date, a.status, {DUE_IN_MONTH} AS due_in_month, {OVERDUE} AS overdue, "
-        f"{RECURRING_SCHEDULE} AS recurring_schedule "
+        f"{RECURRING_SCHEDULE} AS recurring_schedule, {shown_review('a')} AS review, "
+        "a.review_comment "
         f"{ACTIVITY_SCOPE}{period.organisation_clause} AND {CANDIDATE} "
         f"ORDER BY r.organisation_id, {ROADMAP_ORDER}"
     )

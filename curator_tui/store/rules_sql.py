@@ -17,7 +17,7 @@ part of the rule is evaluated for them alone, so the counts over a hub still wal
 
 from __future__ import annotations
 
-from curator_tui.domain.models import ScheduleKind, Status
+from curator_tui.domain.models import RESUBMITTED, ReviewState, ScheduleKind, Status
 from curator_tui.domain.rules import OPEN_STATUSES
 
 # Fixed status codes, so literals: SQLite can still use the status columns of its indexes.
@@ -122,3 +122,32 @@ def counts_as_due_condition(before: str, alias: str = "a", *, plain: bool = Fals
     """`domain.rules.counts_as_due`: not cancelled and due before `before`."""
     due = owed_due_date(alias, plain=plain)
     return f"({alias}.status != {_CANCELLED} AND {due} IS NOT NULL AND {due} < {before})"
+
+
+def shown_review(alias: str = "a") -> str:
+    """The activity's review as a reviewer's queue shows it: its verdict, or «resubmitted»
+    for a returned activity that another device (the school) changed after the verdict — its
+    status, one of its occurrences, a new note or new evidence, stamped after the verdict's
+    clock. Clock stamps are fixed-width text, so they compare as text. Only returned
+    activities (few) pay for the look at their notes, evidence and occurrences."""
+    since = f"json_extract({alias}.winners, '$.review_state[1]')"
+    reviewer = f"json_extract({alias}.winners, '$.review_state[2]')"
+    status_after = (
+        f"(json_extract({alias}.winners, '$.status[1]') > {since} "
+        f"AND json_extract({alias}.winners, '$.status[2]') != {reviewer})"
+    )
+    added_after = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} x WHERE x.activity_id = {alias}.id "
+        f"AND x.origin_hlc > {since} AND x.device_id != {reviewer})"
+        for table in ("note", "evidence")
+    )
+    occurrence_after = (
+        f"EXISTS (SELECT 1 FROM occurrence x WHERE x.activity_id = {alias}.id "
+        f"AND json_extract(x.winners, '$.status[1]') > {since} "
+        f"AND json_extract(x.winners, '$.status[2]') != {reviewer})"
+    )
+    return (
+        f"CASE WHEN {alias}.review_state = '{ReviewState.RETURNED.value}' AND ({status_after} "
+        f"OR {added_after} OR {occurrence_after}) THEN '{RESUBMITTED}' "
+        f"ELSE {alias}.review_state END"
+    )

@@ -349,8 +349,20 @@ def is_structure(op: Operation) -> bool:
     return field is None or field.setter is not Setter.PROGRESS
 
 
+def is_review(op: Operation) -> bool:
+    """A reviewer's verdict or comment: what a school never signs (design.md, «Bundles»)."""
+    if op.action is not Action.SET:
+        return False
+    field = ENTITIES[op.entity].field(op.field)
+    return field is not None and field.setter is Setter.REVIEW
+
+
 def role_problem(op: Operation, role: TrustRole) -> str | None:
     """Why a signer of this role may not sign this op, or None."""
+    if is_review(op):
+        if role is TrustRole.SCHOOL:
+            return "школа не может выставлять проверку (это делают координатор и куратор)"
+        return None
     if role is TrustRole.COORDINATOR or not is_structure(op):
         return None
     if op.action is Action.SET and (op.entity, op.field) in SAID_BY_ANY_ROLE:
