@@ -416,6 +416,13 @@ def forge_with_ops(path: Path, signer: Replica, ops: list[Operation]) -> Path:
 # --- migration from per-replica marks ----------------------------------------------------------
 
 
+REVIEW_COLUMNS = (
+    ("activity", "review_state"),
+    ("activity", "review_comment"),
+    ("evidence", "remark"),
+)
+
+
 def test_old_export_marks_become_knowledge_of_the_coordinator(
     tmp_path: Path, hub: Replica, school: Replica
 ) -> None:
@@ -428,6 +435,8 @@ def test_old_export_marks_become_knowledge_of_the_coordinator(
         conn.execute("ALTER TABLE op DROP COLUMN seen")  # and what later versions added: 0011
         conn.execute("DROP TABLE occurrence")  # db/0012
         conn.execute("ALTER TABLE evidence DROP COLUMN occurrence")
+        for table, column in REVIEW_COLUMNS:  # db/0017
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         conn.execute("DELETE FROM schema_version WHERE version >= 9")
         conn.execute(
             "INSERT INTO local_setting (key, value) VALUES (?, '1')",

@@ -84,6 +84,7 @@ from curator_tui.sync.replica import (
     NOT_INITIALISED,
     load_signing_key,
     paths_of,
+    receiver_organisations,
     resolve_organisation,
     resolve_receiver,
     sync_session,
@@ -175,13 +176,26 @@ class Plan:
         return self.ops == 0
 
 
+# Another organisation's data, left off a bundle for a school by design: not reported as
+# «left out», which is for what this device made and could not sign.
+NOT_FOR_RECEIVER = "not_for_receiver"
+
+
 class ExportPolicy:
     """What this device may sign, judged as a receiver will judge it (oprules, scope)."""
 
-    def __init__(self, store: Store, role: TrustRole, organisation_id: str | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        role: TrustRole,
+        organisation_id: str | None,
+        receiver_may_hold: frozenset[str] | None = None,
+    ) -> None:
         self.role = role
         bound = role is TrustRole.SCHOOL and organisation_id is not None
         self.scope = Scope(organisation_id if bound and organisation_id else ANY_ORGANISATION)
+        # The receiver's own limit (a school's bundle from a hub): None when it has none.
+        self.receiver_may_hold = receiver_may_hold
         self.resolver = OrganisationResolver(
             lambda entity, ids: sync_state.owners_of(store, entity, ids), []
         )
@@ -197,6 +211,10 @@ class ExportPolicy:
                 return "unattributed"
             if self.scope.outside(organisations):
                 return "other_organisation"
+        if self.receiver_may_hold is not None and not (
+            organisations and organisations <= self.receiver_may_hold
+        ):
+            return NOT_FOR_RECEIVER
         return None
 
 
@@ -216,7 +234,7 @@ class PlanWriter:
         reason = self.policy.exclusion(op)
         if reason is not None:
             # Only this device's own ops count as "left out": others' are simply not relayed.
-            if op.device_id == self.store.device_id:
+            if op.device_id == self.store.device_id and reason != NOT_FOR_RECEIVER:
                 self.plan.omitted[reason] += 1
             return False
         self.write(op)
@@ -586,8 +604,11 @@ def export_bundle(
         device = store.device()
         role = device_role(device)
         own_org = store.setting(sync_state.ORGANISATION_SETTING)
-        policy = ExportPolicy(store, role, own_org)
         receiver = resolve_receiver(store, options.receiver)
+        may_hold = (
+            None if options.roadmap else receiver_organisations(store, receiver, options.receiver)
+        )
+        policy = ExportPolicy(store, role, own_org, may_hold)
         with sync_session(paths) as staging:
             if progress:
                 progress(SyncProgress("collect", 0, 0))

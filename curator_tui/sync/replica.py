@@ -316,6 +316,29 @@ def trusted_peer(store: Store, name: str) -> tuple[str | None, str]:
     return None, entries[0].display_name
 
 
+def receiver_organisations(
+    store: Store, receiver: Receiver, typed: str | None
+) -> frozenset[str] | None:
+    """The organisations a receiver may hold, by its trust entries here (its device's key,
+    or the trust-list name typed after `--for`): a school's bundle from a hub must carry its
+    own organisation's data only (issue 15: never another school's on that stick). None: no
+    limit — a coordinator, a curator trusted for every school, or a receiver not in the list."""
+    entries = TrustList.load(paths_of(store).trust_file)
+    device = store.known_device(receiver.peer_id) if receiver.peer_id else None
+    key = (device or {}).get("public_key") or ""
+    wanted = (typed or "").strip().casefold()
+    mine = [
+        e
+        for e in entries
+        if (key and e.public_key == key) or (wanted and e.display_name.casefold() == wanted)
+    ]
+    if not mine or any(
+        e.role is TrustRole.COORDINATOR or e.organisation_id == ANY_ORGANISATION for e in mine
+    ):
+        return None
+    return frozenset(e.organisation_id for e in mine)
+
+
 # --- trust list ---------------------------------------------------------------------------
 
 
