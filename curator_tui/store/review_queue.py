@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from curator_tui.domain.models import RESUBMITTED, ReviewState, Status
 from curator_tui.domain.ops import HlcStamp, wall_date
@@ -56,7 +57,7 @@ def review_queue(store: Store, school: str | None = None) -> list[QueueItem]:
     ]
 
 
-def item_of(row: tuple) -> QueueItem:
+def item_of(row: tuple[Any, ...]) -> QueueItem:
     activity_id, number, title, _status, comment, organisation, municipality, review, since = row
     return QueueItem(
         activity_id=activity_id,
