@@ -368,7 +368,8 @@ def activity_json(
         "schedule": schedule.to_json(),
         "due_date": row["due_date"],
         "status": status,
-        "review": row["review"],
+        # A removed activity's row (removed_with_work) holds the verdict, not the shown review.
+        "review": row.get("review", row["review_state"]),
         "review_comment": row["review_comment"],
         "evidence_count": row["evidence_count"],
         "warnings": row["warnings"] + ([schedule.warning] if schedule.warning else []),
