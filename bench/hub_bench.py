@@ -23,7 +23,9 @@ Measured in one run:
     (stage 2, a worker) alone.
 (c) the monthly XLSX report of the hub (model + write).
 
-CURATOR_BENCH_SCHOOLS=300 runs a smaller region while developing.
+CURATOR_BENCH_SCHOOLS=300 runs a smaller region while developing. The same import as the region
+grows (300 → 3,000 → 10,000 schools) and the authorship check's cost per op:
+bench/federal_bench.py.
 """
 
 from __future__ import annotations
@@ -86,11 +88,11 @@ IMPORT_RUNS = int(os.environ.get("CURATOR_BENCH_IMPORT_RUNS", "3"))
 START_MS = int(datetime(2025, 4, 1, 9, tzinfo=UTC).timestamp() * 1000)
 
 
-def cache_dir() -> Path:
-    digest = hashlib.sha256(json.dumps([VERSION, SCHOOLS, PER_SCHOOL]).encode())
+def cache_dir(schools: int = SCHOOLS) -> Path:
+    digest = hashlib.sha256(json.dumps([VERSION, schools, PER_SCHOOL]).encode())
     for migration in sorted((ROOT / "db").glob("*.sql")):
         digest.update(migration.read_bytes())
-    return CACHE / f"{SCHOOLS}-{digest.hexdigest()[:12]}"
+    return CACHE / f"{schools}-{digest.hexdigest()[:12]}"
 
 
 def replica_files(db: Path) -> Path:
@@ -180,26 +182,26 @@ def write_bundle(
         writer.finish(manifest, sshsig.sign(key, manifest, sshsig.BUNDLE_NAMESPACE))
 
 
-def ensure_setup() -> tuple[Path, list[Path]]:
+def ensure_setup(schools: int = SCHOOLS) -> tuple[Path, list[Path]]:
     """The template hub (roadmaps and trust, no bundles yet) and the school bundles."""
-    folder = cache_dir()
+    folder = cache_dir(schools)
     hub, bundles_dir = folder / "hub.db", folder / "bundles"
     done = folder / "ready"
     if done.exists():
         bring_up_to_date(hub)
         return hub, sorted(bundles_dir.iterdir())
-    for stale in CACHE.glob(f"{SCHOOLS}-*"):  # an older schema or set-up for this size
+    for stale in CACHE.glob(f"{schools}-*"):  # an older schema or set-up for this size
         shutil.rmtree(stale, ignore_errors=True)
     bundles_dir.mkdir(parents=True)
     start = time.perf_counter()
-    print(f"building the hub and {SCHOOLS} school bundles …", flush=True)
+    print(f"building the hub and {schools} school bundles …", flush=True)
     init_replica(
         hub,
         InitOptions(name="Координатор", role=TrustRole.COORDINATOR, hub_region="Тестовая область"),
     )
     entries = []
     with Store.open(hub) as store:
-        for index in range(SCHOOLS):
+        for index in range(schools):
             parsed = roadmap(index, PER_SCHOOL)
             summary = save_roadmap(store, parsed)
             rows = store.db.execute(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from textual.widgets import OptionList
 
 from curator_tui.domain.models import Status
 from curator_tui.store.store import Store
+from curator_tui.tui.app import build_app
 from curator_tui.tui.screens.detail import DetailScreen
 from curator_tui.tui.screens.modals import StatusPicker
 from tests.tui_support import make_app, press, school_db, screen_text, settle
@@ -63,3 +65,34 @@ async def test_a_non_recurring_activity_lists_no_occurrences(tmp_path: Path) -> 
 def test_the_occurrence_binding_has_an_id_and_a_russian_description() -> None:
     [binding] = [b for b in DetailScreen.BINDINGS if getattr(b, "id", "") == "detail.occurrences"]
     assert binding.description == "Повторения"  # type: ignore[union-attr]
+
+
+def mark_months(db: Path, number: str, statuses: list[Status]) -> None:
+    """Give the activity's first occurrences (January, February, …) these statuses."""
+    with Store.open(db) as store:
+        row = store.find_activities(number)[0]
+        for occurrence, status in zip(store.occurrences(row), statuses, strict=False):
+            store.set_occurrence_status(occurrence, status)
+
+
+async def detail_status_line(db: Path, number: str, today: date) -> str:
+    app = build_app(db, today=today)
+    async with app.run_test(notifications=True, size=(100, 60)) as pilot:
+        await settle(pilot)
+        app.open_activity(activity_id(db, number))
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        return next(line for line in screen_text(app).splitlines() if "Статус:" in line)
+
+
+async def test_the_overdue_marker_counts_occurrences(tmp_path: Path) -> None:
+    """10 March: January done, February not — February is overdue, whatever the activity's
+    last due date (December); with February done too, March is owed and not yet overdue."""
+    db = school_db(tmp_path)  # activity 2 is «ежемесячно»
+    march = date(2022, 3, 10)
+    mark_months(db, "2", [Status.DONE])
+    line = await detail_status_line(db, "2", march)
+    assert Status.IN_PROGRESS.label in line and "срок прошёл" in line
+    mark_months(db, "2", [Status.DONE, Status.DONE])
+    line = await detail_status_line(db, "2", march)
+    assert Status.IN_PROGRESS.label in line and "срок прошёл" not in line

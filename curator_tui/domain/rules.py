@@ -273,3 +273,25 @@ def review_comment(text: str, state: ReviewState) -> str:
     if state is ReviewState.RETURNED and not cleaned:
         raise ValueError("Для «на доработку» нужен комментарий: напишите, что исправить.")
     return cleaned
+
+
+# --- delete versus work ----------------------------------------------------------------------
+
+
+def work_stands_against_removal(work: tuple[str, str], removal: tuple[str, str]) -> bool:
+    """Whether work on a removed activity is the coordinator's to decide: work the removal
+    did not know of, made without knowing of the removal. `work` and `removal` are the ops'
+    (clock, device id).
+
+    Decided from what each op's replica held, never from the clocks alone:
+    - one device's ops are sequential: work and a removal of the same device each knew of
+      the one made before it (a coordinator's own note on an activity it removed is none);
+    - a removal is stamped after every piece of work its replica holds on the activity
+      (`store.change_log`), even work a fast device stamped in 2040: work stamped before it
+      is work it knew of, and a removal made again after the work settles it;
+    - work from another device stamped after the removal is taken as made without knowing of
+      it (no op says what its writer had seen of the removal): shown once too often rather
+      than hidden in silence.
+    The SQL twin is `store.removed_work.stands_against_removal`.
+    """
+    return work[1] != removal[1] and work[0] > removal[0]

@@ -53,6 +53,7 @@ from curator_tui.store.projection import (
     removal_context,
     visible_values,
 )
+from curator_tui.store.removed_work import latest_work
 from curator_tui.store.setting_keys import SEQ_FLOOR_SETTING
 
 # The actions whose ops carry a causal context (`seen_for`).
@@ -143,7 +144,7 @@ class ChangeLog(DeviceSettings):
                         op_id=new_id(),
                         device_id=device_id,
                         seq=seq,
-                        hlc=str(edit_stamp(stamp, holder)),
+                        hlc=str(edit_stamp(stamp, later_of(holder, work_removed(conn, change)))),
                         entity=change.entity,
                         entity_id=change.entity_id,
                         action=change.action,
@@ -337,6 +338,23 @@ def seen_for(conn: sqlite3.Connection, change: Change) -> tuple[str, ...] | None
     nodes = {row[0]: history_node(row) for row in rows}
     visible = sorted(visible_values(nodes), key=lambda op_id: nodes[op_id].order)[-MAX_SEEN:]
     return tuple(sorted(visible)) or None
+
+
+def work_removed(conn: sqlite3.Connection, change: Change) -> tuple[str, str, str] | None:
+    """For the removal of an activity, the latest work on it held here (removed_work): the
+    removal is stamped after it, so it knew of that work (rules.work_stands_against_removal)."""
+    if (change.entity, change.action, change.field) != (Entity.ACTIVITY, Action.SET, "removed"):
+        return None
+    return latest_work(conn, change.entity_id) if change.value else None
+
+
+def later_of(
+    first: tuple[str, str, str] | None, second: tuple[str, str, str] | None
+) -> tuple[str, str, str] | None:
+    """Of two (op, clock, device), the one with the greater (clock, device)."""
+    if first is None or second is None:
+        return first or second
+    return max(first, second, key=lambda holder: (holder[1], holder[2]))
 
 
 def edit_stamp(clock: HlcStamp, holder: tuple[str, str, str] | None) -> HlcStamp:

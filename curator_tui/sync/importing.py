@@ -42,7 +42,7 @@ from curator_tui.domain.ops import (
     wall_date,
 )
 from curator_tui.store import hub_queries, sync_state
-from curator_tui.store.removed_work import removed_with_work_among
+from curator_tui.store.removed_work import latest_work, removed_with_work_among
 from curator_tui.store.store import Store, now_ms
 from curator_tui.sync.authorship import check_authorship, line_digests
 from curator_tui.sync.bundles import (
@@ -442,8 +442,9 @@ def note_clock(store: Store, ops: list[Operation], report: BundleReport) -> None
     """Name the devices whose clocks run MAX_DRIFT_MS or more ahead of this computer's.
 
     Their ops are imported as they are; this replica's clock does not adopt their stamps
-    (ops.observe). An op stamped just after the far-ahead value it replaced (Store.record) is
-    not its author's fault, so it names no one.
+    (ops.observe). An op stamped just after the far-ahead value it replaced, or a removal just
+    after the far-ahead work it knew of (Store.record), is not its author's fault, so it names
+    no one.
     """
     wall = now_ms()
     if wall < CLOCK_FLOOR_MS:
@@ -454,9 +455,10 @@ def note_clock(store: Store, ops: list[Operation], report: BundleReport) -> None
         return
     stamps = {op.op_id: op.hlc for op in ops}
     stamps.update(sync_state.stamps_of(store, {op.prev for op in ahead if op.prev} - set(stamps)))
+    after_carried = {str(stamp_after(HlcStamp.parse(op.hlc))) for op in ops}
     newest: dict[str, str] = {}
     for op in ahead:
-        if not follows_its_prev(op, stamps):
+        if not follows_its_prev(op, stamps) and not follows_work(store, op, after_carried):
             newest[op.device_id] = max(op.hlc, newest.get(op.device_id, op.hlc))
     for device_id, hlc in sorted(newest.items()):
         name = report.device_names.get(device_id) or device_id[:8]
@@ -472,6 +474,17 @@ def note_clock(store: Store, ops: list[Operation], report: BundleReport) -> None
 def follows_its_prev(op: Operation, stamps: dict[str, str]) -> bool:
     prev = stamps.get(op.prev or "")
     return prev is not None and op.hlc == str(stamp_after(HlcStamp.parse(prev)))
+
+
+def follows_work(store: Store, op: Operation, after_carried: set[str]) -> bool:
+    """An activity's removal stamped just after the work on it its replica held (Store.record,
+    rules.work_stands_against_removal): after an op of this bundle, or the latest held here."""
+    if (op.entity, op.action, op.field) != (Entity.ACTIVITY, Action.SET, "removed"):
+        return False
+    if op.hlc in after_carried:
+        return True
+    work = latest_work(store.conn, op.entity_id)
+    return work is not None and op.hlc == str(stamp_after(HlcStamp.parse(work[1])))
 
 
 def ahead_by(ms: int) -> str:

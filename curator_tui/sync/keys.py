@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,8 @@ PRIVATE_KEY_MODE = 0o600
 PUBLIC_FILE_MODE = 0o644
 MAX_KEY_FILE_SIZE = 64 * 1024
 MAX_PUBLIC_KEY_BLOB = 1024
+# Distinct public keys parsed per process: a hub's whole trust list and the keys its bundles name.
+PARSED_KEYS_CACHED = 8192
 
 # --- Ed25519 device keys -------------------------------------------------------------------
 
@@ -85,8 +88,13 @@ def public_key_blob(key: Ed25519PublicKey) -> bytes:
     return encode_string(ED25519_KEY_TYPE.encode()) + encode_string(raw)
 
 
+@functools.lru_cache(maxsize=PARSED_KEYS_CACHED)
 def public_key_from_blob(blob: bytes) -> Ed25519PublicKey:
-    """Parse an SSH public key blob; ``ValueError`` unless it is a well-formed Ed25519 key."""
+    """Parse an SSH public key blob; ``ValueError`` unless it is a well-formed Ed25519 key.
+
+    Each key once per process (keys are immutable): importing a bundle meets its signer's key
+    in the signature, the manifest, the trust entry and the authorship proofs, and a hub's
+    import run meets each school's key in every bundle of that school."""
     reader = WireReader(blob)
     try:
         key_type = reader.read_string(64)

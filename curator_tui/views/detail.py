@@ -12,11 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from curator_tui.domain.models import EvidenceKind, Status
+from curator_tui.domain.models import EvidenceKind, Schedule
 from curator_tui.domain.ops import Entity
-from curator_tui.domain.rules import Occurrence, recurring_status
+from curator_tui.domain.rules import Occurrence, Standing, standing
 from curator_tui.store.hub_queries import roadmap_row
 from curator_tui.store.projection import REMOVED
+from curator_tui.store.queries import parse_status
 from curator_tui.store.store import Store
 from curator_tui.views.format import device_label, file_size
 
@@ -37,16 +38,14 @@ class ActivityDetail:
     local_device: str
     occurrences: tuple[Occurrence, ...] = ()  # a recurring activity's, in date order
 
-    def shown_status(self, today: date) -> Status | None:
-        """The status a recurring activity shows (from its occurrences); None for any other
-        activity, or a status this version does not know (the row's own is shown)."""
-        if not self.occurrences:
-            return None
-        try:
-            own = Status(self.activity["status"])
-        except ValueError:
-            return None
-        return recurring_status(own, self.occurrences, today)
+    def standing(self, today: date) -> Standing:
+        """How the rules judge the activity today (rules.standing, as the list row does): a
+        recurring one tracked by occurrence by the status they give it and the end of the
+        earliest one still open (January done, February not: February's end); any other by
+        its own status and last due date."""
+        own = parse_status(self.activity["status"])
+        due = Schedule.from_json(self.activity["schedule"]).due
+        return standing(own, due, self.occurrences, today)
 
     def who(self, name: str | None, device_id: str) -> str:
         return device_label(name or self.devices.get(device_id), device_id, self.local_device)

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from curator_tui.domain.fields import DETAIL_FIELDS, Shown
 from curator_tui.domain.models import Schedule, ScheduleKind, Status
-from curator_tui.domain.rules import Occurrence
+from curator_tui.domain.rules import Occurrence, Standing
 from curator_tui.domain.safe_text import safe_lines, safe_text
 from curator_tui.platform import open_with_system_viewer
 from curator_tui.store.projection import REMOVED
@@ -54,11 +54,12 @@ def title_content(activity: dict[str, Any]) -> Content:
     )
 
 
-def status_content(activity: dict[str, Any], today: date, shown: Status | None = None) -> Content:
-    """`shown`: a recurring activity's status as its occurrences give it."""
-    status = shown or parse_status(activity["status"])
-    due = describe_due(Schedule.from_json(activity["schedule"]), status, today)
-    parts: list[Any] = [("Статус: ", "bold"), (status.label, "bold $accent")]
+def status_content(activity: dict[str, Any], today: date, judged: Standing) -> Content:
+    """`judged`: the status and due date the rules judge the activity by (a recurring one's
+    from its occurrences), so its marker agrees with the list's."""
+    schedule = Schedule.from_json(activity["schedule"])
+    due = describe_due(schedule, judged.status, today, judged.due)
+    parts: list[Any] = [("Статус: ", "bold"), (judged.status.label, "bold $accent")]
     if due.overdue:
         parts.append(("  ! срок прошёл", "$error bold"))
     elif due.soon:
@@ -293,8 +294,8 @@ class DetailScreen(ActivityActions):
         today = self.curator.today
         activity = detail.activity
         self.query_one("#detail-title", Static).update(title_content(activity))
-        shown = detail.shown_status(today)
-        self.query_one("#detail-status", Static).update(status_content(activity, today, shown))
+        judged = detail.standing(today)
+        self.query_one("#detail-status", Static).update(status_content(activity, today, judged))
         self._show_optional("#detail-conflicts", conflicts_content(detail))
         self.query_one("#detail-fields", Static).update(fields_content(detail))
         self.query_one("#detail-schedule", Static).update(schedule_content(activity, today))
