@@ -14,20 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curator_tui.domain.errors import UserFacingError
 from curator_tui.domain.fields import IMPORTED_FIELDS
 from curator_tui.domain.models import EvidenceKind, Schedule, Status
-from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.domain.rules import Occurrence, recurring_status
-from curator_tui.importers import RoadmapImportError, read_roadmap
-from curator_tui.importers.prose import deadline_warnings
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
-from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
+
+if TYPE_CHECKING:  # the importers and the roadmap writer load with the workflows that use them
+    from curator_tui.domain.parsed import ParsedRoadmap
+    from curator_tui.store.roadmaps import ImportSummary
 
 DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
 # The year the bundled demo roadmap (Молчановский район) was written for; the demo moves its
@@ -53,6 +53,9 @@ def prepare_roadmap(
 
     `year` or `school_year` (its first year) overrides the period the document names.
     """
+    from curator_tui.importers import RoadmapImportError, read_roadmap
+    from curator_tui.importers.prose import deadline_warnings
+
     parsed = read_roadmap(path, organisation=organisation, year=year)
     if school_year is not None:
         parsed.year, parsed.school_year = None, school_year
@@ -83,6 +86,8 @@ def import_roadmap_file(
     today: date | None = None,
 ) -> RoadmapImport:
     """Read a roadmap document and record it; the database is untouched on any error."""
+    from curator_tui.store.roadmaps import save_roadmap
+
     parsed = prepare_roadmap(path, organisation=organisation, year=year, today=today)
     return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
 
@@ -262,6 +267,8 @@ def activity_json(
 
 def build_demo(store: Store, today: date | None = None) -> ImportSummary:
     """Import the bundled demo roadmap, dated in the current year, with some progress."""
+    from curator_tui.store.roadmaps import save_roadmap
+
     year = (today or date.today()).year
     text = DEMO_ROADMAP.read_text(encoding="utf-8").replace(str(DEMO_YEAR), str(year))
     with tempfile.TemporaryDirectory(prefix="curator-demo-") as tmp:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curator_tui.cli.common import (
     EXIT_FAILED,
@@ -19,34 +19,31 @@ from curator_tui.cli.common import (
     path_text,
 )
 from curator_tui.domain.errors import UserFacingError
-from curator_tui.services import find_organisation, unknown_organisation_message
-from curator_tui.store import sync_state
-from curator_tui.store.hub_queries import roadmaps_by_organisation
-from curator_tui.store.store import Store
-from curator_tui.sync import replica
-from curator_tui.sync.bundles import SyncProgress
-from curator_tui.sync.errors import SyncError
-from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
-from curator_tui.sync.importing import Outcome, import_bundles, verify_bundle
 from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
-from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
-from curator_tui.views.bundles import (
-    BundleReportView,
-    bundle_report_view,
-    export_view,
-    organisation_scope,
-)
 from curator_tui.views.format import numeric_date
 
-# What a user may type for a role: the Russian words the program itself prints, and the
-# English values the trust file stores.
-ROLE_WORDS: dict[str, TrustRole] = {
-    **{role.value: role for role in TrustRole},
-    "школа": TrustRole.SCHOOL,
-    "директор": TrustRole.SCHOOL,
-    "куратор": TrustRole.CURATOR,
-    "координатор": TrustRole.COORDINATOR,
-}
+if TYPE_CHECKING:
+    from curator_tui.sync import replica
+    from curator_tui.sync.bundles import SyncProgress
+    from curator_tui.sync.exporting import ExportOptions, ExportResult
+    from curator_tui.sync.trust import TrustRole
+    from curator_tui.views.bundles import BundleReportView
+
+
+def role_words() -> dict[str, TrustRole]:
+    """What a user may type for a role: the Russian words the program itself prints, and the
+    English values the trust file stores."""
+    from curator_tui.sync.trust import TrustRole
+
+    return {
+        **{role.value: role for role in TrustRole},
+        "школа": TrustRole.SCHOOL,
+        "директор": TrustRole.SCHOOL,
+        "куратор": TrustRole.CURATOR,
+        "координатор": TrustRole.COORDINATOR,
+    }
+
+
 ROLE_HELP = "школа (директор) | куратор | координатор"
 BIG_BUNDLE = 64 * 1024 * 1024
 
@@ -73,7 +70,7 @@ class ProgressLine:
 
 def role_arg(text: str) -> TrustRole:
     """`--role` as argparse reads it: a Russian or an English role word, any case."""
-    role = ROLE_WORDS.get(" ".join(text.casefold().replace("ё", "е").split()))
+    role = role_words().get(" ".join(text.casefold().replace("ё", "е").split()))
     if role is None:
         raise argparse.ArgumentTypeError(f"роль «{text}» не понята: укажите {ROLE_HELP}")
     return role
@@ -81,6 +78,10 @@ def role_arg(text: str) -> TrustRole:
 
 def organisation_arg(db: Path, reference: str | None) -> str | None:
     """The id of an existing organisation for `--organisation`/`--school` ("*" stays "*")."""
+    from curator_tui.services import find_organisation, unknown_organisation_message
+    from curator_tui.store.store import Store
+    from curator_tui.sync.trust import ANY_ORGANISATION
+
     if reference is None or reference.strip() == ANY_ORGANISATION:
         return reference
     if not db.exists():  # a first `init`: no roadmap, so no organisation, yet
@@ -90,6 +91,10 @@ def organisation_arg(db: Path, reference: str | None) -> str | None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+    from curator_tui.sync.trust import TrustRole
+    from curator_tui.views.bundles import organisation_scope
+
     role: TrustRole | None = args.role
     if args.hub:
         role = role or TrustRole.COORDINATOR
@@ -136,11 +141,15 @@ def print_keys(keys: replica.KeyInfo) -> None:
 
 
 def cmd_keys_show(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     print_keys(replica.replica_keys(db_arg(args)))
     return EXIT_OK
 
 
 def cmd_keys_export(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     keys = replica.export_public_key(db_arg(args), Path(args.file))
     print(f"Открытый ключ записан в {args.file}")
     print(f"Отпечаток: {keys.fingerprint} — сверьте его по телефону с получателем")
@@ -152,6 +161,8 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
 
 
 def cmd_trust_add(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     until = parse_day(args.until) if args.until else None
     row = replica.add_trust(
         db_arg(args),
@@ -174,6 +185,8 @@ def parse_day(text: str) -> date:
 
 
 def cmd_trust_list(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     rows = replica.list_trust(db_arg(args))
     if not rows:
         print("Список доверия пуст: пакеты не принимаются ни от кого (curator trust add)")
@@ -184,6 +197,9 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
 
 
 def print_trust_row(row: replica.TrustRow) -> None:
+    from curator_tui.sync import replica
+    from curator_tui.views.bundles import organisation_scope
+
     e = row.entry
     org = organisation_scope(e.organisation_id, row.organisation_name)
     until = f"до {numeric_date(e.valid_until)}" if e.valid_until else "бессрочно"
@@ -194,6 +210,8 @@ def print_trust_row(row: replica.TrustRow) -> None:
 
 
 def cmd_trust_remove(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     entry = replica.remove_trust(db_arg(args), trusted_key(db_arg(args), args.key))
     print(f"Ключ «{entry.display_name}» ({entry.fingerprint}) удалён из списка доверия")
     return EXIT_OK
@@ -201,6 +219,8 @@ def cmd_trust_remove(args: argparse.Namespace) -> int:
 
 def trusted_key(db: Path, reference: str) -> str:
     """The fingerprint or principal for `trust remove`: also the name `trust list` shows."""
+    from curator_tui.sync import replica
+
     wanted = " ".join(reference.casefold().split())
     named = [
         row.entry
@@ -217,6 +237,8 @@ def trusted_key(db: Path, reference: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from curator_tui.sync.exporting import ExportOptions, export_bundle
+
     options = ExportOptions(
         destination=Path(args.to) if args.to else None,
         full=args.full,
@@ -241,6 +263,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
     """One signed roadmap bundle per organisation that has a roadmap in this replica."""
+    from curator_tui.store import sync_state
+    from curator_tui.store.hub_queries import roadmaps_by_organisation
+    from curator_tui.store.store import Store
+    from curator_tui.sync.errors import SyncError
+    from curator_tui.sync.exporting import export_bundle
+
     if not args.roadmap or args.school:
         raise CliError("--all-schools используется с --roadmap и без --school")
     with Store.open(db_arg(args)) as store:
@@ -263,6 +291,8 @@ def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
 
 
 def print_export(result: ExportResult) -> None:
+    from curator_tui.views.bundles import export_view
+
     view = export_view(result)
     if view.path is None:
         print(view.message)
@@ -290,6 +320,9 @@ def print_export(result: ExportResult) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Each bundle on its own: one that cannot be read is reported and the rest still run."""
+    from curator_tui.sync.importing import verify_bundle
+    from curator_tui.views.bundles import bundle_report_view
+
     limits = limits_arg(args)
     own_key = own_fingerprint(db_arg(args))
     failed = False
@@ -355,6 +388,9 @@ YES_ANSWERS = {"д", "да", "y", "yes"}
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from curator_tui.sync.importing import Outcome, import_bundles
+    from curator_tui.views.bundles import bundle_report_view
+
     reports = import_bundles(
         db_arg(args),
         [Path(p) for p in args.bundles],
@@ -376,6 +412,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def own_fingerprint(db: Path) -> str | None:
     """This replica's own key: a bundle it signed is its own, not an untrusted stranger's."""
+    from curator_tui.sync import replica
+
     try:
         return replica.replica_keys(db).fingerprint
     except (UserFacingError, OSError):  # not initialised: it has no key of its own
