@@ -136,11 +136,11 @@ def read_header(cells: tuple[str, ...]) -> Header | None:
     so that a data row such as «Проведение мероприятий | В сроки, установленные …» is not
     taken for a header.
     """
+    named = [column_of(text) for text in cells]
     found: list[Column | None] = []
-    for text in cells:
-        column = column_of(text)
+    for column in named:
         found.append(None if column in found else column)
-    _choose_title(cells, found)
+    _choose_title(cells, named, found)
     known = [column for column in found if column is not None]
     filled = sum(bool(text.strip()) for text in cells)
     if len(known) < 2 or Column.TITLE not in known or 2 * len(known) < filled:
@@ -157,8 +157,10 @@ def is_grouping(header_text: str) -> bool:
     return bool(_GROUPING.search(normalise(header_text)))
 
 
-def _choose_title(cells: tuple[str, ...], found: list[Column | None]) -> None:
-    titles = [i for i, text in enumerate(cells) if column_of(text) is Column.TITLE]
+def _choose_title(
+    cells: tuple[str, ...], named: list[Column | None], found: list[Column | None]
+) -> None:
+    titles = [i for i, column in enumerate(named) if column is Column.TITLE]
     if len(titles) < 2:
         return
     best = min(titles, key=lambda i: title_rank(cells[i]))
