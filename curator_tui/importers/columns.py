@@ -136,13 +136,19 @@ def read_header(cells: tuple[str, ...]) -> Header | None:
     so that a data row such as «Проведение мероприятий | В сроки, установленные …» is not
     taken for a header.
     """
-    named = [column_of(text) for text in cells]
+    filled = sum(bool(text.strip()) for text in cells)
+    named: list[Column | None] = []
+    unnamed = 0
+    for text in cells:
+        named.append(column := column_of(text))
+        unnamed += column is None and bool(text.strip())
+        if 2 * (filled - unnamed) < filled:  # a data row: most cells already name nothing
+            return None
     found: list[Column | None] = []
     for column in named:
         found.append(None if column in found else column)
     _choose_title(cells, named, found)
     known = [column for column in found if column is not None]
-    filled = sum(bool(text.strip()) for text in cells)
     if len(known) < 2 or Column.TITLE not in known or 2 * len(known) < filled:
         return None
     return Header(texts=tuple(cells), columns=tuple(found))
