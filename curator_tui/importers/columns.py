@@ -110,8 +110,14 @@ class Header:
         filled = [cell for cell in cells if cell.strip()]
         if len(filled) < 2 or any(len(cell) > 2 * _MAX_HEADER_CHARS for cell in filled):
             return False
-        names = set(filter(None, map(normalise, filled)))
-        return len(names) >= 2 and names <= self.names
+        names: set[str] = set()
+        for cell in filled:
+            name = normalise(cell)
+            if name and name not in self.names:
+                return False  # a data row, told at its first cell most of the time
+            if name:
+                names.add(name)
+        return len(names) >= 2
 
 
 def title_rank(header_text: str) -> int:
