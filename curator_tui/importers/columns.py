@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 
 class Column(StrEnum):
@@ -67,6 +67,9 @@ def normalise(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text.lower().replace("ё", "е")).split())
 
 
+# Every body row is also tried as a header (a table may name its columns again), and its
+# responsible and deadline cells repeat a few texts thousands of times: each is read once.
+@lru_cache(maxsize=4096)
 def column_of(header_text: str) -> Column | None:
     """The known column a header cell names, or None."""
     if len(header_text) > 2 * _MAX_HEADER_CHARS:
