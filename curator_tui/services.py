@@ -15,26 +15,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curator_tui.domain.errors import UserFacingError
 from curator_tui.domain.fields import IMPORTED_FIELDS
-from curator_tui.domain.models import EvidenceKind, Schedule, Status
+from curator_tui.domain.models import ANY_ORGANISATION, EvidenceKind, Schedule, Status, TrustRole
 from curator_tui.domain.ops import Action, Entity
-from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.domain.rules import Occurrence, recurring_status
-from curator_tui.importers import RoadmapImportError, read_roadmap
-from curator_tui.importers.prose import deadline_warnings
 from curator_tui.platform import user_data_dir
 from curator_tui.store.hub_queries import is_hub
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
-from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Change, Store
 from curator_tui.store.sync_state import lifecycle_ops
-from curator_tui.sync import replica
-from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
+
+if TYPE_CHECKING:  # the importers, the roadmap writer and sync load with the workflows
+    from curator_tui.domain.parsed import ParsedRoadmap
+    from curator_tui.store.roadmaps import ImportSummary
+    from curator_tui.sync import replica
 
 DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
 DEMO_DB_VARIABLE = "CURATOR_DEMO_DB"  # overrides where the demo lives (tests, scripts)
@@ -61,6 +60,9 @@ def prepare_roadmap(
 
     `year` or `school_year` (its first year) overrides the period the document names.
     """
+    from curator_tui.importers import RoadmapImportError, read_roadmap
+    from curator_tui.importers.prose import deadline_warnings
+
     parsed = read_roadmap(path, organisation=organisation, year=year)
     if school_year is not None:
         parsed.year, parsed.school_year = None, school_year
@@ -91,6 +93,8 @@ def import_roadmap_file(
     today: date | None = None,
 ) -> RoadmapImport:
     """Read a roadmap document and record it; the database is untouched on any error."""
+    from curator_tui.store.roadmaps import save_roadmap
+
     parsed = prepare_roadmap(path, organisation=organisation, year=year, today=today)
     return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
 
@@ -178,6 +182,8 @@ def organisation_reference(db: Path, reference: str | None) -> str | None:
 
 def set_up_device(db: Path, options: replica.InitOptions) -> replica.InitResult:
     """Make this device's keys and role; its organisation must already be in the database."""
+    from curator_tui.sync import replica
+
     organisation = organisation_reference(db, options.organisation)
     return replica.init_replica(db, replace(options, organisation=organisation))
 
@@ -191,6 +197,8 @@ class SetupChoices:
 
 
 def setup_choices(store: Store) -> SetupChoices:
+    from curator_tui.sync import replica
+
     names = sorted({row["name"] for row in organisations(store) if row["name"]}, key=str.casefold)
     return SetupChoices(names, replica.paths_of(store).device_key.exists())
 
@@ -208,6 +216,8 @@ def trust_key(
 
     A coordinator's key file made by `keys export` carries its age recipient: exports of this
     database are then encrypted to it by default (`replica.coordinator_recipient`)."""
+    from curator_tui.sync import replica
+
     return replica.add_trust(
         db,
         key_text,
@@ -220,6 +230,8 @@ def trust_key(
 
 def extend_trust(db: Path, fingerprint: str, valid_until: date | None) -> replica.TrustRow:
     """Trust a listed key until another day (None: with no end)."""
+    from curator_tui.sync import replica
+
     return replica.extend_trust(db, fingerprint, valid_until)
 
 
@@ -396,6 +408,8 @@ def ensure_demo(db: Path, today: date | None = None) -> Path:
 
 def build_demo(store: Store, today: date | None = None) -> ImportSummary:
     """Import the bundled demo roadmap, dated in the current year, with some progress."""
+    from curator_tui.store.roadmaps import save_roadmap
+
     year = (today or date.today()).year
     text = DEMO_ROADMAP.read_text(encoding="utf-8").replace(str(DEMO_YEAR), str(year))
     with tempfile.TemporaryDirectory(prefix="curator-demo-") as tmp:

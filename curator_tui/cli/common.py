@@ -7,8 +7,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_path
-
 from curator_tui.domain.errors import UserFacingError
 from curator_tui.platform import unquoted_path
 from curator_tui.store.store import Store
@@ -26,6 +24,8 @@ def default_db_path() -> Path:
     override = os.environ.get("CURATOR_DB")
     if override:
         return Path(override)
+    from platformdirs import user_data_path  # its import costs more than a command's work
+
     return user_data_path("curator", appauthor=False) / "curator.db"
 
 

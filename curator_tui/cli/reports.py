@@ -7,24 +7,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store, path_text
 from curator_tui.platform import user_path
-from curator_tui.reports.columns import as_text
-from curator_tui.reports.model import MonthlyReport, Signature, build_monthly_report
-from curator_tui.reports.months import parse_month
-from curator_tui.reports.output import (
-    OutputExistsError,
-    check_output,
-    format_for,
-    output_paths,
-    resolve_output,
-    save_report,
-)
+
+if TYPE_CHECKING:
+    from curator_tui.reports.model import MonthlyReport
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    # The report writers (openpyxl, python-docx) load only when a report is made.
+    from curator_tui.reports.model import Signature, build_monthly_report
+    from curator_tui.reports.months import parse_month
+    from curator_tui.reports.output import (
+        check_output,
+        format_for,
+        output_paths,
+        resolve_output,
+        save_report,
+    )
+
     if not args.month:
         raise CliError("Укажите отчётный месяц: --month ГГГГ-ММ, например --month 2026-11")
     month = parse_month(args.month)
@@ -53,6 +56,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 @contextmanager
 def force_hint() -> Iterator[None]:
+    from curator_tui.reports.output import OutputExistsError
+
     try:
         yield
     except OutputExistsError as exc:
@@ -60,6 +65,8 @@ def force_hint() -> Iterator[None]:
 
 
 def print_outcome(report: MonthlyReport, written: list[Path]) -> None:
+    from curator_tui.reports.columns import as_text
+
     totals = report.totals
     if totals.due_in_month == 0:
         print(

@@ -1,4 +1,9 @@
-"""Commands on one replica's roadmap: import, list, status, notes, evidence, checks."""
+"""Commands on one replica's roadmap: import, list, status, notes, evidence, checks.
+
+Each command imports in its own body what only it uses (the importers, the roadmap writer,
+trust roles, the checks), so that `activities`, `set-status` and `note` start in a blink
+(tests/test_command_start.py checks what they load).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curator_tui.cli.common import (
     EXIT_FAILED,
@@ -21,19 +26,18 @@ from curator_tui.cli.common import (
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.rules import Occurrence, find_occurrences
 from curator_tui.domain.safe_text import safe_text
-from curator_tui.importers.prose import Period, period_option
-from curator_tui.services import activities_json, prepare_roadmap
-from curator_tui.store.debris import Removed
-from curator_tui.store.evidence_check import check_evidence
-from curator_tui.store.peer_knowledge import gap_lines
-from curator_tui.store.removed_work import removed_with_work
-from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Store
-from curator_tui.sync.trust import TrustRole
-from curator_tui.views.format import file_size
+
+if TYPE_CHECKING:
+    from curator_tui.importers.prose import Period
+    from curator_tui.store.debris import Removed
 
 
 def cmd_import_roadmap(args: argparse.Namespace) -> int:
+    from curator_tui.importers.prose import Period
+    from curator_tui.services import prepare_roadmap
+    from curator_tui.store.roadmaps import save_roadmap
+
     path = Path(args.file)
     # Parse first: a file that is not a roadmap must not even create the database.
     period = args.year or Period()
@@ -64,6 +68,8 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
 
 
 def year_option(text: str) -> Period:
+    from curator_tui.importers.prose import period_option
+
     period = period_option(text)
     if period is None:
         raise argparse.ArgumentTypeError(
@@ -81,6 +87,8 @@ def report_warnings(warnings: list[str]) -> None:
 
 
 def cmd_activities(args: argparse.Namespace) -> int:
+    from curator_tui.services import activities_json
+
     with open_store(args) as store:
         rows = activities_json(store)
     if args.json:
@@ -118,6 +126,9 @@ CONFIRM_WORDS = ("confirm", "подтвердить")
 
 def cmd_removed_work(args: argparse.Namespace) -> int:
     """Work done on activities the coordinator removed: listed, or settled one by one."""
+    from curator_tui.store.removed_work import removed_with_work
+    from curator_tui.sync.trust import TrustRole
+
     with open_store(args) as store:
         rows = removed_with_work(store.conn)
         if args.decision is None:
@@ -235,6 +246,9 @@ def cmd_attach(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     """The database, its evidence files and what killed runs left; non-zero exit when a
     record lacks its file or the log does not rebuild the state."""
+    from curator_tui.store.evidence_check import check_evidence
+    from curator_tui.store.peer_knowledge import gap_lines
+
     with open_store(args) as store:
         print(f"База: {store.path}")
         print(f"Операций в журнале: {store.op_count()}")
@@ -265,6 +279,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def report_debris(removed: list[Removed]) -> None:
     """What opening the database removed: temp files of runs killed half-way."""
+    from curator_tui.views.format import file_size
+
     if not removed:
         return
     total = file_size(sum(item.size for item in removed))

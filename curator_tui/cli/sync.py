@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curator_tui.cli.common import (
     EXIT_FAILED,
@@ -19,41 +19,31 @@ from curator_tui.cli.common import (
     path_text,
 )
 from curator_tui.domain.errors import UserFacingError
-from curator_tui.services import (
-    closest_organisations,
-    extend_trust,
-    organisation_key,
-    set_up_device,
-    trust_key,
-)
-from curator_tui.store import sync_state
-from curator_tui.store.hub_queries import roadmaps_by_organisation
-from curator_tui.store.report_queries import organisations
-from curator_tui.store.store import Store
-from curator_tui.sync import replica
-from curator_tui.sync.bundles import SyncProgress
-from curator_tui.sync.errors import SyncError
-from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
-from curator_tui.sync.importing import Outcome, import_bundles, verify_bundle
 from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
-from curator_tui.sync.trust import TrustEntry, TrustRole
-from curator_tui.views.bundles import (
-    BundleReportView,
-    bundle_report_view,
-    export_view,
-    organisation_scope,
-)
 from curator_tui.views.format import numeric_date
 
-# What a user may type for a role: the Russian words the program itself prints, and the
-# English values the trust file stores.
-ROLE_WORDS: dict[str, TrustRole] = {
-    **{role.value: role for role in TrustRole},
-    "школа": TrustRole.SCHOOL,
-    "директор": TrustRole.SCHOOL,
-    "куратор": TrustRole.CURATOR,
-    "координатор": TrustRole.COORDINATOR,
-}
+if TYPE_CHECKING:
+    from curator_tui.sync import replica
+    from curator_tui.sync.bundles import SyncProgress
+    from curator_tui.sync.exporting import ExportOptions, ExportResult
+    from curator_tui.sync.trust import TrustEntry, TrustRole
+    from curator_tui.views.bundles import BundleReportView
+
+
+def role_words() -> dict[str, TrustRole]:
+    """What a user may type for a role: the Russian words the program itself prints, and the
+    English values the trust file stores."""
+    from curator_tui.sync.trust import TrustRole
+
+    return {
+        **{role.value: role for role in TrustRole},
+        "школа": TrustRole.SCHOOL,
+        "директор": TrustRole.SCHOOL,
+        "куратор": TrustRole.CURATOR,
+        "координатор": TrustRole.COORDINATOR,
+    }
+
+
 ROLE_HELP = "школа (директор) | куратор | координатор"
 BIG_BUNDLE = 64 * 1024 * 1024
 
@@ -80,13 +70,18 @@ class ProgressLine:
 
 def role_arg(text: str) -> TrustRole:
     """`--role` as argparse reads it: a Russian or an English role word, any case."""
-    role = ROLE_WORDS.get(" ".join(text.casefold().replace("ё", "е").split()))
+    role = role_words().get(" ".join(text.casefold().replace("ё", "е").split()))
     if role is None:
         raise argparse.ArgumentTypeError(f"роль «{text}» не понята: укажите {ROLE_HELP}")
     return role
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from curator_tui.services import set_up_device
+    from curator_tui.sync import replica
+    from curator_tui.sync.trust import TrustRole
+    from curator_tui.views.bundles import organisation_scope
+
     role: TrustRole | None = args.role
     if args.hub:
         role = role or TrustRole.COORDINATOR
@@ -132,11 +127,15 @@ def print_keys(keys: replica.KeyInfo) -> None:
 
 
 def cmd_keys_show(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     print_keys(replica.replica_keys(db_arg(args)))
     return EXIT_OK
 
 
 def cmd_keys_export(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     keys = replica.export_public_key(db_arg(args), Path(args.file))
     print(f"Открытый ключ записан в {args.file}")
     print(f"Отпечаток: {keys.fingerprint} — сверьте его по телефону с получателем")
@@ -148,6 +147,10 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
 
 
 def cmd_trust_add(args: argparse.Namespace) -> int:
+    from curator_tui.services import trust_key
+    from curator_tui.sync import replica
+    from curator_tui.sync.trust import TrustRole
+
     until = parse_day(args.until) if args.until else None
     row = trust_key(
         db_arg(args),
@@ -165,6 +168,8 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
 
 
 def cmd_trust_extend(args: argparse.Namespace) -> int:
+    from curator_tui.services import extend_trust
+
     until = None if args.until.strip() in FOREVER_WORDS else parse_day(args.until)
     entry = trusted_entry(db_arg(args), args.key)
     row = extend_trust(db_arg(args), entry.fingerprint, until)
@@ -184,6 +189,8 @@ def parse_day(text: str) -> date:
 
 
 def cmd_trust_list(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     rows = replica.list_trust(db_arg(args))
     if not rows:
         print("Список доверия пуст: пакеты не принимаются ни от кого (curator trust add)")
@@ -194,6 +201,9 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
 
 
 def print_trust_row(row: replica.TrustRow) -> None:
+    from curator_tui.sync import replica
+    from curator_tui.views.bundles import organisation_scope
+
     e = row.entry
     org = organisation_scope(e.organisation_id, row.organisation_name)
     until = f"до {numeric_date(e.valid_until)}" if e.valid_until else "бессрочно"
@@ -204,6 +214,8 @@ def print_trust_row(row: replica.TrustRow) -> None:
 
 
 def cmd_trust_remove(args: argparse.Namespace) -> int:
+    from curator_tui.sync import replica
+
     entry = replica.remove_trust(db_arg(args), trusted_key(db_arg(args), args.key))
     print(f"Ключ «{entry.display_name}» ({entry.fingerprint}) удалён из списка доверия")
     return EXIT_OK
@@ -211,6 +223,8 @@ def cmd_trust_remove(args: argparse.Namespace) -> int:
 
 def trusted_key(db: Path, reference: str) -> str:
     """The fingerprint or principal for `trust remove`: also the name `trust list` shows."""
+    from curator_tui.sync import replica
+
     wanted = " ".join(reference.casefold().split())
     named = [
         row.entry
@@ -225,6 +239,8 @@ def trusted_key(db: Path, reference: str) -> str:
 
 def trusted_entry(db: Path, reference: str) -> TrustEntry:
     """The listed key a fingerprint, principal or name (as `trust list` shows) refers to."""
+    from curator_tui.sync import replica
+
     wanted = trusted_key(db, reference)
     for row in replica.list_trust(db):
         if wanted.strip() in (row.entry.fingerprint, row.entry.principal):
@@ -238,6 +254,8 @@ def trusted_entry(db: Path, reference: str) -> TrustEntry:
 def cmd_export(args: argparse.Namespace) -> int:
     if args.encrypt_to and args.no_encrypt:
         raise CliError("Укажите что-то одно: --encrypt-to или --no-encrypt")
+    from curator_tui.sync.exporting import ExportOptions, export_bundle
+
     options = ExportOptions(
         destination=Path(args.to) if args.to else None,
         full=args.full,
@@ -263,6 +281,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def default_recipient(args: argparse.Namespace) -> str | None:
     """A bundle of changes for the coordinator is encrypted to the coordinator whose key file
     this replica trusted (`keys export` puts the age recipient in it), unless --no-encrypt."""
+    from curator_tui.sync import replica
+
     if args.no_encrypt or args.roadmap or args.receiver:
         return None
     return replica.coordinator_recipient(db_arg(args))
@@ -270,6 +290,12 @@ def default_recipient(args: argparse.Namespace) -> str | None:
 
 def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
     """One signed roadmap bundle per organisation that has a roadmap in this replica."""
+    from curator_tui.store import sync_state
+    from curator_tui.store.hub_queries import roadmaps_by_organisation
+    from curator_tui.store.store import Store
+    from curator_tui.sync.errors import SyncError
+    from curator_tui.sync.exporting import export_bundle
+
     if not args.roadmap or args.school:
         raise CliError("--all-schools используется с --roadmap и без --school")
     with Store.open(db_arg(args)) as store:
@@ -292,6 +318,8 @@ def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
 
 
 def print_export(result: ExportResult) -> None:
+    from curator_tui.views.bundles import export_view
+
     view = export_view(result)
     if view.path is None:
         print(view.message)
@@ -319,6 +347,9 @@ def print_export(result: ExportResult) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Each bundle on its own: one that cannot be read is reported and the rest still run."""
+    from curator_tui.sync.importing import verify_bundle
+    from curator_tui.views.bundles import bundle_report_view
+
     limits = limits_arg(args)
     own_key = own_fingerprint(db_arg(args))
     failed = False
@@ -361,6 +392,9 @@ def confirm_new_organisations(
     Accepted only when the trust list or `--new-organisation` names it, or when a person at a
     terminal says so; otherwise (a script, a pipe, `--yes`) that bundle is refused, listing
     the hub's closest names: a misspelt school must not become a new one."""
+    from curator_tui.services import organisation_key
+    from curator_tui.sync import replica
+
     known = known_organisations(db)
     trusted = {row.entry.organisation_id for row in replica.list_trust(db)}
     wanted = {organisation_key(text) for text in named}
@@ -391,6 +425,9 @@ def confirm_new_organisations(
 
 
 def known_organisations(db: Path) -> list[dict[str, Any]]:
+    from curator_tui.store.report_queries import organisations
+    from curator_tui.store.store import Store
+
     if not db.exists():
         return []
     with Store.open(db) as store:
@@ -398,6 +435,8 @@ def known_organisations(db: Path) -> list[dict[str, Any]]:
 
 
 def closest_hint(name: str, known: Sequence[dict[str, Any]]) -> str:
+    from curator_tui.services import closest_organisations
+
     closest = closest_organisations(name, known)
     if not closest:
         return ""
@@ -409,6 +448,9 @@ YES_ANSWERS = {"д", "да", "y", "yes"}
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from curator_tui.sync.importing import Outcome, import_bundles
+    from curator_tui.views.bundles import bundle_report_view
+
     reports = import_bundles(
         db_arg(args),
         [Path(p) for p in args.bundles],
@@ -430,6 +472,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def own_fingerprint(db: Path) -> str | None:
     """This replica's own key: a bundle it signed is its own, not an untrusted stranger's."""
+    from curator_tui.sync import replica
+
     try:
         return replica.replica_keys(db).fingerprint
     except (UserFacingError, OSError):  # not initialised: it has no key of its own

@@ -67,6 +67,18 @@ STATUS_ALIASES: dict[Status, tuple[str, ...]] = {
 }
 
 
+# A trust entry's scope naming every organisation (sync/trust.py).
+ANY_ORGANISATION = "*"
+
+
+class TrustRole(StrEnum):
+    """What a key is trusted as (sync/trust.py), and a device's own role."""
+
+    SCHOOL = "school"
+    CURATOR = "curator"
+    COORDINATOR = "coordinator"
+
+
 class ReviewState(StrEnum):
     """A reviewer's verdict on an activity (issue 15): the coordinator's or the curator's."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 
 class Column(StrEnum):
@@ -67,6 +67,9 @@ def normalise(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text.lower().replace("ё", "е")).split())
 
 
+# Every body row is also tried as a header (a table may name its columns again), and its
+# responsible and deadline cells repeat a few texts thousands of times: each is read once.
+@lru_cache(maxsize=4096)
 def column_of(header_text: str) -> Column | None:
     """The known column a header cell names, or None."""
     if len(header_text) > 2 * _MAX_HEADER_CHARS:
@@ -110,8 +113,14 @@ class Header:
         filled = [cell for cell in cells if cell.strip()]
         if len(filled) < 2 or any(len(cell) > 2 * _MAX_HEADER_CHARS for cell in filled):
             return False
-        names = set(filter(None, map(normalise, filled)))
-        return len(names) >= 2 and names <= self.names
+        names: set[str] = set()
+        for cell in filled:
+            name = normalise(cell)
+            if name and name not in self.names:
+                return False  # a data row, told at its first cell most of the time
+            if name:
+                names.add(name)
+        return len(names) >= 2
 
 
 def title_rank(header_text: str) -> int:
@@ -136,13 +145,19 @@ def read_header(cells: tuple[str, ...]) -> Header | None:
     so that a data row such as «Проведение мероприятий | В сроки, установленные …» is not
     taken for a header.
     """
-    found: list[Column | None] = []
-    for text in cells:
-        column = column_of(text)
-        found.append(None if column in found else column)
-    _choose_title(cells, found)
-    known = [column for column in found if column is not None]
     filled = sum(bool(text.strip()) for text in cells)
+    named: list[Column | None] = []
+    unnamed = 0
+    for text in cells:
+        named.append(column := column_of(text))
+        unnamed += column is None and bool(text.strip())
+        if 2 * (filled - unnamed) < filled:  # a data row: most cells already name nothing
+            return None
+    found: list[Column | None] = []
+    for column in named:
+        found.append(None if column in found else column)
+    _choose_title(cells, named, found)
+    known = [column for column in found if column is not None]
     if len(known) < 2 or Column.TITLE not in known or 2 * len(known) < filled:
         return None
     return Header(texts=tuple(cells), columns=tuple(found))
@@ -157,8 +172,10 @@ def is_grouping(header_text: str) -> bool:
     return bool(_GROUPING.search(normalise(header_text)))
 
 
-def _choose_title(cells: tuple[str, ...], found: list[Column | None]) -> None:
-    titles = [i for i, text in enumerate(cells) if column_of(text) is Column.TITLE]
+def _choose_title(
+    cells: tuple[str, ...], named: list[Column | None], found: list[Column | None]
+) -> None:
+    titles = [i for i, column in enumerate(named) if column is Column.TITLE]
     if len(titles) < 2:
         return
     best = min(titles, key=lambda i: title_rank(cells[i]))

@@ -236,14 +236,18 @@ def deadline_warnings(roadmap: ParsedRoadmap, holidays: SchoolHolidays | None = 
     if period is None:
         return []
     lines: list[str] = []
+    # A roadmap repeats a handful of phrases («ежемесячно») thousands of times: one parse each.
+    warnings: dict[str, str | None] = {}
     for activity in roadmap.activities:
         text = activity.deadline_text
         if not text:
             continue
-        schedule = parse_deadline(text, period, holidays or DEFAULT_HOLIDAYS)
-        if schedule.warning:
+        if text not in warnings:
+            warnings[text] = parse_deadline(text, period, holidays or DEFAULT_HOLIDAYS).warning
+        warning = warnings[text]
+        if warning:
             label = activity.number or f"«{_short(activity.title)}»"
-            said = schedule.warning[:1].lower() + schedule.warning[1:]
+            said = warning[:1].lower() + warning[1:]
             lines.append(f"Мероприятие {label}, срок «{_short(text)}»: {said}")
     return lines
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from curator_tui.domain.models import ReviewState, Status
+from curator_tui.domain.models import ReviewState, Status, TrustRole
 from curator_tui.domain.ops import Action, Entity, Operation, new_id
 from curator_tui.domain.rules import Occurrence, review_comment
 from curator_tui.store.change_log import Change, ChangeLog
 from curator_tui.store.database import StoreError
 from curator_tui.store.reads import Reads
 
-# The device roles that review (sync.trust.TrustRole's values; store does not import sync).
-REVIEWER_ROLES = frozenset({"coordinator", "curator"})
+# The device roles that review.
+REVIEWER_ROLES = frozenset({TrustRole.COORDINATOR.value, TrustRole.CURATOR.value})
 
 
 class Edits(ChangeLog, Reads):

@@ -253,17 +253,18 @@ _shapes: dict[Entity, TableShape] = {}
 def table_shape(conn: sqlite3.Connection, entity: Entity) -> TableShape:
     shape = _shapes.get(entity)
     if shape is None:
-        # Imported on first merge, not at start-up (database.iter_dicts says why); a plain
-        # wrapper for its schema helpers: no pragmas, no plugins run on our connection.
-        import sqlite_utils
-
-        db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
-        table = db.table(entity.value)
+        # PRAGMA table_info rows: (cid, name, declared type, notnull, default SQL, pk). The
+        # default is SQL text, read back by SQLite itself: the value an INSERT would store.
+        rows = conn.execute(f"PRAGMA table_info({entity.value})").fetchall()
         columns = {
-            c.name: ColumnShape(c.type, kept_by_affinity(c.type), not c.notnull)
-            for c in table.columns
+            row[1]: ColumnShape(row[2], kept_by_affinity(row[2]), not row[3]) for row in rows
         }
-        shape = _shapes[entity] = TableShape(columns, table.default_values)
+        defaults = {
+            row[1]: conn.execute(f"SELECT {row[4]}").fetchone()[0]
+            for row in rows
+            if row[4] is not None
+        }
+        shape = _shapes[entity] = TableShape(columns, defaults)
     return shape
 
 

@@ -217,6 +217,8 @@ def match_activities(
     title, then same number and section with a similar title. Rows are looked up by key,
     so an amended roadmap of thousands of activities matches in linear time.
     """
+    if not existing:  # a first import: nothing to amend
+        return {}
     matches: dict[int, str] = {}
     taken: set[str] = set()
     keys = [ActivityKey.of_parsed(item) for item in parsed]
@@ -282,8 +284,11 @@ def similar_title(item: ActivityKey, row: ActivityKey) -> bool:
 def assign_ids(parsed: list[ParsedActivity], matches: dict[int, str], roadmap_id: str) -> list[str]:
     ids: list[str] = []
     seen: dict[tuple[str, str, str], int] = {}
+    sections: dict[str, str] = {}  # a roadmap has a few sections and thousands of activities
     for index, item in enumerate(parsed):
-        key = (normalise(item.section), item.number, normalise(item.title))
+        if item.section not in sections:
+            sections[item.section] = normalise(item.section)
+        key = (sections[item.section], item.number, normalise(item.title))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         ids.append(matches.get(index) or stable_id("activity", roadmap_id, *key, str(occurrence)))

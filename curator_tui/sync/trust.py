@@ -18,13 +18,13 @@ import json
 import re
 from collections.abc import Collection, Iterator
 from datetime import date, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from curator_tui.domain.models import ANY_ORGANISATION, TrustRole
 from curator_tui.domain.ops import canonical_json
 from curator_tui.domain.os_errors import os_error_text
 from curator_tui.durable import atomic_write_bytes
@@ -37,7 +37,6 @@ from curator_tui.sync.keys import (
 )
 from curator_tui.sync.sshsig import BUNDLE_NAMESPACE
 
-ANY_ORGANISATION = "*"
 META_PREFIX = "# curator-trust: "
 TRUST_FILE_MODE = 0o644
 MAX_TRUST_FILE_SIZE = 8 * 1024 * 1024
@@ -49,12 +48,6 @@ _FILE_HEADER = (
     f"-n {BUNDLE_NAMESPACE} -s manifest.json.sig < manifest.json\n"
     "# Не редактируйте вручную: строки «# curator-trust:» обязательны.\n"
 )
-
-
-class TrustRole(StrEnum):
-    SCHOOL = "school"
-    CURATOR = "curator"
-    COORDINATOR = "coordinator"
 
 
 class TrustEntry(BaseModel):
