@@ -10,8 +10,8 @@ import difflib
 import json
 import re
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,14 @@ from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
+from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, BundleKind, ProgressCallback
+from curator_tui.sync.importing import (
+    BundleReport,
+    ConfirmNewOrganisations,
+    import_bundles,
+    verify_bundle,
+)
+from curator_tui.sync.limits import DEFAULT_LIMITS, Limits
 
 DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
 # The year the bundled demo roadmap (Молчановский район) was written for; the demo moves its
@@ -85,6 +93,89 @@ def import_roadmap_file(
     """Read a roadmap document and record it; the database is untouched on any error."""
     parsed = prepare_roadmap(path, organisation=organisation, year=year, today=today)
     return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
+
+
+# --- a whole stick at once -------------------------------------------------------------------
+
+BUNDLE_SUFFIXES = (SUFFIX, SUFFIX + AGE_SUFFIX)
+
+
+def is_bundle(path: Path) -> bool:
+    return path.name.lower().endswith(BUNDLE_SUFFIXES)
+
+
+@dataclass
+class FolderImport:
+    """What importing a folder came to: a report per bundle, in the order they were imported,
+    and the other files found there (not bundles, left alone)."""
+
+    folder: Path
+    reports: list[BundleReport] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+
+def folder_contents(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The bundle files directly in `folder` and its other files, each by name (hidden files
+    and subfolders are not looked at: a stick's «System Volume Information» is not ours)."""
+    try:
+        found = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        raise UserFacingError(f"Папку {folder} не удалось прочитать: {exc.strerror}") from exc
+    files = [p for p in found if p.is_file()]
+    return [p for p in files if is_bundle(p)], [p for p in files if not is_bundle(p)]
+
+
+def import_order(reports: Sequence[BundleReport]) -> list[Path]:
+    """The order bundles are imported in: roadmaps before changes (a school's changes refer to
+    its roadmap's activities), each sender's bundles by the sequence numbers they start with
+    (so no gap is reported that the next file fills), and what could not be read last.
+
+    Merging does not depend on order (ops are idempotent and commute), so this only spares
+    the user warnings and questions; it never decides what the database ends up holding."""
+
+    def key(report: BundleReport) -> tuple[int, str, int, str]:
+        info = report.info
+        if info is None:
+            return (2, "", 0, report.path.name)
+        own = info.ranges.get(info.device.id)
+        kind = 0 if info.kind is BundleKind.ROADMAP else 1
+        return (kind, info.device.id, own.start if own else 0, report.path.name)
+
+    return [report.path for report in sorted(reports, key=key)]
+
+
+def import_folder(
+    db: Path,
+    folder: Path,
+    progress: ProgressCallback | None = None,
+    *,
+    today: date | None = None,
+    confirm_new: ConfirmNewOrganisations | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    each_file: Callable[[int, int, Path], None] | None = None,
+) -> FolderImport:
+    """Import every bundle in `folder`, in `import_order`.
+
+    Each bundle is read twice, as in the app's «Проверить», then «Импортировать»: first
+    verified (nothing written) to learn its kind and sequence numbers, then imported. Every
+    bundle stands alone: a hostile or damaged file is refused with its reason and the others
+    still go in; a refused bundle writes nothing but its line in the import history.
+    `each_file(number, total, path)` is told before each file is verified."""
+    bundles, skipped = folder_contents(folder)
+    first_look = []
+    for number, path in enumerate(bundles, start=1):
+        if each_file is not None:
+            each_file(number, len(bundles), path)
+        first_look.append(verify_bundle(db, path, progress, today=today, limits=limits))
+    reports = import_bundles(
+        db,
+        import_order(first_look),
+        progress,
+        today=today,
+        confirm_new=confirm_new,
+        limits=limits,
+    )
+    return FolderImport(folder, reports, skipped)
 
 
 # --- organisations by name --------------------------------------------------------------------

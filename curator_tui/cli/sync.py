@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +19,8 @@ from curator_tui.cli.common import (
     path_text,
 )
 from curator_tui.domain.errors import UserFacingError
-from curator_tui.services import find_organisation, unknown_organisation_message
+from curator_tui.domain.safe_text import safe_text
+from curator_tui.services import find_organisation, import_folder, unknown_organisation_message
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import roadmaps_by_organisation
 from curator_tui.store.store import Store
@@ -27,7 +28,7 @@ from curator_tui.sync import replica
 from curator_tui.sync.bundles import SyncProgress
 from curator_tui.sync.errors import SyncError
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
-from curator_tui.sync.importing import Outcome, import_bundles, verify_bundle
+from curator_tui.sync.importing import BundleReport, Outcome, import_bundles, verify_bundle
 from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
 from curator_tui.sync.trust import ANY_ORGANISATION, TrustRole
 from curator_tui.views.bundles import (
@@ -36,6 +37,7 @@ from curator_tui.views.bundles import (
     export_view,
     organisation_scope,
 )
+from curator_tui.views.folder_import import HEADERS, RESULT_WORDS, folder_row, folder_totals
 from curator_tui.views.format import numeric_date
 
 # What a user may type for a role: the Russian words the program itself prints, and the
@@ -355,13 +357,26 @@ YES_ANSWERS = {"д", "да", "y", "yes"}
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    reports = import_bundles(
-        db_arg(args),
-        [Path(p) for p in args.bundles],
-        ProgressLine(),
-        confirm_new=confirm_new_organisations(args.yes),
-        limits=limits_arg(args),
-    )
+    """Bundle files as given; a folder: every bundle in it, in `import_order`, then a table."""
+    given = [Path(p) for p in args.bundles]
+    files = [p for p in given if not p.is_dir()]
+    failed = False
+    if files:
+        reports = import_bundles(
+            db_arg(args),
+            files,
+            ProgressLine(),
+            confirm_new=confirm_new_organisations(args.yes),
+            limits=limits_arg(args),
+        )
+        failed |= print_imported(args, reports)
+    for folder in (p for p in given if p.is_dir()):
+        failed |= import_whole_folder(args, folder)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def print_imported(args: argparse.Namespace, reports: list[BundleReport]) -> bool:
+    """Each bundle's brief report; True if any was refused."""
     own_key = own_fingerprint(db_arg(args))
     failed = False
     for report in reports:
@@ -371,7 +386,51 @@ def cmd_import(args: argparse.Namespace) -> int:
         failed |= report.outcome is Outcome.REFUSED
         if len(reports) > 1:
             print()
-    return EXIT_FAILED if failed else EXIT_OK
+    return failed
+
+
+def import_whole_folder(args: argparse.Namespace, folder: Path) -> bool:
+    """Every bundle of `folder` (services.import_folder); True if any was refused."""
+
+    def each_file(number: int, total: int, path: Path) -> None:
+        print(f"Проверка {number} из {total}: {path.name}", file=sys.stderr, flush=True)
+
+    done = import_folder(
+        db_arg(args),
+        folder,
+        ProgressLine(),
+        confirm_new=confirm_new_organisations(args.yes),
+        limits=limits_arg(args),
+        each_file=each_file,
+    )
+    print(f"Папка: {folder}")
+    if not done.reports:
+        print("В папке нет пакетов (.curator, .curator.age)")
+    own_key = own_fingerprint(db_arg(args))
+    rows = [folder_row(report, own_key) for report in done.reports]
+    if rows:
+        print_table(HEADERS, [row.cells for row in rows])
+        print(folder_totals(rows))
+    for row in rows:
+        if row.result == RESULT_WORDS[Outcome.REFUSED]:
+            print(f"  {row.file}: {row.reason}")
+    if done.skipped:
+        print(f"Не пакеты, пропущены: {', '.join(safe_text(p.name) for p in done.skipped)}")
+    return any(report.outcome is Outcome.REFUSED for report in done.reports)
+
+
+# The widths of the folder table's columns: with the spaces between them, 80 characters.
+TABLE_WIDTHS = (21, 17, 13, 9, 9, 5)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    for cells in (headers, *rows):
+        print(" ".join(fit(cell, width) for cell, width in zip(cells, TABLE_WIDTHS, strict=True)))
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` characters: cut with «…» when longer."""
+    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
 
 
 def own_fingerprint(db: Path) -> str | None:
@@ -545,7 +604,13 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("import", help="импортировать пакеты")
     p.set_defaults(handler=cmd_import)
-    p.add_argument("bundles", nargs="+", type=path_text, metavar="ПАКЕТ", help="файлы пакетов")
+    p.add_argument(
+        "bundles",
+        nargs="+",
+        type=path_text,
+        metavar="ПАКЕТ",
+        help="файлы пакетов или папка (флешка): из папки — все пакеты по порядку",
+    )
     p.add_argument(
         "--yes", action="store_true", help="создавать неизвестные сводной базе школы без вопроса"
     )
