@@ -28,6 +28,7 @@ from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
 from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
+from curator_tui.sync import replica
 from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, BundleKind, ProgressCallback
 from curator_tui.sync.importing import (
     BundleReport,
@@ -176,6 +177,14 @@ def import_folder(
         limits=limits,
     )
     return FolderImport(folder, reports, skipped)
+
+
+def own_fingerprint(db: Path) -> str | None:
+    """This replica's own key: a bundle it signed is its own, not an untrusted stranger's."""
+    try:
+        return replica.replica_keys(db).fingerprint
+    except (UserFacingError, OSError):  # not initialised: it has no key of its own
+        return None
 
 
 # --- organisations by name --------------------------------------------------------------------

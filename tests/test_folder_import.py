@@ -11,14 +11,18 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from textual.widgets import DataTable, Input
+
 from curator_tui.services import import_folder, import_order
 from curator_tui.sync.exporting import ExportOptions, export_bundle
 from curator_tui.sync.importing import verify_bundle
 from curator_tui.sync.limits import PartLimits
+from curator_tui.tui.screens.folder_import import FolderImportScreen
 from curator_tui.views.folder_import import folder_row
 from tests.bundle_helpers import Replica, cli, import_rows, make_hub, make_school, snapshot
 from tests.test_split_export import busy_school, progress_of
-from tests.test_tui_sync import flipped
+from tests.test_tui_sync import flipped, open_sync
+from tests.tui_support import make_app, press, screen_text, settle
 
 SMALL = PartLimits(max_ops=6)
 
@@ -128,3 +132,43 @@ def test_the_own_bundle_is_named_as_such_in_the_row(tmp_path: Path) -> None:
     row = folder_row(report, own_key=report.signer_fingerprint)
     assert row.signer == "эта же база"
     assert row.result == "отклонён"
+
+
+# --- the exchange screen ----------------------------------------------------------------------
+
+
+async def test_the_screen_imports_a_whole_folder_and_shows_a_table_that_fits(
+    tmp_path: Path,
+) -> None:
+    hub, school, stick, parts = stick_with_parts(tmp_path)
+    (stick / "n-garbage.curator").write_bytes(b"garbage")
+    (stick / "readme.txt").write_text("не пакет")
+    app = make_app(hub.db, media_roots=[tmp_path / "nowhere"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sync(pilot)
+        await press(pilot, "f7")
+        typed = screen.query_one("#import-path", Input)
+        typed.focus()
+        typed.value = f'"{stick}"'  # dragged onto the terminal: quoted
+        await press(pilot, "ctrl+o")
+        await settle(pilot)
+        summary = app.screen
+        assert isinstance(summary, FolderImportScreen)
+        table = summary.query_one("#folder-table", DataTable)
+        assert table.row_count == len(parts) + 1
+        assert [str(c) for c in table.get_row_at(0)][0] == parts[0].name
+        assert [str(c) for c in table.get_row_at(len(parts))][3] == "отклонён"
+        text = screen_text(app)
+        assert f"Пакетов: {len(parts) + 1}; принято {len(parts)}" in text
+        assert "Не пакеты, пропущены: readme.txt" in text
+        assert f"{parts[0].name}: Пакет импортирован: новых изменений" in text
+        # The keyboard walks the table; the reason under it follows the cursor.
+        await press(pilot, "ctrl+end")
+        assert "n-garbage.curator: Пакет не принят: " in screen_text(app)
+        region = summary.query_one("#folder-import").region
+        assert region.bottom <= 24 and region.right <= 80
+        await press(pilot, "escape")
+        assert app.screen is screen
+        assert "принято" in screen_text(app)
+    with school.open() as typed_store, hub.open() as received:
+        assert progress_of(received) == progress_of(typed_store)

@@ -20,7 +20,12 @@ from curator_tui.cli.common import (
 )
 from curator_tui.domain.errors import UserFacingError
 from curator_tui.domain.safe_text import safe_text
-from curator_tui.services import find_organisation, import_folder, unknown_organisation_message
+from curator_tui.services import (
+    find_organisation,
+    import_folder,
+    own_fingerprint,
+    unknown_organisation_message,
+)
 from curator_tui.store import sync_state
 from curator_tui.store.hub_queries import roadmaps_by_organisation
 from curator_tui.store.store import Store
@@ -431,14 +436,6 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def fit(text: str, width: int) -> str:
     """`text` in exactly `width` characters: cut with «…» when longer."""
     return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
-
-
-def own_fingerprint(db: Path) -> str | None:
-    """This replica's own key: a bundle it signed is its own, not an untrusted stranger's."""
-    try:
-        return replica.replica_keys(db).fingerprint
-    except (UserFacingError, OSError):  # not initialised: it has no key of its own
-        return None
 
 
 def print_report(

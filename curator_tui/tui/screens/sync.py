@@ -45,7 +45,8 @@ from curator_tui.store.sync_state import (
     RESULT_REFUSED,
     import_history,
 )
-from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, SyncProgress
+from curator_tui.services import FolderImport, import_folder, is_bundle, own_fingerprint
+from curator_tui.sync.bundles import SyncProgress
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import BundleReport, Outcome, import_bundles, verify_bundle
 from curator_tui.tui.context import Curator, curator_of
@@ -56,11 +57,11 @@ from curator_tui.views.bundles import (
     bundle_report_view,
     export_view,
 )
+from curator_tui.views.folder_import import folder_row, folder_totals
 from curator_tui.views.format import local_time_of_utc_stamp
 
 RUN_GROUP = "sync-run"  # the worker group of export, verify and import: one at a time
 
-BUNDLE_SUFFIXES = (SUFFIX, SUFFIX + AGE_SUFFIX)
 RESULT_LABELS = {
     RESULT_ACCEPTED: "принят",
     RESULT_ALREADY: "уже был",
@@ -69,10 +70,6 @@ RESULT_LABELS = {
 
 
 # --- pure helpers (tested without the UI) ---------------------------------------------------
-
-
-def is_bundle(path: Path) -> bool:
-    return path.name.lower().endswith(BUNDLE_SUFFIXES)
 
 
 def export_lines(result: ExportResult) -> list[str]:
@@ -180,6 +177,7 @@ class SyncScreen(Screen[None]):
         Binding("ctrl+s", "export", "Выгрузить", id="sync.export"),
         Binding("ctrl+r", "verify", "Проверить пакеты", id="sync.verify"),
         Binding("ctrl+y", "confirm_import", "Импортировать", id="sync.import"),
+        Binding("ctrl+o", "import_folder", "Импорт всей папки", show=False, id="sync.import_folder"),
         Binding("f6", "show_tab('sync-export')", "Выгрузка", show=False, id="sync.tab_export"),
         Binding("f7", "show_tab('sync-import')", "Загрузка", show=False, id="sync.tab_import"),
         Binding("f8", "show_tab('sync-history')", "История", show=False, id="sync.tab_history"),
@@ -206,6 +204,12 @@ class SyncScreen(Screen[None]):
             super().__init__()
             self.reports = reports
 
+    class FolderImported(Message):
+        def __init__(self, done: FolderImport, own_key: str | None) -> None:
+            super().__init__()
+            self.done = done
+            self.own_key = own_key  # this replica's fingerprint: its own bundles are named so
+
     class StateLoaded(Message):
         def __init__(self, lines: list[str]) -> None:
             super().__init__()
@@ -223,6 +227,7 @@ class SyncScreen(Screen[None]):
         self.verified: list[BundleReport] = []
         self._last_step: tuple[str, int] | None = None
         self._run_target = "export"  # which panel the current (or last) run reports in
+        self._stage_prefix = ""  # «Пакет 3 из 12 (…): » while a folder is imported
 
     @property
     def curator(self) -> Curator:
@@ -276,7 +281,7 @@ class SyncScreen(Screen[None]):
                     yield Static("", id="export-result")
             with TabPane("Загрузка", id="sync-import"):
                 yield Input(
-                    placeholder="Путь к пакету (.curator, .curator.age), Enter — добавить",
+                    placeholder="Путь к пакету или папке; Enter — добавить пакет",
                     id="import-path",
                     compact=True,
                 )
@@ -292,6 +297,7 @@ class SyncScreen(Screen[None]):
                         compact=True,
                     )
                     yield Button("Очистить выбор", id="import-clear", compact=True)
+                    yield Button("Вся папка (Ctrl+O)", id="import-folder", compact=True)
                 yield Label("", id="import-stage", classes="sync-stage")
                 yield ProgressBar(total=100, show_eta=False, id="import-progress")
                 with VerticalScroll(classes="sync-result"):
@@ -510,6 +516,77 @@ class SyncScreen(Screen[None]):
         self.load_history()
         self.load_state()
 
+    # --- a whole folder at once -----------------------------------------------------------
+
+    @on(Button.Pressed, "#import-folder")
+    def action_import_folder(self) -> None:
+        if self.busy:
+            return
+        self.action_show_tab("sync-import")
+        folder = self._folder_to_import()
+        if folder is None:
+            return
+        self.query_one("#import-path", Input).value = ""
+        self.query_one("#import-report", Static).update("")
+        self._start("import")
+        self.run_folder_import(folder)
+
+    def _folder_to_import(self) -> Path | None:
+        """The folder typed in the path field, else the one under the tree's cursor (a file's
+        own folder), else the folder the tree shows."""
+        typed = self.query_one("#import-path", Input).value.strip()
+        if typed:
+            path = user_path(typed)
+            if not path.is_dir():
+                self.notify(
+                    f"Папка не найдена: {path}. Укажите папку или очистите поле",
+                    severity="warning",
+                    markup=False,
+                )
+                return None
+            return path
+        tree = self.query_one("#import-tree", BundleTree)
+        node = tree.cursor_node
+        if node is not None and node.data is not None:
+            path = Path(node.data.path)
+            return path if path.is_dir() else path.parent
+        return Path(tree.path)
+
+    @thread_work(group=RUN_GROUP, exclusive=True)
+    def run_folder_import(self, folder: Path) -> None:
+        def each_file(number: int, total: int, path: Path) -> None:
+            self._stage_prefix = f"Пакет {number} из {total} ({path.name}): "
+
+        done = import_folder(
+            self.curator.db_path,
+            folder,
+            self._progress("import"),
+            today=self.curator.today,
+            each_file=each_file,
+        )
+        self.post_message(self.FolderImported(done, own_fingerprint(self.curator.db_path)))
+
+    def on_sync_screen_folder_imported(self, message: FolderImported) -> None:
+        from curator_tui.tui.screens.folder_import import FolderImportScreen
+
+        self._stage_prefix = ""
+        self._finish("import")
+        done = message.done
+        rows = [folder_row(report, message.own_key) for report in done.reports]
+        accepted = [r for r in done.reports if r.outcome is Outcome.ACCEPTED]
+        if accepted:
+            self.post_message(BundleImported(sum(r.applied for r in accepted), len(accepted)))
+        summary = folder_totals(rows) if rows else "В папке нет пакетов (.curator, .curator.age)"
+        self.query_one("#import-report", Static).update(
+            as_content([f"Папка: {done.folder}", summary])
+        )
+        self.load_history()
+        self.load_state()
+        if rows:
+            self.app.push_screen(FolderImportScreen(done.folder, rows, done.skipped))
+        else:
+            self.notify(summary, title="Импорт папки", severity="warning", markup=False)
+
     # --- what is still to deliver ---------------------------------------------------------
 
     @thread_work(group="sync-state", exclusive=True)
@@ -546,7 +623,8 @@ class SyncScreen(Screen[None]):
 
     def on_sync_screen_progressed(self, message: Progressed) -> None:
         step = message.step
-        self.query_one(f"#{message.target}-stage", Label).update(step.label + "…")
+        stage = self.query_one(f"#{message.target}-stage", Label)
+        stage.update(Content(safe_text(self._stage_prefix + step.label + "…")))
         bar = self.query_one(f"#{message.target}-progress", ProgressBar)
         bar.update(total=max(1, step.total), progress=min(step.done, max(1, step.total)))
 
