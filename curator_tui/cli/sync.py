@@ -41,6 +41,7 @@ from curator_tui.views.bundles import (
     bundle_report_view,
     export_view,
     organisation_scope,
+    untrusted_signer_line,
 )
 from curator_tui.views.folder_import import HEADERS, RESULT_WORDS, folder_row, folder_totals
 from curator_tui.views.format import numeric_date
@@ -445,10 +446,8 @@ def print_report(
     if view.signer is not None:
         print(f"Подписан: {view.signer.who}")
         print(f"  ключ: {view.signer.fingerprint}")
-    elif view.untrusted_key and view.untrusted_key == own_key:
-        print(f"Подписан ключом этой базы {view.untrusted_key}: это её собственный пакет")
     elif view.untrusted_key:
-        print(f"Подписан ключом {view.untrusted_key} (нет в списке доверия)")
+        print(untrusted_signer_line(view.untrusted_key, own_key))
     contents = view.contents
     if contents is not None:
         print(f"Вид: {contents.kind}; создан {contents.created}; id {view.bundle_id}")

@@ -33,6 +33,7 @@ from textual.widgets import (
     Switch,
     TabbedContent,
     TabPane,
+    Tabs,
 )
 
 from curator_tui.domain.safe_text import safe_text
@@ -56,6 +57,7 @@ from curator_tui.views.bundles import (
     BundleReportView,
     bundle_report_view,
     export_view,
+    untrusted_signer_line,
 )
 from curator_tui.views.folder_import import folder_row, folder_totals
 from curator_tui.views.format import local_time_of_utc_stamp
@@ -101,13 +103,13 @@ def delivery_lines(store: Store) -> list[str]:
     return lines + gap_lines(store.conn)
 
 
-def report_lines(view: BundleReportView) -> list[str]:
+def report_lines(view: BundleReportView, own_key: str | None = None) -> list[str]:
     """The verification report of one bundle, as the CLI's `verify` prints it."""
     lines = [f"Пакет: {view.path.name}{view.encrypted_mark}"]
     if view.signer is not None:
         lines += [f"Подписал: {view.signer.who}", f"  ключ: {view.signer.fingerprint}"]
     elif view.untrusted_key:
-        lines.append(f"Подписан ключом {view.untrusted_key} (нет в списке доверия)")
+        lines.append(untrusted_signer_line(view.untrusted_key, own_key))
     contents = view.contents
     if contents is not None:
         lines += [
@@ -195,9 +197,10 @@ class SyncScreen(Screen[None]):
             self.result = result
 
     class Verified(Message):
-        def __init__(self, reports: list[BundleReport]) -> None:
+        def __init__(self, reports: list[BundleReport], own_key: str | None) -> None:
             super().__init__()
             self.reports = reports
+            self.own_key = own_key
 
     class Imported(Message):
         def __init__(self, reports: list[BundleReport]) -> None:
@@ -321,7 +324,13 @@ class SyncScreen(Screen[None]):
         self.dismiss(None)
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == tab:
+            return
+        # A focused field in the pane being left would take the focus to its neighbour there,
+        # and TabbedContent shows the pane of whatever gains focus: F6–F8 would do nothing.
+        self.query_one(Tabs).focus()
+        tabs.active = tab
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -394,6 +403,12 @@ class SyncScreen(Screen[None]):
         if not text:
             return
         path = user_path(text)
+        if path.is_dir():
+            self.notify(
+                f"Это папка: {path}. «Вся папка» (Ctrl+O) импортирует все пакеты из неё",
+                markup=False,
+            )
+            return
         if not path.is_file():
             self.notify(f"Файл не найден: {path}", severity="warning", markup=False)
             return
@@ -452,7 +467,7 @@ class SyncScreen(Screen[None]):
                     today=self.curator.today,
                 )
             )
-        self.post_message(self.Verified(reports))
+        self.post_message(self.Verified(reports, own_fingerprint(self.curator.db_path)))
 
     def on_sync_screen_verified(self, message: Verified) -> None:
         self.verified = message.reports
@@ -460,7 +475,7 @@ class SyncScreen(Screen[None]):
         good = [r for r in message.reports if r.outcome is Outcome.VERIFIED]
         lines: list[str] = []
         for view in map(bundle_report_view, message.reports):
-            lines += [*report_lines(view), view.verdict, ""]
+            lines += [*report_lines(view, message.own_key), view.verdict, ""]
         if good:
             lines.append(
                 f"Будет импортировано пакетов: {len(good)} из {len(message.reports)}. "
