@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, TabbedContent
 
 from curator_tui.domain.models import EvidenceKind, Status
@@ -226,3 +227,25 @@ async def test_the_overdue_list_names_the_school_in_either_sort(tmp_path: Path) 
     for school in SCHOOLS[1:]:
         assert f"{school} · " in by_number
         assert f"Крайний срок — январь 2022 · {school}" in by_deadline
+
+
+# --- keys typed while the app starts -------------------------------------------------------
+
+
+async def test_keys_typed_in_one_burst_reach_the_filter(tmp_path: Path) -> None:
+    """Keys typed while the app starts arrive in one burst, all queued before «/» is acted
+    on: every one after «/» goes into the filter, none is lost or taken for a command
+    («о», «m» and the like are keys of the list)."""
+    app = make_app(school_db(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for key, character in (("slash", "/"), ("С", "С"), ("е", "е"), ("m", "m"), ("и", "и")):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        box = app.screen.query_one("#filter", Input)
+        assert box.value == "Сеmи"  # the Latin «m» too: a letter here, not «В этом месяце»
+        assert app.focused is box
+        # Typed one by one, as before: «/» opens the filter and is not typed into it.
+        await press(pilot, "escape")
+        await press(pilot, "slash", "3")
+        assert box.value == "3"
