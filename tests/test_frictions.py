@@ -249,3 +249,17 @@ async def test_keys_typed_in_one_burst_reach_the_filter(tmp_path: Path) -> None:
         await press(pilot, "escape")
         await press(pilot, "slash", "3")
         assert box.value == "3"
+
+
+async def test_the_dashboard_spells_out_its_short_column_titles(tmp_path: Path) -> None:
+    from curator_tui.tui.widgets.school_table import COLUMNS
+
+    app = make_app(hub_db(tmp_path), hub=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        legend = " ".join(screen_text(app).split("\n")[-5:-1])
+    abbreviated = [c.title for c in COLUMNS if c.title.endswith(".") or len(c.title) == 4]
+    assert len(abbreviated) == 7
+    for title in abbreviated:
+        assert f"{title.rstrip('.')}" in legend, title
+    assert "в работе" in legend and "без доказательств" in legend
