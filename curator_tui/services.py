@@ -23,6 +23,8 @@ from curator_tui.domain.parsed import ParsedRoadmap
 from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.importers import RoadmapImportError, read_roadmap
 from curator_tui.importers.prose import deadline_warnings
+from curator_tui.store import sync_state
+from curator_tui.store.hub_queries import roadmaps_by_organisation
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
@@ -30,6 +32,8 @@ from curator_tui.store.roadmaps import ImportSummary, save_roadmap
 from curator_tui.store.store import Store
 from curator_tui.sync import replica
 from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, BundleKind, ProgressCallback
+from curator_tui.sync.errors import SyncError
+from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import (
     BundleReport,
     ConfirmNewOrganisations,
@@ -185,6 +189,111 @@ def own_fingerprint(db: Path) -> str | None:
         return replica.replica_keys(db).fingerprint
     except (UserFacingError, OSError):  # not initialised: it has no key of its own
         return None
+
+
+# --- the coordinator's roadmap work -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoadmapExport:
+    """One organisation's roadmap bundle: written (`result`), or why not (`problem`)."""
+
+    organisation_id: str
+    name: str
+    result: ExportResult | None = None
+    problem: str = ""
+
+
+def organisations_with_roadmap(store: Store) -> list[tuple[str, str]]:
+    """(id, name) of every organisation this replica holds a roadmap of, by name."""
+    names = sync_state.organisation_names(store)
+    targets = [(org_id, names.get(org_id, "")) for org_id in roadmaps_by_organisation(store)]
+    return sorted(targets, key=lambda t: (t[1].casefold(), t[0]))
+
+
+def export_roadmaps(
+    db: Path,
+    destination: Path | None,
+    organisations: Sequence[str] | None = None,
+    *,
+    each: Callable[[int, int, str], None] | None = None,
+) -> list[RoadmapExport]:
+    """A signed roadmap bundle per organisation (`organisations`: ids; None: every one with a
+    roadmap), each on its own: one that cannot be written does not stop the others.
+    `each(number, total, name)` is told before each bundle is written."""
+    with Store.open(db) as store:
+        targets = organisations_with_roadmap(store)
+    if organisations is not None:
+        wanted = set(organisations)
+        targets = [t for t in targets if t[0] in wanted]
+    if not targets:
+        raise UserFacingError("В этой базе нет ни одной дорожной карты")
+    done = []
+    for number, (org_id, name) in enumerate(targets, start=1):
+        if each is not None:
+            each(number, len(targets), name)
+        options = ExportOptions(destination=destination, roadmap=True, organisation=org_id)
+        try:
+            done.append(RoadmapExport(org_id, name, result=export_bundle(db, options)))
+        except SyncError as exc:
+            done.append(RoadmapExport(org_id, name, problem=str(exc)))
+    return done
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What `curator report` and the coordinator's screen ask for."""
+
+    month: str  # «2026-11»
+    report_format: str | None = None  # xlsx, docx, md, csv; None: by the output's extension
+    output: Path | None = None  # a file or a folder; None: the default folder
+    overwrite: bool = False
+    school: str | None = None  # only organisations whose name holds this text
+    region: str | None = None
+    position: str = ""
+    signer: str = ""
+
+
+@dataclass(frozen=True)
+class ReportWritten:
+    report: Any  # reports.model.MonthlyReport (imported with the writers, when asked for)
+    paths: list[Path]
+
+
+def write_monthly_report(
+    db: Path, request: ReportRequest, *, today: date | None = None
+) -> ReportWritten:
+    """Build the monthly report and save it; refuses (ReportError, OutputExistsError) before
+    reading the database when the file exists or the folder cannot take it."""
+    # The writers (spreadsheets, documents, the chart) cost a quarter of a second to import:
+    # only a command or screen that makes a report pays for them.
+    from curator_tui.reports.model import Signature, build_monthly_report
+    from curator_tui.reports.months import parse_month
+    from curator_tui.reports.output import (
+        check_output,
+        format_for,
+        output_paths,
+        resolve_output,
+        save_report,
+    )
+
+    month = parse_month(request.month)
+    report_format = format_for(request.report_format, request.output)
+    path = resolve_output(request.output, month, report_format)
+    check_output(output_paths(path, report_format), overwrite=request.overwrite)
+    with Store.open(db) as store:
+        report = build_monthly_report(
+            store,
+            month,
+            request.school,
+            today=today or date.today(),
+            region=request.region,
+            signature=Signature(request.position, request.signer),
+        )
+    if report.is_empty:
+        raise UserFacingError(report.no_data_message())
+    written = save_report(report, report_format, path, overwrite=request.overwrite)
+    return ReportWritten(report, written)
 
 
 # --- organisations by name --------------------------------------------------------------------

@@ -156,7 +156,7 @@ async def test_the_screen_imports_a_whole_folder_and_shows_a_table_that_fits(
         assert isinstance(summary, FolderImportScreen)
         table = summary.query_one("#folder-table", DataTable)
         assert table.row_count == len(parts) + 1
-        assert [str(c) for c in table.get_row_at(0)][0] == parts[0].name
+        assert str(table.get_row_at(0)[0]) == parts[0].name
         assert [str(c) for c in table.get_row_at(len(parts))][3] == "отклонён"
         text = screen_text(app)
         assert f"Пакетов: {len(parts) + 1}; принято {len(parts)}" in text

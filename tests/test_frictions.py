@@ -80,7 +80,9 @@ def test_the_store_refuses_a_link_that_is_not_one_and_the_same_file_twice(
         store.attach_link(activity, "www.school.ru/news")
         store.attach_file(activity, scan, kind=EvidenceKind.ORDER, title="Приказ")
         with pytest.raises(StoreError, match="уже прикреплён к мероприятию: «Приказ»"):
-            store.attach_file(activity, scan.rename(tmp_path / "копия.pdf"), kind=EvidenceKind.ORDER)
+            store.attach_file(
+                activity, scan.rename(tmp_path / "копия.pdf"), kind=EvidenceKind.ORDER
+            )
         # The same file is fine for another activity, and again once the first is removed.
         other = activity_id(store, "2")
         store.attach_file(other, tmp_path / "копия.pdf", kind=EvidenceKind.ORDER)

@@ -18,20 +18,17 @@ from curator_tui.cli.common import (
     db_arg,
     path_text,
 )
-from curator_tui.domain.errors import UserFacingError
 from curator_tui.domain.safe_text import safe_text
 from curator_tui.services import (
+    export_roadmaps,
     find_organisation,
     import_folder,
     own_fingerprint,
     unknown_organisation_message,
 )
-from curator_tui.store import sync_state
-from curator_tui.store.hub_queries import roadmaps_by_organisation
 from curator_tui.store.store import Store
 from curator_tui.sync import replica
 from curator_tui.sync.bundles import SyncProgress
-from curator_tui.sync.errors import SyncError
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import BundleReport, Outcome, import_bundles, verify_bundle
 from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
@@ -251,23 +248,15 @@ def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
     """One signed roadmap bundle per organisation that has a roadmap in this replica."""
     if not args.roadmap or args.school:
         raise CliError("--all-schools используется с --roadmap и без --school")
-    with Store.open(db_arg(args)) as store:
-        with_roadmap = roadmaps_by_organisation(store)
-        names = sync_state.organisation_names(store)
-    targets = [(org_id, names.get(org_id, "")) for org_id in with_roadmap]
-    if not targets:
-        raise CliError("В этой базе нет ни одной дорожной карты")
-    failed = 0
-    for org_id, name in sorted(targets, key=lambda t: (t[1].casefold(), t[0])):
-        try:
-            result = export_bundle(db_arg(args), replace(options, organisation=org_id))
-        except SyncError as exc:
-            failed += 1
-            print(f"{name}: пакет не создан — {exc}", file=sys.stderr)
-            continue
-        print_export(result)
-    print(f"Пакетов дорожных карт: {len(targets) - failed} из {len(targets)}")
-    return EXIT_FAILED if failed else EXIT_OK
+    done = export_roadmaps(db_arg(args), options.destination)
+    for bundle in done:
+        if bundle.result is None:
+            print(f"{bundle.name}: пакет не создан — {bundle.problem}", file=sys.stderr)
+        else:
+            print_export(bundle.result)
+    written = sum(bundle.result is not None for bundle in done)
+    print(f"Пакетов дорожных карт: {written} из {len(done)}")
+    return EXIT_OK if written == len(done) else EXIT_FAILED
 
 
 def print_export(result: ExportResult) -> None:

@@ -1,8 +1,8 @@
 """What importing a whole folder came to: a table of every bundle (file, school, signer,
 result, counts), the reason behind the highlighted row, and the totals.
 
-Fits 80×24: the table scrolls (↑↓, PgUp/PgDn, Ctrl+Home/Ctrl+End), and the highlighted bundle's whole
-message is shown under it, so a long reason for a refusal is never cut off.
+Fits 80×24: the table scrolls (↑↓, PgUp/PgDn, Ctrl+Home/Ctrl+End); the highlighted
+bundle's whole message is shown under it, so a long reason for a refusal is never cut off.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from textual.widgets import (
 
 from curator_tui.domain.safe_text import safe_text
 from curator_tui.platform import find_medium, start_directory, user_path
+from curator_tui.services import FolderImport, import_folder, is_bundle, own_fingerprint
 from curator_tui.store.peer_knowledge import gap_lines, unsent_count
 from curator_tui.store.store import Store
 from curator_tui.store.sync_state import (
@@ -46,7 +47,6 @@ from curator_tui.store.sync_state import (
     RESULT_REFUSED,
     import_history,
 )
-from curator_tui.services import FolderImport, import_folder, is_bundle, own_fingerprint
 from curator_tui.sync.bundles import SyncProgress
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import BundleReport, Outcome, import_bundles, verify_bundle
@@ -179,7 +179,9 @@ class SyncScreen(Screen[None]):
         Binding("ctrl+s", "export", "Выгрузить", id="sync.export"),
         Binding("ctrl+r", "verify", "Проверить пакеты", id="sync.verify"),
         Binding("ctrl+y", "confirm_import", "Импортировать", id="sync.import"),
-        Binding("ctrl+o", "import_folder", "Импорт всей папки", show=False, id="sync.import_folder"),
+        Binding(
+            "ctrl+o", "import_folder", "Импорт всей папки", show=False, id="sync.import_folder"
+        ),
         Binding("f6", "show_tab('sync-export')", "Выгрузка", show=False, id="sync.tab_export"),
         Binding("f7", "show_tab('sync-import')", "Загрузка", show=False, id="sync.tab_import"),
         Binding("f8", "show_tab('sync-history')", "История", show=False, id="sync.tab_history"),
