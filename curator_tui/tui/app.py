@@ -63,6 +63,7 @@ class CuratorApp(App[None]):
         # F5 works even while a text field has focus.
         Binding("f5", "sync", "Обмен данными", id="app.sync"),
         Binding("f3", "dashboard", "Школы", id="app.dashboard"),
+        Binding("f4", "coordinator", "Карты и отчёт", id="app.coordinator"),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
@@ -189,10 +190,12 @@ class CuratorApp(App[None]):
             self.push_screen(HelpScreen(self.help_sections()))
 
     def help_sections(self) -> list[HelpSection]:
+        from curator_tui.tui.screens.coordinator import CoordinatorScreen
         from curator_tui.tui.screens.dashboard import DashboardScreen, ProgressChartScreen
         from curator_tui.tui.screens.detail import DetailScreen
         from curator_tui.tui.screens.evidence import EvidenceDialog
         from curator_tui.tui.screens.first_run import FirstRunScreen
+        from curator_tui.tui.screens.folder_import import FolderImportScreen
         from curator_tui.tui.screens.help import HelpScreen
         from curator_tui.tui.screens.modals import ConfirmDialog, NoteEditor, StatusPicker
         from curator_tui.tui.screens.sync import SyncScreen
@@ -211,8 +214,10 @@ class CuratorApp(App[None]):
                 [*StatusPicker.BINDINGS, *NoteEditor.BINDINGS, *ConfirmDialog.BINDINGS],
             ),
             ("Обмен данными", SyncScreen.BINDINGS),
+            ("Импорт папки", FolderImportScreen.BINDINGS),
             ("Сводка по школам", [*DashboardScreen.BINDINGS, *SchoolTable.BINDINGS]),
             ("График", ProgressChartScreen.BINDINGS),
+            ("Дорожные карты и отчёт", CoordinatorScreen.BINDINGS),
             ("Первый запуск", FirstRunScreen.BINDINGS),
             ("Справка", HelpScreen.BINDINGS),
         ]
@@ -223,6 +228,16 @@ class CuratorApp(App[None]):
         if isinstance(self.screen, (DashboardScreen, ModalScreen)):
             return
         self.push_screen(DashboardScreen())
+
+    def action_coordinator(self) -> None:
+        from curator_tui.tui.screens.coordinator import CoordinatorScreen
+
+        if isinstance(self.screen, (CoordinatorScreen, ModalScreen)):
+            return
+        if not self.hub:
+            self.notify("Дорожные карты школ и отчёт — в сводной базе координатора")
+            return
+        self.push_screen(CoordinatorScreen())
 
     def action_sync(self) -> None:
         from curator_tui.tui.screens.sync import SyncScreen
