@@ -16,7 +16,7 @@ from curator_tui.tui.screens.coordinator import NEW_ORGANISATION, CoordinatorScr
 from curator_tui.tui.screens.import_summary import ImportSummaryScreen
 from tests.bundle_helpers import ORG_ID, ORG_NAME, bundle_manifest, make_hub
 from tests.test_tui_russian import english_on_screen
-from tests.tui_support import make_app, press, school_db, settle, toasts
+from tests.tui_support import make_app, press, school_db, screen_text, settle, toasts
 
 
 def result(screen: CoordinatorScreen, tab: str) -> str:
@@ -119,9 +119,9 @@ async def test_the_screen_is_the_hubs_only(tmp_path: Path) -> None:
     app = make_app(db)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await settle(pilot)
+        assert "Карты и отчёт" not in screen_text(app)
         await press(pilot, "f4")
         assert not isinstance(app.screen, CoordinatorScreen)
-        assert "сводной базе координатора" in toasts(app)
 
 
 def test_the_report_month_is_the_one_just_ended_early_in_a_month() -> None:

@@ -187,7 +187,8 @@ class CuratorApp(App[None]):
         from curator_tui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.help_sections()))
+            role = "coordinator" if self.hub else "director"
+            self.push_screen(HelpScreen(self.help_sections(), type(self.screen).__name__, role))
 
     def help_sections(self) -> list[HelpSection]:
         from curator_tui.tui.screens.coordinator import CoordinatorScreen
@@ -196,6 +197,7 @@ class CuratorApp(App[None]):
         from curator_tui.tui.screens.evidence import EvidenceDialog
         from curator_tui.tui.screens.first_run import FirstRunScreen
         from curator_tui.tui.screens.folder_import import FolderImportScreen
+        from curator_tui.tui.screens.guide import GuideScreen
         from curator_tui.tui.screens.help import HelpScreen
         from curator_tui.tui.screens.modals import ConfirmDialog, NoteEditor, StatusPicker
         from curator_tui.tui.screens.sync import SyncScreen
@@ -220,6 +222,7 @@ class CuratorApp(App[None]):
             ("Дорожные карты и отчёт", CoordinatorScreen.BINDINGS),
             ("Первый запуск", FirstRunScreen.BINDINGS),
             ("Справка", HelpScreen.BINDINGS),
+            ("Руководство", GuideScreen.BINDINGS),
         ]
 
     def action_dashboard(self) -> None:
@@ -229,15 +232,15 @@ class CuratorApp(App[None]):
             return
         self.push_screen(DashboardScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The coordinator's roadmap work is a hub's: elsewhere F4 is neither shown nor bound.
+        return self.hub if action == "coordinator" else True
+
     def action_coordinator(self) -> None:
         from curator_tui.tui.screens.coordinator import CoordinatorScreen
 
-        if isinstance(self.screen, (CoordinatorScreen, ModalScreen)):
-            return
-        if not self.hub:
-            self.notify("Дорожные карты школ и отчёт — в сводной базе координатора")
-            return
-        self.push_screen(CoordinatorScreen())
+        if not isinstance(self.screen, (CoordinatorScreen, ModalScreen)):
+            self.push_screen(CoordinatorScreen())
 
     def action_sync(self) -> None:
         from curator_tui.tui.screens.sync import SyncScreen
