@@ -21,6 +21,7 @@ from curator_tui.tui.screens.folder_import import FolderImportScreen
 from curator_tui.views.folder_import import folder_row
 from tests.bundle_helpers import Replica, cli, import_rows, make_hub, make_school, snapshot
 from tests.test_split_export import busy_school, progress_of
+from tests.test_tui_russian import english_on_screen
 from tests.test_tui_sync import flipped, open_sync
 from tests.tui_support import make_app, press, screen_text, settle
 
@@ -159,6 +160,7 @@ async def test_the_screen_imports_a_whole_folder_and_shows_a_table_that_fits(
         assert str(table.get_row_at(0)[0]) == parts[0].name
         assert [str(c) for c in table.get_row_at(len(parts))][3] == "отклонён"
         text = screen_text(app)
+        assert english_on_screen(app) <= {"school"}  # the signer «Директор school» is data
         assert f"Пакетов: {len(parts) + 1}; принято {len(parts)}" in text
         assert "Не пакеты, пропущены: readme.txt" in text
         assert f"{parts[0].name}: Пакет импортирован: новых изменений" in text
