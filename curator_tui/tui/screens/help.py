@@ -122,7 +122,8 @@ class HelpScreen(ModalScreen[None]):
                 yield Button("Руководство", id="help-guide", compact=True)
             if self.current is not None:
                 yield Label("Клавиши этого экрана", classes="help-heading")
-                yield Static(self._lines(by_heading.get(own, ())), classes="help-keys")
+                own_keys = by_heading.get(self.current.heading, ())
+                yield Static(self._lines(own_keys), classes="help-keys")
             others = [h for h, _ in self.sections if h not in (own, EVERYWHERE)]
             for heading in [EVERYWHERE, *others]:
                 if self.current is not None and others and heading == others[0]:
