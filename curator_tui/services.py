@@ -11,8 +11,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,8 @@ from curator_tui.domain.models import ANY_ORGANISATION, EvidenceKind, Schedule, 
 from curator_tui.domain.ops import Action, Entity
 from curator_tui.domain.rules import Occurrence, recurring_status
 from curator_tui.platform import user_data_dir
-from curator_tui.store.hub_queries import is_hub
+from curator_tui.store import sync_state
+from curator_tui.store.hub_queries import is_hub, roadmaps_by_organisation
 from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
@@ -34,6 +35,10 @@ if TYPE_CHECKING:  # the importers, the roadmap writer and sync load with the wo
     from curator_tui.domain.parsed import ParsedRoadmap
     from curator_tui.store.roadmaps import ImportSummary
     from curator_tui.sync import replica
+    from curator_tui.sync.bundles import ProgressCallback
+    from curator_tui.sync.exporting import ExportResult
+    from curator_tui.sync.importing import BundleReport, ConfirmNewOrganisations
+    from curator_tui.sync.limits import Limits
 
 DEMO_ROADMAP = Path(__file__).parent / "demo" / "roadmap.txt"
 DEMO_DB_VARIABLE = "CURATOR_DEMO_DB"  # overrides where the demo lives (tests, scripts)
@@ -97,6 +102,211 @@ def import_roadmap_file(
 
     parsed = prepare_roadmap(path, organisation=organisation, year=year, today=today)
     return RoadmapImport(parsed=parsed, summary=save_roadmap(store, parsed))
+
+
+# --- a whole stick at once -------------------------------------------------------------------
+
+def is_bundle(path: Path) -> bool:
+    from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX
+
+    return path.name.lower().endswith((SUFFIX, SUFFIX + AGE_SUFFIX))
+
+
+@dataclass
+class FolderImport:
+    """What importing a folder came to: a report per bundle, in the order they were imported,
+    and the other files found there (not bundles, left alone)."""
+
+    folder: Path
+    reports: list[BundleReport] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+
+def folder_contents(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The bundle files directly in `folder` and its other files, each by name (hidden files
+    and subfolders are not looked at: a stick's «System Volume Information» is not ours)."""
+    try:
+        found = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        raise UserFacingError(f"Папку {folder} не удалось прочитать: {exc.strerror}") from exc
+    files = [p for p in found if p.is_file()]
+    return [p for p in files if is_bundle(p)], [p for p in files if not is_bundle(p)]
+
+
+def import_order(reports: Sequence[BundleReport]) -> list[Path]:
+    """The order bundles are imported in: roadmaps before changes (a school's changes refer to
+    its roadmap's activities), each sender's bundles by the sequence numbers they start with
+    (so no gap is reported that the next file fills), and what could not be read last.
+
+    Merging does not depend on order (ops are idempotent and commute), so this only spares
+    the user warnings and questions; it never decides what the database ends up holding."""
+    from curator_tui.sync.bundles import BundleKind
+
+    def key(report: BundleReport) -> tuple[int, str, int, str]:
+        info = report.info
+        if info is None:
+            return (2, "", 0, report.path.name)
+        own = info.ranges.get(info.device.id)
+        kind = 0 if info.kind is BundleKind.ROADMAP else 1
+        return (kind, info.device.id, own.start if own else 0, report.path.name)
+
+    return [report.path for report in sorted(reports, key=key)]
+
+
+def import_folder(
+    db: Path,
+    folder: Path,
+    progress: ProgressCallback | None = None,
+    *,
+    today: date | None = None,
+    confirm_new: ConfirmNewOrganisations | None = None,
+    limits: Limits | None = None,
+    each_file: Callable[[int, int, Path], None] | None = None,
+) -> FolderImport:
+    """Import every bundle in `folder`, in `import_order`.
+
+    Each bundle is read twice, as in the app's «Проверить», then «Импортировать»: first
+    verified (nothing written) to learn its kind and sequence numbers, then imported. Every
+    bundle stands alone: a hostile or damaged file is refused with its reason and the others
+    still go in; a refused bundle writes nothing but its line in the import history.
+    `each_file(number, total, path)` is told before each file is verified."""
+    from curator_tui.sync.importing import import_bundles, verify_bundle
+    from curator_tui.sync.limits import DEFAULT_LIMITS
+
+    limits = limits or DEFAULT_LIMITS
+    bundles, skipped = folder_contents(folder)
+    first_look = []
+    for number, path in enumerate(bundles, start=1):
+        if each_file is not None:
+            each_file(number, len(bundles), path)
+        first_look.append(verify_bundle(db, path, progress, today=today, limits=limits))
+    reports = import_bundles(
+        db,
+        import_order(first_look),
+        progress,
+        today=today,
+        confirm_new=confirm_new,
+        limits=limits,
+    )
+    return FolderImport(folder, reports, skipped)
+
+
+def own_fingerprint(db: Path) -> str | None:
+    """This replica's own key: a bundle it signed is its own, not an untrusted stranger's."""
+    from curator_tui.sync import replica
+
+    try:
+        return replica.replica_keys(db).fingerprint
+    except (UserFacingError, OSError):  # not initialised: it has no key of its own
+        return None
+
+
+# --- the coordinator's roadmap work -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoadmapExport:
+    """One organisation's roadmap bundle: written (`result`), or why not (`problem`)."""
+
+    organisation_id: str
+    name: str
+    result: ExportResult | None = None
+    problem: str = ""
+
+
+def organisations_with_roadmap(store: Store) -> list[tuple[str, str]]:
+    """(id, name) of every organisation this replica holds a roadmap of, by name."""
+    names = sync_state.organisation_names(store)
+    targets = [(org_id, names.get(org_id, "")) for org_id in roadmaps_by_organisation(store)]
+    return sorted(targets, key=lambda t: (t[1].casefold(), t[0]))
+
+
+def export_roadmaps(
+    db: Path,
+    destination: Path | None,
+    organisations: Sequence[str] | None = None,
+    *,
+    each: Callable[[int, int, str], None] | None = None,
+) -> list[RoadmapExport]:
+    """A signed roadmap bundle per organisation (`organisations`: ids; None: every one with a
+    roadmap), each on its own: one that cannot be written does not stop the others.
+    `each(number, total, name)` is told before each bundle is written."""
+    from curator_tui.sync.errors import SyncError
+    from curator_tui.sync.exporting import ExportOptions, export_bundle
+
+    with Store.open(db) as store:
+        targets = organisations_with_roadmap(store)
+    if organisations is not None:
+        wanted = set(organisations)
+        targets = [t for t in targets if t[0] in wanted]
+    if not targets:
+        raise UserFacingError("В этой базе нет ни одной дорожной карты")
+    done = []
+    for number, (org_id, name) in enumerate(targets, start=1):
+        if each is not None:
+            each(number, len(targets), name)
+        options = ExportOptions(destination=destination, roadmap=True, organisation=org_id)
+        try:
+            done.append(RoadmapExport(org_id, name, result=export_bundle(db, options)))
+        except SyncError as exc:
+            done.append(RoadmapExport(org_id, name, problem=str(exc)))
+    return done
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What `curator report` and the coordinator's screen ask for."""
+
+    month: str  # «2026-11»
+    report_format: str | None = None  # xlsx, docx, md, csv; None: by the output's extension
+    output: Path | None = None  # a file or a folder; None: the default folder
+    overwrite: bool = False
+    school: str | None = None  # only organisations whose name holds this text
+    region: str | None = None
+    position: str = ""
+    signer: str = ""
+
+
+@dataclass(frozen=True)
+class ReportWritten:
+    report: Any  # reports.model.MonthlyReport (imported with the writers, when asked for)
+    paths: list[Path]
+
+
+def write_monthly_report(
+    db: Path, request: ReportRequest, *, today: date | None = None
+) -> ReportWritten:
+    """Build the monthly report and save it; refuses (ReportError, OutputExistsError) before
+    reading the database when the file exists or the folder cannot take it."""
+    # The writers (spreadsheets, documents, the chart) cost a quarter of a second to import:
+    # only a command or screen that makes a report pays for them.
+    from curator_tui.reports.model import Signature, build_monthly_report
+    from curator_tui.reports.months import parse_month
+    from curator_tui.reports.output import (
+        check_output,
+        format_for,
+        output_paths,
+        resolve_output,
+        save_report,
+    )
+
+    month = parse_month(request.month)
+    report_format = format_for(request.report_format, request.output)
+    path = resolve_output(request.output, month, report_format)
+    check_output(output_paths(path, report_format), overwrite=request.overwrite)
+    with Store.open(db) as store:
+        report = build_monthly_report(
+            store,
+            month,
+            request.school,
+            today=today or date.today(),
+            region=request.region,
+            signature=Signature(request.position, request.signer),
+        )
+    if report.is_empty:
+        raise UserFacingError(report.no_data_message())
+    written = save_report(report, report_format, path, overwrite=request.overwrite)
+    return ReportWritten(report, written)
 
 
 # --- organisations by name --------------------------------------------------------------------

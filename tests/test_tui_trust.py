@@ -31,7 +31,7 @@ def school_key_file(tmp_path: Path) -> Path:
 
 async def open_trust(pilot: object, app: object) -> TrustScreen:
     await settle(pilot)  # type: ignore[arg-type]
-    await press(pilot, "f4")  # type: ignore[arg-type]
+    await press(pilot, "f9")  # type: ignore[arg-type]
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, TrustScreen)
     return screen

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, open_store, path_text
+from curator_tui.cli.common import EXIT_OK, CliError, add_db_option, db_arg, path_text
 from curator_tui.platform import user_path
 
 if TYPE_CHECKING:
@@ -17,40 +16,24 @@ if TYPE_CHECKING:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    # The report writers (openpyxl, python-docx) load only when a report is made.
-    from curator_tui.reports.model import Signature, build_monthly_report
-    from curator_tui.reports.months import parse_month
-    from curator_tui.reports.output import (
-        check_output,
-        format_for,
-        output_paths,
-        resolve_output,
-        save_report,
-    )
+    # The report writers (XlsxWriter, python-docx) load only when a report is made.
+    from curator_tui.services import ReportRequest, write_monthly_report
 
     if not args.month:
         raise CliError("Укажите отчётный месяц: --month ГГГГ-ММ, например --month 2026-11")
-    month = parse_month(args.month)
-    given = user_path(args.output) if args.output else None
-    report_format = format_for(args.format, given)
-    path = resolve_output(given, month, report_format)
-    # Refuse before reading the database: an existing file or a closed folder is cheap to see.
+    request = ReportRequest(
+        month=args.month,
+        report_format=args.format,
+        output=user_path(args.output) if args.output else None,
+        overwrite=args.force,
+        school=args.school,
+        region=args.region,
+        position=args.position or "",
+        signer=args.signer or "",
+    )
     with force_hint():
-        check_output(output_paths(path, report_format), overwrite=args.force)
-    with open_store(args) as store:
-        report = build_monthly_report(
-            store,
-            month,
-            args.school,
-            today=date.today(),
-            region=args.region,
-            signature=Signature(args.position or "", args.signer or ""),
-        )
-    if report.is_empty:
-        raise CliError(report.no_data_message())
-    with force_hint():
-        written = save_report(report, report_format, path, overwrite=args.force)
-    print_outcome(report, written)
+        done = write_monthly_report(db_arg(args), request)
+    print_outcome(done.report, done.paths)
     return EXIT_OK
 
 

@@ -18,7 +18,6 @@ from curator_tui.cli.common import (
     db_arg,
     path_text,
 )
-from curator_tui.domain.errors import UserFacingError
 from curator_tui.sync.limits import DEFAULT_LIMITS, Limits, parse_size, size_text
 from curator_tui.views.format import numeric_date
 
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from curator_tui.sync import replica
     from curator_tui.sync.bundles import SyncProgress
     from curator_tui.sync.exporting import ExportOptions, ExportResult
+    from curator_tui.sync.importing import BundleReport
     from curator_tui.sync.trust import TrustEntry, TrustRole
     from curator_tui.views.bundles import BundleReportView
 
@@ -290,31 +290,19 @@ def default_recipient(args: argparse.Namespace) -> str | None:
 
 def export_all_schools(args: argparse.Namespace, options: ExportOptions) -> int:
     """One signed roadmap bundle per organisation that has a roadmap in this replica."""
-    from curator_tui.store import sync_state
-    from curator_tui.store.hub_queries import roadmaps_by_organisation
-    from curator_tui.store.store import Store
-    from curator_tui.sync.errors import SyncError
-    from curator_tui.sync.exporting import export_bundle
+    from curator_tui.services import export_roadmaps
 
     if not args.roadmap or args.school:
         raise CliError("--all-schools используется с --roadmap и без --school")
-    with Store.open(db_arg(args)) as store:
-        with_roadmap = roadmaps_by_organisation(store)
-        names = sync_state.organisation_names(store)
-    targets = [(org_id, names.get(org_id, "")) for org_id in with_roadmap]
-    if not targets:
-        raise CliError("В этой базе нет ни одной дорожной карты")
-    failed = 0
-    for org_id, name in sorted(targets, key=lambda t: (t[1].casefold(), t[0])):
-        try:
-            result = export_bundle(db_arg(args), replace(options, organisation=org_id))
-        except SyncError as exc:
-            failed += 1
-            print(f"{name}: пакет не создан — {exc}", file=sys.stderr)
-            continue
-        print_export(result)
-    print(f"Пакетов дорожных карт: {len(targets) - failed} из {len(targets)}")
-    return EXIT_FAILED if failed else EXIT_OK
+    done = export_roadmaps(db_arg(args), options.destination)
+    for bundle in done:
+        if bundle.result is None:
+            print(f"{bundle.name}: пакет не создан — {bundle.problem}", file=sys.stderr)
+        else:
+            print_export(bundle.result)
+    written = sum(bundle.result is not None for bundle in done)
+    print(f"Пакетов дорожных карт: {written} из {len(done)}")
+    return EXIT_OK if written == len(done) else EXIT_FAILED
 
 
 def print_export(result: ExportResult) -> None:
@@ -347,6 +335,7 @@ def print_export(result: ExportResult) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Each bundle on its own: one that cannot be read is reported and the rest still run."""
+    from curator_tui.services import own_fingerprint
     from curator_tui.sync.importing import verify_bundle
     from curator_tui.views.bundles import bundle_report_view
 
@@ -448,16 +437,32 @@ YES_ANSWERS = {"д", "да", "y", "yes"}
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from curator_tui.sync.importing import Outcome, import_bundles
+    """Bundle files as given; a folder: every bundle in it, in `import_order`, then a table."""
+    from curator_tui.sync.importing import import_bundles
+
+    given = [Path(p) for p in args.bundles]
+    files = [p for p in given if not p.is_dir()]
+    failed = False
+    if files:
+        reports = import_bundles(
+            db_arg(args),
+            files,
+            ProgressLine(),
+            confirm_new=confirm_new_organisations(db_arg(args), args.yes, args.new_organisation),
+            limits=limits_arg(args),
+        )
+        failed |= print_imported(args, reports)
+    for folder in (p for p in given if p.is_dir()):
+        failed |= import_whole_folder(args, folder)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def print_imported(args: argparse.Namespace, reports: list[BundleReport]) -> bool:
+    """Each bundle's brief report; True if any was refused."""
+    from curator_tui.services import own_fingerprint
+    from curator_tui.sync.importing import Outcome
     from curator_tui.views.bundles import bundle_report_view
 
-    reports = import_bundles(
-        db_arg(args),
-        [Path(p) for p in args.bundles],
-        ProgressLine(),
-        confirm_new=confirm_new_organisations(db_arg(args), args.yes, args.new_organisation),
-        limits=limits_arg(args),
-    )
     own_key = own_fingerprint(db_arg(args))
     failed = False
     for report in reports:
@@ -467,30 +472,68 @@ def cmd_import(args: argparse.Namespace) -> int:
         failed |= report.outcome is Outcome.REFUSED
         if len(reports) > 1:
             print()
-    return EXIT_FAILED if failed else EXIT_OK
+    return failed
 
 
-def own_fingerprint(db: Path) -> str | None:
-    """This replica's own key: a bundle it signed is its own, not an untrusted stranger's."""
-    from curator_tui.sync import replica
+def import_whole_folder(args: argparse.Namespace, folder: Path) -> bool:
+    """Every bundle of `folder` (services.import_folder); True if any was refused."""
+    from curator_tui.domain.safe_text import safe_text
+    from curator_tui.services import import_folder, own_fingerprint
+    from curator_tui.sync.importing import Outcome
+    from curator_tui.views.folder_import import HEADERS, RESULT_WORDS, folder_row, folder_totals
 
-    try:
-        return replica.replica_keys(db).fingerprint
-    except (UserFacingError, OSError):  # not initialised: it has no key of its own
-        return None
+    def each_file(number: int, total: int, path: Path) -> None:
+        print(f"Проверка {number} из {total}: {path.name}", file=sys.stderr, flush=True)
+
+    done = import_folder(
+        db_arg(args),
+        folder,
+        ProgressLine(),
+        confirm_new=confirm_new_organisations(db_arg(args), args.yes, args.new_organisation),
+        limits=limits_arg(args),
+        each_file=each_file,
+    )
+    print(f"Папка: {folder}")
+    if not done.reports:
+        print("В папке нет пакетов (.curator, .curator.age)")
+    own_key = own_fingerprint(db_arg(args))
+    rows = [folder_row(report, own_key) for report in done.reports]
+    if rows:
+        print_table(HEADERS, [row.cells for row in rows])
+        print(folder_totals(rows))
+    for row in rows:
+        if row.result == RESULT_WORDS[Outcome.REFUSED]:
+            print(f"  {row.file}: {row.reason}")
+    if done.skipped:
+        print(f"Не пакеты, пропущены: {', '.join(safe_text(p.name) for p in done.skipped)}")
+    return any(report.outcome is Outcome.REFUSED for report in done.reports)
+
+
+# The widths of the folder table's columns: with the spaces between them, 80 characters.
+TABLE_WIDTHS = (21, 17, 13, 9, 9, 5)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    for cells in (headers, *rows):
+        print(" ".join(fit(cell, width) for cell, width in zip(cells, TABLE_WIDTHS, strict=True)))
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` characters: cut with «…» when longer."""
+    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
 
 
 def print_report(
     view: BundleReportView, *, brief: bool = False, own_key: str | None = None
 ) -> None:
+    from curator_tui.views.bundles import untrusted_signer_line
+
     print(f"Пакет: {view.path}{view.encrypted_mark}")
     if view.signer is not None:
         print(f"Подписан: {view.signer.who}")
         print(f"  ключ: {view.signer.fingerprint}")
-    elif view.untrusted_key and view.untrusted_key == own_key:
-        print(f"Подписан ключом этой базы {view.untrusted_key}: это её собственный пакет")
     elif view.untrusted_key:
-        print(f"Подписан ключом {view.untrusted_key} (нет в списке доверия)")
+        print(untrusted_signer_line(view.untrusted_key, own_key))
     contents = view.contents
     if contents is not None:
         print(f"Вид: {contents.kind}; создан {contents.created}; id {view.bundle_id}")
@@ -661,7 +704,13 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("import", help="импортировать пакеты")
     p.set_defaults(handler=cmd_import)
-    p.add_argument("bundles", nargs="+", type=path_text, metavar="ПАКЕТ", help="файлы пакетов")
+    p.add_argument(
+        "bundles",
+        nargs="+",
+        type=path_text,
+        metavar="ПАКЕТ",
+        help="файлы пакетов или папка (флешка): из папки — все пакеты по порядку",
+    )
     p.add_argument(
         "--yes",
         action="store_true",

@@ -98,6 +98,23 @@ MONTH_NAMES = (
 )
 
 
+# A link is evidence only if it can be opened: a web address with a host («https://…»,
+# «http://…»; «www.…» is read as https). Anything else («см. приказ», «приказ.pdf»,
+# «C:\\Документы\\…») is a note or a file, not a link.
+WEB_ADDRESS = re.compile(r"^https?://[^\s/?#@]+\.[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+WWW_ADDRESS = re.compile(r"^www\.[^\s/?#@]+\.[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+def web_link(text: str) -> str | None:
+    """The web address `text` is («www.site.ru/x» becomes «https://www.site.ru/x»), or None."""
+    link = text.strip()
+    if WEB_ADDRESS.match(link):
+        return link
+    if WWW_ADDRESS.match(link):
+        return f"https://{link}"
+    return None
+
+
 def occurrence_id(activity_id: str, window_start: date) -> str:
     """The same on every replica: two devices marking one month create one occurrence."""
     return stable_id(activity_id, window_start.isoformat())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from curator_tui.domain.models import EvidenceKind
 from curator_tui.domain.ops import Action, Entity, new_id
-from curator_tui.domain.rules import Occurrence
+from curator_tui.domain.rules import Occurrence, web_link
 from curator_tui.store.change_log import Change, ChangeLog
 from curator_tui.store.database import StoreError
 from curator_tui.store.edits import occurrence_creation
@@ -34,6 +34,9 @@ class Evidence(ChangeLog, Reads):
         self.require_activity(activity_id)
         sha256, size = self.evidence_files.ingest(source, progress)
         existed_before = self.blob_referenced(sha256)
+        twin = self.attached_already(activity_id, sha256, occurrence)
+        if twin is not None:  # its blob is referenced by the twin: nothing to discard
+            raise StoreError(f"Этот файл уже прикреплён к мероприятию: «{twin}»")
         evidence_id = new_id()
         value = {
             "activity_id": activity_id,
@@ -65,9 +68,16 @@ class Evidence(ChangeLog, Reads):
         occurrence: Occurrence | None = None,
     ) -> str:
         self.require_activity(activity_id)
-        url = url.strip()
-        if not url:
+        typed = url.strip()
+        if not typed:
             raise StoreError("Ссылка не указана")
+        link = web_link(typed)
+        if link is None:
+            raise StoreError(
+                f"«{typed}» — не ссылка: укажите адрес страницы, например "
+                "https://school.ru/news/1 (файл прикрепите как файл)"
+            )
+        url = link
         evidence_id = new_id()
         value = {
             "activity_id": activity_id,
@@ -101,6 +111,18 @@ class Evidence(ChangeLog, Reads):
         if found.fetchone() is None:
             raise StoreError("Такого доказательства нет")
         self.record([Change(Entity.EVIDENCE, evidence_id, Action.REMOVE)])
+
+    def attached_already(
+        self, activity_id: str, sha256: str, occurrence: Occurrence | None
+    ) -> str | None:
+        """The title of the live evidence of this activity (and occurrence) that is the same
+        file, if there is one: the same scan attached twice is a slip, not more evidence."""
+        row = self.conn.execute(
+            "SELECT title FROM evidence WHERE activity_id = ? AND sha256 = ? AND removed = 0 "
+            "AND occurrence IS ? LIMIT 1",
+            (activity_id, sha256, occurrence.id if occurrence else None),
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def blob_referenced(self, sha256: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha256,))

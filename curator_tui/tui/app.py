@@ -63,7 +63,8 @@ class CuratorApp(App[None]):
         # F5 works even while a text field has focus.
         Binding("f5", "sync", "Обмен данными", id="app.sync"),
         Binding("f3", "dashboard", "Школы", id="app.dashboard"),
-        Binding("f4", "trust", "Список доверия", show=False, id="app.trust"),
+        Binding("f4", "coordinator", "Карты и отчёт", id="app.coordinator"),
+        Binding("f9", "trust", "Список доверия", show=False, id="app.trust"),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
@@ -187,13 +188,17 @@ class CuratorApp(App[None]):
         from curator_tui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.help_sections()))
+            role = "coordinator" if self.hub else "director"
+            self.push_screen(HelpScreen(self.help_sections(), type(self.screen).__name__, role))
 
     def help_sections(self) -> list[HelpSection]:
+        from curator_tui.tui.screens.coordinator import CoordinatorScreen
         from curator_tui.tui.screens.dashboard import DashboardScreen, ProgressChartScreen
         from curator_tui.tui.screens.detail import DetailScreen
         from curator_tui.tui.screens.evidence import EvidenceDialog
         from curator_tui.tui.screens.first_run import FirstRunScreen
+        from curator_tui.tui.screens.folder_import import FolderImportScreen
+        from curator_tui.tui.screens.guide import GuideScreen
         from curator_tui.tui.screens.help import HelpScreen
         from curator_tui.tui.screens.modals import ConfirmDialog, NoteEditor, StatusPicker
         from curator_tui.tui.screens.setup import SetupScreen
@@ -215,13 +220,16 @@ class CuratorApp(App[None]):
                 [*StatusPicker.BINDINGS, *NoteEditor.BINDINGS, *ConfirmDialog.BINDINGS],
             ),
             ("Обмен данными", SyncScreen.BINDINGS),
+            ("Импорт папки", FolderImportScreen.BINDINGS),
             ("Сводка по школам", [*DashboardScreen.BINDINGS, *SchoolTable.BINDINGS]),
             ("График", ProgressChartScreen.BINDINGS),
+            ("Дорожные карты и отчёт", CoordinatorScreen.BINDINGS),
             ("Первый запуск", FirstRunScreen.BINDINGS),
             ("Настройка устройства", SetupScreen.BINDINGS),
             ("Список доверия", TrustScreen.BINDINGS),
             ("Отзыв дорожной карты", WithdrawDialog.BINDINGS),
             ("Справка", HelpScreen.BINDINGS),
+            ("Руководство", GuideScreen.BINDINGS),
         ]
 
     def action_dashboard(self) -> None:
@@ -230,6 +238,16 @@ class CuratorApp(App[None]):
         if isinstance(self.screen, (DashboardScreen, ModalScreen)):
             return
         self.push_screen(DashboardScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The coordinator's roadmap work is a hub's: elsewhere F4 is neither shown nor bound.
+        return self.hub if action == "coordinator" else True
+
+    def action_coordinator(self) -> None:
+        from curator_tui.tui.screens.coordinator import CoordinatorScreen
+
+        if not isinstance(self.screen, (CoordinatorScreen, ModalScreen)):
+            self.push_screen(CoordinatorScreen())
 
     def action_sync(self) -> None:
         from curator_tui.tui.screens.sync import SyncScreen

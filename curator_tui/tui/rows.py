@@ -49,6 +49,9 @@ def list_row(row: dict[str, Any], context: RowContext) -> ListRow:
     if context.sort is Sort.DEADLINE:
         group: tuple[str, ...] = ((row["due_date"] or "")[:7],)
         title = month_title(row["due_date"])
+        if context.many_roadmaps:  # schools mix by deadline: each run of one school is named
+            group += (row["roadmap_id"],)
+            title = f"{title} · {organisation_of(row)}"
     else:
         group = (row["roadmap_id"], row["section_id"] or "")
         title = section_title(row, context.many_roadmaps)
@@ -71,8 +74,12 @@ def list_row(row: dict[str, Any], context: RowContext) -> ListRow:
 def section_title(row: dict[str, Any], many_roadmaps: bool) -> str:
     section = row.get("section") or "Без раздела"
     if many_roadmaps:
-        return f"{row.get('organisation') or 'Организация не указана'} · {section}"
+        return f"{organisation_of(row)} · {section}"
     return section
+
+
+def organisation_of(row: dict[str, Any]) -> str:
+    return str(row.get("organisation") or "Организация не указана")
 
 
 def depth_of(row: dict[str, Any]) -> int:

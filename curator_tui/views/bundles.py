@@ -139,6 +139,14 @@ def bundle_report_view(report: BundleReport) -> BundleReportView:
     )
 
 
+def untrusted_signer_line(fingerprint: str, own_key: str | None) -> str:
+    """Who signed a bundle whose key is not on the trust list: this replica itself (its own
+    bundle, brought back), or a stranger."""
+    if fingerprint == own_key:
+        return f"Подписан ключом этой базы {fingerprint}: это её собственный пакет"
+    return f"Подписан ключом {fingerprint} (нет в списке доверия)"
+
+
 def signer_view(signer: SignerInfo) -> SignerView:
     scope = organisation_scope(signer.organisation_id, signer.organisation_name)
     return SignerView(

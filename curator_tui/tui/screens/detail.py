@@ -477,5 +477,6 @@ class DetailScreen(ActivityActions):
         self.reload()
 
     def on_visit_logged(self, message: VisitLogged) -> None:
-        super().on_visit_logged(message)
+        # Textual runs the mixin's handler too (every class's, along the MRO): it tells the
+        # user; calling it here as well showed the notification twice.
         self.reload()

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar, Select
 
 from curator_tui.domain.models import EvidenceKind
-from curator_tui.domain.rules import guess_evidence_kind
+from curator_tui.domain.rules import guess_evidence_kind, web_link
 from curator_tui.domain.safe_text import safe_text
 from curator_tui.platform import start_directory, user_path
 from curator_tui.store.store import Store
@@ -101,6 +101,14 @@ class EvidenceDialog(ModalScreen[str | None]):
         kind = cast(EvidenceKind, self.query_one("#evidence-kind", Select).value)
         title = self.query_one("#evidence-title", Input).value
         note = self.query_one("#evidence-note", Input).value
+        if url and web_link(url) is None:
+            self.notify(
+                f"«{url}» — не ссылка: укажите адрес страницы (https://…)",
+                severity="warning",
+                markup=False,
+            )
+            self.query_one("#evidence-url", Input).focus()
+            return
         self._set_busy(True)
         if url:
             link_kind = EvidenceKind.LINK if kind is EvidenceKind.OTHER else kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -86,9 +86,12 @@ def filter_state(query: ActivityQuery, shown: int, total: int | None) -> str:
     return " · ".join(p for p in parts if p)
 
 
+FILTER_KEYS = ("slash",)
+
+
 class HomeScreen(ActivityActions):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_filter", "Поиск", id="home.filter"),
+        Binding(",".join(FILTER_KEYS), "focus_filter", "Поиск", id="home.filter"),
         Binding("escape", "leave_filter", "Сбросить поиск", show=False, id="home.leave_filter"),
         Binding("o", "quick('overdue')", "Просроченные", id="home.overdue"),
         Binding("m", "quick('due_this_month')", "В этом месяце", id="home.month"),
@@ -315,7 +318,25 @@ class HomeScreen(ActivityActions):
         self.activity_list.focus()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # At once, not on the next turn as Widget.focus(): what was typed right after «/»
+        # (in one burst, as keys typed while the app starts arrive) goes into the filter.
+        self.set_focus(self.query_one("#filter", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed in one burst (as those typed while the app starts arrive) all pass here
+        # before the app gets to the binding of «/», which would move the focus too late for
+        # the rest: the filter's own key is taken here, in order, and so is every printable
+        # key that reaches the screen once the filter has focus (the filter takes each key
+        # it is given: one that comes here was sent before the focus moved).
+        if not (event.is_printable and event.character):
+            return
+        box = self.query_one("#filter", Input)
+        if self.focused is box:  # not box.has_focus: that follows only once Focus arrives
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+        elif event.key in FILTER_KEYS:
+            self.action_focus_filter()
+            event.stop()
 
     def action_leave_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -33,10 +33,12 @@ from textual.widgets import (
     Switch,
     TabbedContent,
     TabPane,
+    Tabs,
 )
 
 from curator_tui.domain.safe_text import safe_text
 from curator_tui.platform import find_medium, start_directory, user_path
+from curator_tui.services import FolderImport, import_folder, is_bundle, own_fingerprint
 from curator_tui.store.peer_knowledge import gap_lines, unsent_count
 from curator_tui.store.store import Store
 from curator_tui.store.sync_state import (
@@ -45,7 +47,7 @@ from curator_tui.store.sync_state import (
     RESULT_REFUSED,
     import_history,
 )
-from curator_tui.sync.bundles import AGE_SUFFIX, SUFFIX, SyncProgress
+from curator_tui.sync.bundles import SyncProgress
 from curator_tui.sync.exporting import ExportOptions, ExportResult, export_bundle
 from curator_tui.sync.importing import BundleReport, Outcome, import_bundles, verify_bundle
 from curator_tui.sync.replica import coordinator_recipient
@@ -56,12 +58,13 @@ from curator_tui.views.bundles import (
     BundleReportView,
     bundle_report_view,
     export_view,
+    untrusted_signer_line,
 )
+from curator_tui.views.folder_import import folder_row, folder_totals
 from curator_tui.views.format import local_time_of_utc_stamp
 
 RUN_GROUP = "sync-run"  # the worker group of export, verify and import: one at a time
 
-BUNDLE_SUFFIXES = (SUFFIX, SUFFIX + AGE_SUFFIX)
 RESULT_LABELS = {
     RESULT_ACCEPTED: "принят",
     RESULT_ALREADY: "уже был",
@@ -70,10 +73,6 @@ RESULT_LABELS = {
 
 
 # --- pure helpers (tested without the UI) ---------------------------------------------------
-
-
-def is_bundle(path: Path) -> bool:
-    return path.name.lower().endswith(BUNDLE_SUFFIXES)
 
 
 def export_lines(result: ExportResult) -> list[str]:
@@ -105,13 +104,13 @@ def delivery_lines(store: Store) -> list[str]:
     return lines + gap_lines(store.conn)
 
 
-def report_lines(view: BundleReportView) -> list[str]:
+def report_lines(view: BundleReportView, own_key: str | None = None) -> list[str]:
     """The verification report of one bundle, as the CLI's `verify` prints it."""
     lines = [f"Пакет: {view.path.name}{view.encrypted_mark}"]
     if view.signer is not None:
         lines += [f"Подписал: {view.signer.who}", f"  ключ: {view.signer.fingerprint}"]
     elif view.untrusted_key:
-        lines.append(f"Подписан ключом {view.untrusted_key} (нет в списке доверия)")
+        lines.append(untrusted_signer_line(view.untrusted_key, own_key))
     contents = view.contents
     if contents is not None:
         lines += [
@@ -181,6 +180,9 @@ class SyncScreen(Screen[None]):
         Binding("ctrl+s", "export", "Выгрузить", id="sync.export"),
         Binding("ctrl+r", "verify", "Проверить пакеты", id="sync.verify"),
         Binding("ctrl+y", "confirm_import", "Импортировать", id="sync.import"),
+        Binding(
+            "ctrl+o", "import_folder", "Импорт всей папки", show=False, id="sync.import_folder"
+        ),
         Binding("f6", "show_tab('sync-export')", "Выгрузка", show=False, id="sync.tab_export"),
         Binding("f7", "show_tab('sync-import')", "Загрузка", show=False, id="sync.tab_import"),
         Binding("f8", "show_tab('sync-history')", "История", show=False, id="sync.tab_history"),
@@ -198,14 +200,21 @@ class SyncScreen(Screen[None]):
             self.result = result
 
     class Verified(Message):
-        def __init__(self, reports: list[BundleReport]) -> None:
+        def __init__(self, reports: list[BundleReport], own_key: str | None) -> None:
             super().__init__()
             self.reports = reports
+            self.own_key = own_key
 
     class Imported(Message):
         def __init__(self, reports: list[BundleReport]) -> None:
             super().__init__()
             self.reports = reports
+
+    class FolderImported(Message):
+        def __init__(self, done: FolderImport, own_key: str | None) -> None:
+            super().__init__()
+            self.done = done
+            self.own_key = own_key  # this replica's fingerprint: its own bundles are named so
 
     class StateLoaded(Message):
         def __init__(self, lines: list[str]) -> None:
@@ -224,6 +233,7 @@ class SyncScreen(Screen[None]):
         self.verified: list[BundleReport] = []
         self._last_step: tuple[str, int] | None = None
         self._run_target = "export"  # which panel the current (or last) run reports in
+        self._stage_prefix = ""  # «Пакет 3 из 12 (…): » while a folder is imported
 
     @property
     def curator(self) -> Curator:
@@ -279,7 +289,7 @@ class SyncScreen(Screen[None]):
                     yield Static("", id="export-result")
             with TabPane("Загрузка", id="sync-import"):
                 yield Input(
-                    placeholder="Путь к пакету (.curator, .curator.age), Enter — добавить",
+                    placeholder="Путь к пакету или папке; Enter — добавить пакет",
                     id="import-path",
                     compact=True,
                 )
@@ -295,6 +305,7 @@ class SyncScreen(Screen[None]):
                         compact=True,
                     )
                     yield Button("Очистить выбор", id="import-clear", compact=True)
+                    yield Button("Вся папка (Ctrl+O)", id="import-folder", compact=True)
                 yield Label("", id="import-stage", classes="sync-stage")
                 yield ProgressBar(total=100, show_eta=False, id="import-progress")
                 with VerticalScroll(classes="sync-result"):
@@ -318,7 +329,13 @@ class SyncScreen(Screen[None]):
         self.dismiss(None)
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == tab:
+            return
+        # A focused field in the pane being left would take the focus to its neighbour there,
+        # and TabbedContent shows the pane of whatever gains focus: F6–F8 would do nothing.
+        self.query_one(Tabs).focus()
+        tabs.active = tab
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -391,6 +408,12 @@ class SyncScreen(Screen[None]):
         if not text:
             return
         path = user_path(text)
+        if path.is_dir():
+            self.notify(
+                f"Это папка: {path}. «Вся папка» (Ctrl+O) импортирует все пакеты из неё",
+                markup=False,
+            )
+            return
         if not path.is_file():
             self.notify(f"Файл не найден: {path}", severity="warning", markup=False)
             return
@@ -449,7 +472,7 @@ class SyncScreen(Screen[None]):
                     today=self.curator.today,
                 )
             )
-        self.post_message(self.Verified(reports))
+        self.post_message(self.Verified(reports, own_fingerprint(self.curator.db_path)))
 
     def on_sync_screen_verified(self, message: Verified) -> None:
         self.verified = message.reports
@@ -457,7 +480,7 @@ class SyncScreen(Screen[None]):
         good = [r for r in message.reports if r.outcome is Outcome.VERIFIED]
         lines: list[str] = []
         for view in map(bundle_report_view, message.reports):
-            lines += [*report_lines(view), view.verdict, ""]
+            lines += [*report_lines(view, message.own_key), view.verdict, ""]
         if good:
             lines.append(
                 f"Будет импортировано пакетов: {len(good)} из {len(message.reports)}. "
@@ -513,6 +536,77 @@ class SyncScreen(Screen[None]):
         self.load_history()
         self.load_state()
 
+    # --- a whole folder at once -----------------------------------------------------------
+
+    @on(Button.Pressed, "#import-folder")
+    def action_import_folder(self) -> None:
+        if self.busy:
+            return
+        self.action_show_tab("sync-import")
+        folder = self._folder_to_import()
+        if folder is None:
+            return
+        self.query_one("#import-path", Input).value = ""
+        self.query_one("#import-report", Static).update("")
+        self._start("import")
+        self.run_folder_import(folder)
+
+    def _folder_to_import(self) -> Path | None:
+        """The folder typed in the path field, else the one under the tree's cursor (a file's
+        own folder), else the folder the tree shows."""
+        typed = self.query_one("#import-path", Input).value.strip()
+        if typed:
+            path = user_path(typed)
+            if not path.is_dir():
+                self.notify(
+                    f"Папка не найдена: {path}. Укажите папку или очистите поле",
+                    severity="warning",
+                    markup=False,
+                )
+                return None
+            return path
+        tree = self.query_one("#import-tree", BundleTree)
+        node = tree.cursor_node
+        if node is not None and node.data is not None:
+            path = Path(node.data.path)
+            return path if path.is_dir() else path.parent
+        return Path(tree.path)
+
+    @thread_work(group=RUN_GROUP, exclusive=True)
+    def run_folder_import(self, folder: Path) -> None:
+        def each_file(number: int, total: int, path: Path) -> None:
+            self._stage_prefix = f"Пакет {number} из {total} ({path.name}): "
+
+        done = import_folder(
+            self.curator.db_path,
+            folder,
+            self._progress("import"),
+            today=self.curator.today,
+            each_file=each_file,
+        )
+        self.post_message(self.FolderImported(done, own_fingerprint(self.curator.db_path)))
+
+    def on_sync_screen_folder_imported(self, message: FolderImported) -> None:
+        from curator_tui.tui.screens.folder_import import FolderImportScreen
+
+        self._stage_prefix = ""
+        self._finish("import")
+        done = message.done
+        rows = [folder_row(report, message.own_key) for report in done.reports]
+        accepted = [r for r in done.reports if r.outcome is Outcome.ACCEPTED]
+        if accepted:
+            self.post_message(BundleImported(sum(r.applied for r in accepted), len(accepted)))
+        summary = folder_totals(rows) if rows else "В папке нет пакетов (.curator, .curator.age)"
+        self.query_one("#import-report", Static).update(
+            as_content([f"Папка: {done.folder}", summary])
+        )
+        self.load_history()
+        self.load_state()
+        if rows:
+            self.app.push_screen(FolderImportScreen(done.folder, rows, done.skipped))
+        else:
+            self.notify(summary, title="Импорт папки", severity="warning", markup=False)
+
     # --- what is still to deliver ---------------------------------------------------------
 
     @thread_work(group="sync-state", exclusive=True)
@@ -549,7 +643,8 @@ class SyncScreen(Screen[None]):
 
     def on_sync_screen_progressed(self, message: Progressed) -> None:
         step = message.step
-        self.query_one(f"#{message.target}-stage", Label).update(step.label + "…")
+        stage = self.query_one(f"#{message.target}-stage", Label)
+        stage.update(Content(safe_text(self._stage_prefix + step.label + "…")))
         bar = self.query_one(f"#{message.target}-progress", ProgressBar)
         bar.update(total=max(1, step.total), progress=min(step.done, max(1, step.total)))
 

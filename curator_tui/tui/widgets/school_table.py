@@ -32,7 +32,10 @@ from curator_tui.views.format import short_date
 
 LEGEND = (
     f"! отстаёт: просрочено ≥ {MANY_OVERDUE} или ≥ {OVERDUE_SHARE * 100:.0f} % наступивших "
-    f"сроков · ∅ нет пакета {STALE_DAYS}+ дней · Конф: одновременные правки"
+    f"сроков · ∅ нет пакета {STALE_DAYS}+ дней · Конф: одновременные правки\n"
+    # The columns' short titles, spelt out (a new coordinator asked what «Раб.» was).
+    "Мер./Вып./Раб./Прос.: мероприятий всего/выполнено/в работе/просрочено · "
+    "БезД: выполнены без доказательств · Файл: файлов доказательств"
 )
 
 
