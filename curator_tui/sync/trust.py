@@ -24,7 +24,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from curator_tui.domain.models import ANY_ORGANISATION, TrustRole
+from curator_tui.domain.models import ANY_ORGANISATION as ANY_ORGANISATION
+from curator_tui.domain.models import TrustRole as TrustRole
 from curator_tui.domain.ops import canonical_json
 from curator_tui.domain.os_errors import os_error_text
 from curator_tui.durable import atomic_write_bytes
