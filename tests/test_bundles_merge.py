@@ -9,6 +9,7 @@ back into the three devices: every `dump_projection()` must be equal, conflicts 
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from curator_tui.domain.models import EvidenceKind, Status
 from curator_tui.domain.ops import Action, Entity
+from curator_tui.store.database import StoreError
 from curator_tui.store.roadmaps import save_roadmap
 from curator_tui.store.store import Change, Store
 from curator_tui.sync.exporting import ExportOptions, export_bundle
@@ -133,7 +135,13 @@ def edit(store: Store, step: Step, work: Path) -> None:
     elif kind == "attach":
         source = work / f"content-{step[3]}"
         source.write_bytes(CONTENTS[step[3]])
-        store.attach_file(activity_id(store, step[2]), source, kind=EvidenceKind.PHOTO)
+        target = activity_id(store, step[2])
+        digest = hashlib.sha256(CONTENTS[step[3]]).hexdigest()
+        if any(e["sha256"] == digest for e in store.evidence(target)):
+            with pytest.raises(StoreError, match="уже прикреплён"):  # refused on one replica
+                store.attach_file(target, source, kind=EvidenceKind.PHOTO)
+        else:
+            store.attach_file(target, source, kind=EvidenceKind.PHOTO)
     elif kind == "remove_evidence":
         items = [e for number in NUMBERS for e in store.evidence(activity_id(store, number))]
         if items:
