@@ -56,6 +56,7 @@ async def test_add_extend_and_remove_a_key(tmp_path: Path) -> None:
         [row] = replica.list_trust(hub.db)
         assert row.entry.display_name == "Ноутбук директора"  # the name the key file carries
         assert row.entry.organisation_id == ORG_ID and row.entry.role is TrustRole.SCHOOL
+        await settle(pilot)  # the list redraws after the save
         text = screen_text(app)
         assert "Ноутбук директора" in text and "бессрочно" in text
 
@@ -63,6 +64,7 @@ async def test_add_extend_and_remove_a_key(tmp_path: Path) -> None:
         await press(pilot, "ctrl+e")
         [row] = replica.list_trust(hub.db)
         assert str(row.entry.valid_until) == "2027-08-31"
+        await settle(pilot)
         assert "31.08.2027" in screen_text(app)
 
         await press(pilot, "ctrl+d")
