@@ -132,3 +132,13 @@ def test_all_schools_needs_roadmap(tmp_path: Path) -> None:
     run = cli("export", "--all-schools", "--db", hub.db)
     assert run.code != 0
     assert "--all-schools" in run.err
+
+
+def test_the_apps_import_creates_no_organisation_either(tmp_path: Path) -> None:
+    """The app and the folder import call the import with no question to ask: the default
+    accepts only an organisation the trust list names."""
+    bundle, hub = school_bundle(tmp_path)
+    report = hub.import_(bundle)
+    assert report.outcome == "refused"
+    assert "ещё не известна сводной базе" in report.message
+    assert ORG_ID not in organisations(hub)

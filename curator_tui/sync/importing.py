@@ -76,7 +76,7 @@ from curator_tui.sync.oprules import (
 )
 from curator_tui.sync.replica import paths_of, sync_session
 from curator_tui.sync.scope import OrganisationResolver, Scope
-from curator_tui.sync.trust import TrustEntry, TrustRole
+from curator_tui.sync.trust import TrustEntry, TrustList, TrustRole
 
 MAX_LISTED_PROBLEMS = 20
 
@@ -121,8 +121,9 @@ def import_bundles(
 ) -> list[BundleReport]:
     """Import each bundle on its own: a refused one does not stop the others.
 
-    On a hub, `confirm_new` (if given) decides whether a bundle may bring in an organisation
-    the hub does not know yet; a refusal refuses that bundle only.
+    On a hub, `confirm_new` decides whether a bundle may bring in an organisation the hub
+    does not know yet (by default: only one the trust list names); a refusal refuses that
+    bundle only.
     """
     reports = []
     with Store.open(db) as store, store.bulk_writes():
@@ -148,6 +149,13 @@ def unknown_organisations(store: Store, info: BundleInfo) -> dict[str, str]:
     }
 
 
+def named_by_trust(store: Store) -> ConfirmNewOrganisations:
+    """The default on a hub: a bundle may bring in only an organisation the trust list names
+    (a school's key trusted for it); nothing else is ever created as a side effect."""
+    trusted = {e.organisation_id for e in TrustList.load(paths_of(store).trust_file)}
+    return lambda unknown: set(unknown) <= trusted
+
+
 def import_bundle(
     db: Path, path: Path, progress: ProgressCallback | None = None, *, today: date | None = None
 ) -> BundleReport:
@@ -166,13 +174,14 @@ def import_one(
         if report.outcome is Outcome.ALREADY:
             record(store, report, sync_state.RESULT_ALREADY, "уже импортирован")
             return report
-        if examined is not None and not report.errors and confirm_new is not None:
+        if examined is not None and not report.errors:
             unknown = unknown_organisations(store, examined.info)
-            if unknown and not confirm_new(unknown):
+            if unknown and not (confirm_new or named_by_trust(store))(unknown):
                 names = ", ".join(f"«{name or org}»" for org, name in unknown.items())
                 report.fail(
-                    f"организация {names} ещё не известна сводной базе, создание не "
-                    "подтверждено (повторите импорт и ответьте «д» или добавьте --yes)"
+                    f"организация {names} ещё не известна сводной базе, и её создание не "
+                    "подтверждено: пакет не принят. Если это новая школа, доверьте её ключ "
+                    "для неё (список доверия) или импортируйте с --new-organisation"
                 )
         if examined is None or report.errors:
             record(store, report, sync_state.RESULT_REFUSED, report.message)
