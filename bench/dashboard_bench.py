@@ -27,17 +27,12 @@ from typing import Any
 
 from bench.paint import SIZE, TODAY, cold_time, dashboard_painted, wait_until
 from bench.tui_bench import (
-    CACHE,
     TYPED,
     TYPING_PAUSE,
-    cache_key,
+    ensure_db,
     key_event,
     percentile,
-    progress_changes,
-    roadmap,
 )
-from curator_tui.store.roadmaps import save_roadmap
-from curator_tui.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -54,28 +49,8 @@ def sizes() -> list[int]:
 
 
 def ensure_hub(schools: int) -> Path:
-    """The cached hub of `schools` roadmaps, built on first use."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"dashboard_{schools}_{cache_key(schools, PER_SCHOOL)}.db"
-    if path.exists():
-        return path
-    for stale in CACHE.glob(f"dashboard_{schools}_*.db*"):
-        stale.unlink()
-    print(f"building a hub of {schools} schools × {PER_SCHOOL} activities …", flush=True)
-    scratch = path.with_suffix(".building")
-    start = time.perf_counter()
-    with Store.open(scratch, create=True) as store:
-        for index in range(schools):
-            summary = save_roadmap(store, roadmap(index, PER_SCHOOL))
-            store.record(progress_changes(store, summary.roadmap_id))
-            if index % 1000 == 999:
-                print(f"  {index + 1} schools, {time.perf_counter() - start:.0f} s", flush=True)
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    for suffix in ("-wal", "-shm"):
-        Path(str(scratch) + suffix).unlink(missing_ok=True)
-    scratch.rename(path)
-    print(f"  built in {time.perf_counter() - start:.0f} s", flush=True)
-    return path
+    """The cached hub of `schools` roadmaps, built on first use (tui_bench's builder)."""
+    return ensure_db(f"dashboard{schools}", schools, PER_SCHOOL)
 
 
 def cold_paints(hub: Path) -> tuple[float, float]:
