@@ -98,8 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version or a usage error: argparse has said it
         return exc.code if isinstance(exc.code, int) else EXIT_FAILED
     handler = getattr(args, "handler", None) or group_module("app").cmd_default
-    with safe_output():
-        return run(handler, args)
+    try:
+        with safe_output():
+            return run(handler, args)
+    except BrokenPipeError:  # the reader left while the last lines were being flushed
+        silence_stdout()
+        return 0
+
+
+def silence_stdout() -> None:
+    """The reader (`| head`, `| grep -q`) went away: not an error; keep Python quiet at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -109,8 +118,7 @@ def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         print(f"Ошибка: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:
-        # The reader (`| head`) went away: not an error; keep Python quiet at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence_stdout()
         return 0
     except OSError as exc:  # a file no layer below turned into a message of its own
         print(f"Ошибка: {os_error_line(exc)}", file=sys.stderr)
