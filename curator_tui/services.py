@@ -29,7 +29,6 @@ from curator_tui.store.projection import decode_row
 from curator_tui.store.removed_work import STATE_LABEL, removed_with_work
 from curator_tui.store.report_queries import organisations
 from curator_tui.store.store import Change, Store
-from curator_tui.store.sync_state import lifecycle_ops
 
 if TYPE_CHECKING:  # the importers, the roadmap writer and sync load with the workflows
     from curator_tui.domain.parsed import ParsedRoadmap
@@ -487,7 +486,7 @@ def withdraw_roadmap(store: Store, roadmap: dict[str, Any]) -> Withdrawn:
 def may_withdraw(store: Store, roadmap_id: str) -> bool:
     if is_hub(store) or store.device().get("role") == TrustRole.COORDINATOR.value:
         return True
-    created = lifecycle_ops(store, Entity.ROADMAP, roadmap_id)
+    created = sync_state.lifecycle_ops(store, Entity.ROADMAP, roadmap_id)
     return all(op.device_id == store.device_id for op in created)
 
 

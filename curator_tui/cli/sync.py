@@ -378,19 +378,18 @@ def confirm_new_organisations(
 ) -> Callable[[dict[str, str]], bool]:
     """How a hub's import decides on an organisation it has never seen: never by itself.
 
-    Accepted only when the trust list or `--new-organisation` names it, or when a person at a
-    terminal says so; otherwise (a script, a pipe, `--yes`) that bundle is refused, listing
-    the hub's closest names: a misspelt school must not become a new one."""
+    Asked only about what the trust list does not name (sync.importing): accepted when
+    `--new-organisation` names it or a person at a terminal says so; otherwise (a script, a
+    pipe, `--yes`) that bundle is refused, listing the hub's closest names: a misspelt
+    school must not become a new one."""
     from curator_tui.services import organisation_key
-    from curator_tui.sync import replica
 
     known = known_organisations(db)
-    trusted = {row.entry.organisation_id for row in replica.list_trust(db)}
     wanted = {organisation_key(text) for text in named}
 
-    def confirm(unknown: dict[str, str]) -> bool:
+    def confirm(unknown: dict[str, str]) -> bool:  # what the trust list does not name
         for org, name in unknown.items():
-            if org in trusted or {organisation_key(org), organisation_key(name)} & wanted:
+            if {organisation_key(org), organisation_key(name)} & wanted:
                 continue
             shown = name or org
             if assume_yes or not sys.stdin.isatty():

@@ -121,9 +121,9 @@ def import_bundles(
 ) -> list[BundleReport]:
     """Import each bundle on its own: a refused one does not stop the others.
 
-    On a hub, `confirm_new` decides whether a bundle may bring in an organisation the hub
-    does not know yet (by default: only one the trust list names); a refusal refuses that
-    bundle only.
+    On a hub, a bundle may bring in an organisation the hub does not know yet only when the
+    trust list names it or `confirm_new` (asked about the others) accepts it; a refusal
+    refuses that bundle only.
     """
     reports = []
     with Store.open(db) as store, store.bulk_writes():
@@ -149,11 +149,11 @@ def unknown_organisations(store: Store, info: BundleInfo) -> dict[str, str]:
     }
 
 
-def named_by_trust(store: Store) -> ConfirmNewOrganisations:
-    """The default on a hub: a bundle may bring in only an organisation the trust list names
-    (a school's key trusted for it); nothing else is ever created as a side effect."""
+def not_named_by_trust(store: Store, unknown: dict[str, str]) -> dict[str, str]:
+    """Of the organisations a bundle would bring in, those no trust entry names: nothing is
+    ever created as a side effect, only what the trust list or the user says."""
     trusted = {e.organisation_id for e in TrustList.load(paths_of(store).trust_file)}
-    return lambda unknown: set(unknown) <= trusted
+    return {org: name for org, name in unknown.items() if org not in trusted}
 
 
 def import_bundle(
@@ -176,7 +176,8 @@ def import_one(
             return report
         if examined is not None and not report.errors:
             unknown = unknown_organisations(store, examined.info)
-            if unknown and not (confirm_new or named_by_trust(store))(unknown):
+            unknown = not_named_by_trust(store, unknown) if unknown else unknown
+            if unknown and not (confirm_new is not None and confirm_new(unknown)):
                 names = ", ".join(f"«{name or org}»" for org, name in unknown.items())
                 report.fail(
                     f"организация {names} ещё не известна сводной базе, и её создание не "
